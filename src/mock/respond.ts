@@ -1,0 +1,140 @@
+/**
+ * How the simulator writes to the wire: normal replies (JSON or SSE), Anthropic error bodies,
+ * and every fault. Each function owns one response from its status line to its end (or its
+ * deliberate lack of one).
+ */
+import type { ServerResponse } from 'node:http';
+import type { ErrorBody, Message } from '../types.js';
+import type { Fault } from './faults.js';
+import { formatSseEvent, messageToSseEvents } from './sse.js';
+
+/** One response in progress: where to write, its request id, and how to count its status. */
+export interface Responder {
+  res: ServerResponse;
+  requestId: string;
+  countStatus(status: number): void;
+}
+
+/** The body the invalid-json fault sends: valid as a start, cut mid-string. */
+export const INVALID_JSON_BODY = '{"id": "msg_';
+
+/** Send the reply for a request that gets no fault: JSON, or SSE when the request asked to stream. */
+export function sendMessage(out: Responder, message: Message, stream: boolean): void {
+  if (!stream) {
+    sendBody(out, 200, 'application/json', JSON.stringify(message));
+    return;
+  }
+  startStream(out);
+  for (const event of messageToSseEvents(message)) out.res.write(event);
+  out.res.end();
+}
+
+/** Send Anthropic's error body: `{"type":"error","error":{type,message[,details]},"request_id"}`. */
+export function sendApiError(
+  out: Responder,
+  status: number,
+  errorType: string,
+  message: string,
+  extra: { details?: unknown; headers?: Readonly<Record<string, string>> } = {},
+): void {
+  const body: ErrorBody = {
+    type: 'error',
+    error:
+      extra.details === undefined
+        ? { type: errorType, message }
+        : { type: errorType, message, details: extra.details },
+    request_id: out.requestId,
+  };
+  sendBody(out, status, 'application/json', JSON.stringify(body), extra.headers);
+}
+
+/**
+ * Act out `fault`. `message` is the reply the request would have had, for the faults that send
+ * part of it; `stream` says which form that part takes (for `truncate`).
+ */
+export function sendFault(out: Responder, fault: Fault, message: Message, stream: boolean): void {
+  const { res } = out;
+  switch (fault.kind) {
+    case 'api-error': {
+      const extra = {
+        ...(fault.details === undefined ? {} : { details: fault.details }),
+        ...(fault.headers === undefined ? {} : { headers: fault.headers }),
+      };
+      sendApiError(out, fault.status, fault.errorType, fault.message, extra);
+      return;
+    }
+    case 'raw-response':
+      sendBody(out, fault.status, fault.contentType, fault.body, fault.headers);
+      return;
+    case 'drop':
+      res.socket?.destroy();
+      return;
+    case 'truncate': {
+      const body = Buffer.from(stream ? messageToSseEvents(message).join('') : JSON.stringify(message));
+      out.countStatus(200);
+      res.writeHead(200, {
+        'content-type': stream ? 'text/event-stream' : 'application/json',
+        'content-length': String(body.length),
+      });
+      res.write(body.subarray(0, Math.floor(body.length / 2)));
+      endSocketEarly(res);
+      return;
+    }
+    case 'invalid-json':
+      sendBody(out, 200, 'application/json', INVALID_JSON_BODY);
+      return;
+    case 'stream-error':
+      writeFirstEvents(out, message, fault.afterEvents);
+      res.write(
+        formatSseEvent('error', { type: 'error', error: { type: fault.errorType, message: fault.message } }),
+      );
+      res.end();
+      return;
+    case 'stream-cut':
+      writeFirstEvents(out, message, fault.afterEvents);
+      endSocketEarly(res);
+      return;
+    case 'stream-stall':
+      // Nothing more is written; the server's close() ends the response.
+      writeFirstEvents(out, message, fault.afterEvents);
+      return;
+    case 'hang':
+      return;
+  }
+}
+
+function sendBody(
+  out: Responder,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  out.countStatus(status);
+  out.res.writeHead(status, {
+    ...headers,
+    'content-type': contentType,
+    'content-length': String(Buffer.byteLength(body)),
+  });
+  out.res.end(body);
+}
+
+function startStream(out: Responder): void {
+  out.countStatus(200);
+  out.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  // Headers go out now, so a client waiting on a stream that sends nothing still sees the 200.
+  out.res.flushHeaders();
+}
+
+function writeFirstEvents(out: Responder, message: Message, count: number): void {
+  startStream(out);
+  for (const event of messageToSseEvents(message).slice(0, Math.max(0, count))) out.res.write(event);
+}
+
+/**
+ * Close the connection before the response is complete. `end()` on the socket (not `destroy()`)
+ * so what was written is flushed first: the client gets the partial body, then EOF.
+ */
+function endSocketEarly(res: ServerResponse): void {
+  res.socket?.end();
+}
