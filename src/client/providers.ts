@@ -1,0 +1,78 @@
+/**
+ * The gateways lp-batch knows by name: base URL, path and auth style (../shared/seeds, PROTOCOL.md),
+ * and the checks on a base URL before any request goes out.
+ */
+import { UsageError } from '../errors.js';
+
+export type ProviderName = 'littlepig' | 'anthropic' | 'serevix' | 'aimlapi' | 'mock';
+
+export interface Provider {
+  baseUrl: string;
+  /** Path of the Messages endpoint, appended to the base URL. */
+  path: string;
+  auth: 'x-api-key' | 'bearer';
+}
+
+export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
+  littlepig: { baseUrl: 'https://sgai.littlepig.cloud/anthropic', path: '/v1/messages', auth: 'x-api-key' },
+  anthropic: { baseUrl: 'https://api.anthropic.com', path: '/v1/messages', auth: 'x-api-key' },
+  serevix: { baseUrl: 'https://gateway.serevixai.ai', path: '/v1/messages', auth: 'x-api-key' },
+  aimlapi: { baseUrl: 'https://api.aimlapi.com', path: '/messages', auth: 'bearer' },
+  // The base URL of `mock` is the in-process simulator's, known once it listens.
+  mock: { baseUrl: 'http://127.0.0.1', path: '/v1/messages', auth: 'x-api-key' },
+};
+
+export const PROVIDER_NAMES = Object.keys(PROVIDERS) as ProviderName[];
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** Where and how to send: the full Messages URL and the headers of every request. */
+export interface Endpoint {
+  url: URL;
+  headers: Record<string, string>;
+}
+
+/**
+ * The endpoint of `provider`, with `baseUrl` overriding its base. Refuses credentials in the URL and
+ * plain http to anything but loopback unless `allowInsecureHttp`.
+ */
+export function buildEndpoint(
+  provider: Provider,
+  opts: { baseUrl?: string | undefined; apiKey: string; allowInsecureHttp: boolean; userAgent: string },
+): Endpoint {
+  const base = opts.baseUrl ?? provider.baseUrl;
+  let url: URL;
+  try {
+    url = new URL(base.replace(/\/+$/, '') + provider.path);
+  } catch {
+    throw new UsageError(`--base-url: expected an http(s) URL, got "${base}"`);
+  }
+  if (url.username || url.password) {
+    throw new UsageError('--base-url: must not carry credentials; put the key in the environment');
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname) && !opts.allowInsecureHttp) {
+    throw new UsageError(
+      `--base-url: refusing plain http to ${url.host} (the key would cross the network unencrypted); use https or --allow-insecure-http`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--base-url: expected an http(s) URL, got "${base}"`);
+  }
+  const auth: Record<string, string> =
+    provider.auth === 'bearer' ? { authorization: `Bearer ${opts.apiKey}` } : { 'x-api-key': opts.apiKey };
+  return {
+    url,
+    headers: {
+      ...auth,
+      'anthropic-version': ANTHROPIC_VERSION,
+      'content-type': 'application/json',
+      'user-agent': opts.userAgent,
+    },
+  };
+}
+
+/** Loopback hosts: 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

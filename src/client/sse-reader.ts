@@ -1,0 +1,166 @@
+/**
+ * Reads a streamed Messages response body (server-sent events) into the final `Message`,
+ * chunk by chunk, and turns what can go wrong inside a 200 stream into lp-batch errors.
+ */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { ApiError, ConnectionError, InvalidResponseError } from '../errors.js';
+import type { Message } from '../types.js';
+import {
+  createMessageAccumulator,
+  type MessageAccumulator,
+  type StreamEvent,
+  snippet,
+} from './message-accumulator.js';
+
+/** Where the stream comes from, for error messages, and a hook for time-to-first-token. */
+export interface StreamContext {
+  /** HTTP method of the request, e.g. `POST`. */
+  method: string;
+  url: string;
+  /** The response's `request-id` header, or null when the gateway dropped it. */
+  requestId: string | null;
+  /** Called once, when the first `content_block_delta` arrives. */
+  onFirstContentDelta?: () => void;
+}
+
+/**
+ * Decode and fold a streamed Messages response. Reads the body to its end (so the connection
+ * can be reused) but ignores everything after `message_stop`.
+ * @throws ApiError (status 200) for an `event: error`; the caller should send the request again
+ *   when its type is retryable.
+ * @throws ConnectionError when the body ends before `message_stop`.
+ * @throws InvalidResponseError (status 200) when an event's data is not JSON or a known event is malformed.
+ */
+export async function readMessageStream(
+  body: AsyncIterable<Uint8Array | string>,
+  ctx: StreamContext,
+): Promise<Message> {
+  const accumulator = createMessageAccumulator();
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  const received: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => received.push(event) });
+  const state = { events: 0, sawContentDelta: false, endsWithCR: false };
+
+  // Events are collected, then handled outside the parser's callback, so a throw never
+  // leaves the parser half-way through a line.
+  const feed = (text: string): void => {
+    if (text === '') return;
+    parser.feed(text);
+    state.endsWithCR = text.endsWith('\r');
+    for (const event of received) {
+      if (accumulator.done) break;
+      handleEvent(event, accumulator, ctx, state);
+    }
+    received.length = 0;
+  };
+
+  for await (const chunk of body) {
+    if (accumulator.done) continue;
+    // Strings go through the decoder too, so one decoder owns the BOM and split characters.
+    feed(decoder.decode(typeof chunk === 'string' ? encoder.encode(chunk) : chunk, { stream: true }));
+  }
+  if (!accumulator.done) {
+    feed(decoder.decode());
+    // The parser waits for a '\n' after a final '\r'; at the end of the body none can come.
+    // The SDK takes the '\r' as a line end, so a CR-only stream's last event still counts.
+    if (state.endsWithCR) feed('\n');
+  }
+  if (!accumulator.done) {
+    throw new ConnectionError({
+      method: ctx.method,
+      url: ctx.url,
+      reason: `stream ended before message_stop (after ${state.events} events)`,
+    });
+  }
+  return accumulator.message();
+}
+
+function handleEvent(
+  sse: EventSourceMessage,
+  accumulator: MessageAccumulator,
+  ctx: StreamContext,
+  state: { events: number; sawContentDelta: boolean },
+): void {
+  // The SDK skips events without a name (e.g. an OpenAI-style `data: [DONE]`), pings and empty data.
+  if (sse.event === undefined || sse.event === 'ping') return;
+  if (sse.event === 'error') throw toApiError(sse.data, ctx);
+  if (sse.data === '') return;
+
+  const event = parseEvent(sse, ctx);
+  state.events += 1;
+  if (event.type === 'content_block_delta' && !state.sawContentDelta) {
+    state.sawContentDelta = true;
+    ctx.onFirstContentDelta?.();
+  }
+  try {
+    accumulator.apply(event);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw invalid(ctx, 'not_a_message', `stream event ${state.events} (${event.type}): ${reason}`);
+  }
+}
+
+function parseEvent(sse: EventSourceMessage, ctx: StreamContext): StreamEvent {
+  let data: unknown;
+  try {
+    data = JSON.parse(sse.data);
+  } catch {
+    throw invalid(
+      ctx,
+      'not_json',
+      `stream event \`${sse.event}\` has data that is not JSON: ${snippet(sse.data)}`,
+    );
+  }
+  if (typeof data !== 'object' || data === null || typeof (data as { type?: unknown }).type !== 'string') {
+    throw invalid(
+      ctx,
+      'not_a_message',
+      `stream event \`${sse.event}\` has data without a string \`type\`: ${snippet(data)}`,
+    );
+  }
+  return data as StreamEvent;
+}
+
+/** `{"type":"error","error":{"type":T,"message":M}}`, or whatever a gateway sent instead. */
+function toApiError(data: string, ctx: StreamContext): ApiError {
+  let body: { error?: { type?: unknown; message?: unknown; details?: unknown }; request_id?: unknown } = {};
+  try {
+    body = (JSON.parse(data) as typeof body | null) ?? {};
+  } catch {
+    // Not JSON: still the server's error; keep its text as the message.
+  }
+  const error = typeof body.error === 'object' && body.error !== null ? body.error : {};
+  return new ApiError({
+    method: ctx.method,
+    url: ctx.url,
+    status: 200,
+    // An untyped stream error is a server-side failure: classify it like a 500's api_error.
+    type: typeof error.type === 'string' ? error.type : 'api_error',
+    message: typeof error.message === 'string' ? error.message : describeRawError(data),
+    requestId: ctx.requestId ?? (typeof body.request_id === 'string' ? body.request_id : null),
+    headers: {},
+    details: error.details,
+  });
+}
+
+function describeRawError(data: string): string {
+  const text = data.trim();
+  if (text === '') return 'an error event without data';
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function invalid(
+  ctx: StreamContext,
+  kind: InvalidResponseError['kind'],
+  reason: string,
+): InvalidResponseError {
+  return new InvalidResponseError({
+    method: ctx.method,
+    url: ctx.url,
+    status: 200,
+    kind,
+    reason,
+    requestId: ctx.requestId,
+  });
+}
