@@ -1,0 +1,82 @@
+/**
+ * Reading one complete line of a results file: just the fields the resume index needs,
+ * and a refusal that says which file, which line and what is wrong when it is not ours.
+ */
+import { ResultsFileError } from '../errors.js';
+
+/** What the resume index keeps of one results line (never the message itself). */
+export interface ResultFields {
+  custom_id: string;
+  type: 'succeeded' | 'errored';
+  /** `params_hash` of the line, or null when the line has none (written before hashing existed). */
+  params_hash: string | null;
+  /** 1-based line number of the request in the input file. */
+  line: number;
+}
+
+/** Longest excerpt of a bad value or line quoted in an error message. */
+const PREVIEW_CHARS = 60;
+
+/**
+ * Parse the text of one complete results line (without its line ending).
+ * @param text the line, CR and LF already removed
+ * @param where `file:line` of the line in the results file, used in error messages
+ * @throws ResultsFileError when the line is not JSON or not shaped like lp-batch output
+ */
+export function parseResultLine(text: string, where: string): ResultFields {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw refuse(where, `the line is not JSON (${reason}): ${preview(text)}`, error);
+  }
+  if (!isObject(value)) {
+    throw refuse(where, `expected a JSON object, got ${describe(value)}`);
+  }
+  const { custom_id, result, line, params_hash } = value;
+  if (typeof custom_id !== 'string') {
+    throw refuse(where, `expected \`custom_id\` to be a string, got ${describe(custom_id)}`);
+  }
+  if (!isObject(result)) {
+    throw refuse(where, `expected \`result\` to be an object, got ${describe(result)}`);
+  }
+  const type = result.type;
+  if (typeof type !== 'string') {
+    throw refuse(where, `expected \`result.type\` to be a string, got ${describe(type)}`);
+  }
+  // Batch API files also carry `canceled`/`expired`; lp-batch never writes those, so a file
+  // with them came from somewhere else and must not be mistaken for a finished run.
+  if (type !== 'succeeded' && type !== 'errored') {
+    throw refuse(where, `expected \`result.type\` to be "succeeded" or "errored", got ${describe(type)}`);
+  }
+  if (typeof line !== 'number' || !Number.isInteger(line) || line < 1) {
+    throw refuse(where, `expected \`line\` to be a positive integer, got ${describe(line)}`);
+  }
+  if (params_hash !== undefined && params_hash !== null && typeof params_hash !== 'string') {
+    throw refuse(where, `expected \`params_hash\` to be a string, got ${describe(params_hash)}`);
+  }
+  return { custom_id, type, params_hash: params_hash ?? null, line };
+}
+
+function refuse(where: string, what: string, cause?: unknown): ResultsFileError {
+  const message = `${where}: not an lp-batch results file: ${what}`;
+  return new ResultsFileError(message, cause === undefined ? undefined : { cause });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A short rendering of a value for an error message; never serialises a whole (maybe huge) object. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  if (typeof value === 'string') return JSON.stringify(preview(value));
+  return String(value);
+}
+
+function preview(text: string): string {
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}...` : text;
+}

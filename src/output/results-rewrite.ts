@@ -1,0 +1,173 @@
+/**
+ * Changing a results file in place without ever leaving half of a change behind:
+ * cutting a torn last line, and rewriting the file to a chosen set and order of its lines.
+ */
+import { open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ResultsFileError } from '../errors.js';
+import type { ResultEntry, TornTail } from './results-scan.js';
+
+const LF = 0x0a;
+/** Size of the copy buffer of `rewriteResultsFile`: 1 MiB, whatever the file size. */
+const COPY_BUFFER_BYTES = 1 << 20;
+
+/**
+ * Remove a torn last line (see `ResultsScan.tornTail`): truncate the file at `tornTail.offset`
+ * and fsync it. The complete lines before it are not touched. Does nothing when `tornTail` is null.
+ * @throws ResultsFileError when the file changed since the scan (its size or the line end before the cut)
+ */
+export async function cutTornTail(path: string, tornTail: TornTail | null): Promise<void> {
+  if (tornTail === null) return;
+  const handle = await open(path, 'r+');
+  try {
+    // Truncating a file that grew or shifted since the scan would destroy finished results.
+    const { size } = await handle.stat();
+    if (size !== tornTail.offset + tornTail.bytes) {
+      throw changed(path, `expected ${tornTail.offset + tornTail.bytes} bytes, found ${size}`);
+    }
+    if (tornTail.offset > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, tornTail.offset - 1);
+      if (last[0] !== LF) throw changed(path, `no line end before byte ${tornTail.offset}`);
+    }
+    await handle.truncate(tornTail.offset);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Options of `rewriteResultsFile`. */
+export interface RewriteOptions {
+  /**
+   * `'file'` (default): the lines keep their order in the current file.
+   * `'as-given'`: the lines are written in the order of `keep` (sort them first, e.g. by `line`).
+   */
+  order?: 'file' | 'as-given';
+}
+
+/**
+ * Atomically replace the results file with the lines of `keep`, copied byte for byte from the
+ * current file: write `.<name>.<pid>.tmp` in the same folder, fsync it, rename it over the file,
+ * fsync the folder. A crash leaves the old file or the new one, never a mix; temp files left by
+ * an earlier crash are removed first. Memory stays bounded by one copy buffer (1 MiB).
+ * @param keep entries from `scanResultsFile` of this very file, e.g. `[...scan.entries.values()]`
+ * @throws ResultsFileError when a kept range is not a complete line any more (the file changed
+ *   since the scan); the original file is then untouched and the temp file removed
+ */
+export async function rewriteResultsFile(
+  path: string,
+  keep: readonly ResultEntry[],
+  options: RewriteOptions = {},
+): Promise<void> {
+  const folder = dirname(path);
+  const name = basename(path);
+  await removeStaleTempFiles(folder, name);
+  const ranges = options.order === 'as-given' ? keep : [...keep].sort((a, b) => a.offset - b.offset);
+  const tempPath = join(folder, tempFileName(name, process.pid));
+  try {
+    await copyRanges(path, tempPath, ranges);
+    await rename(tempPath, path);
+  } catch (error) {
+    await rm(tempPath, { force: true });
+    throw error;
+  }
+  await syncFolder(folder);
+}
+
+/** The temp file of a rewrite of `name` by process `pid`: hidden, in the same folder (same filesystem). */
+export function tempFileName(name: string, pid: number): string {
+  return `.${name}.${pid}.tmp`;
+}
+
+/** Whether `file` is a temp file of a rewrite of `name`, by any process. */
+export function isTempFileOf(file: string, name: string): boolean {
+  const prefix = `.${name}.`;
+  return file.startsWith(prefix) && /^\d+\.tmp$/.test(file.slice(prefix.length));
+}
+
+async function removeStaleTempFiles(folder: string, name: string): Promise<void> {
+  const files = await readdir(folder);
+  for (const file of files) {
+    if (isTempFileOf(file, name)) await rm(join(folder, file), { force: true });
+  }
+}
+
+/** Copy the byte ranges of `ranges` from `sourcePath` to a new, fsynced `targetPath`. */
+async function copyRanges(
+  sourcePath: string,
+  targetPath: string,
+  ranges: readonly ResultEntry[],
+): Promise<void> {
+  const source = await open(sourcePath, 'r');
+  try {
+    const target = await open(targetPath, 'w');
+    try {
+      const sourceSize = (await source.stat()).size;
+      const buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
+      let filled = 0;
+      for (const range of ranges) {
+        if (range.offset + range.length > sourceSize) {
+          throw changed(sourcePath, `line of "${range.custom_id}" at byte ${range.offset} is past the end`);
+        }
+        let position = range.offset;
+        let left = range.length;
+        while (left > 0) {
+          if (filled === buffer.length) {
+            await writeAll(target, buffer, filled);
+            filled = 0;
+          }
+          const want = Math.min(left, buffer.length - filled);
+          const { bytesRead } = await source.read(buffer, filled, want, position);
+          if (bytesRead === 0) throw changed(sourcePath, `unexpected end at byte ${position}`);
+          filled += bytesRead;
+          position += bytesRead;
+          left -= bytesRead;
+        }
+        // Every kept range must end a line, or the scan is stale and the copy would splice lines.
+        if (buffer[filled - 1] !== LF) {
+          throw changed(
+            sourcePath,
+            `no line end after the line of "${range.custom_id}" at byte ${range.offset}`,
+          );
+        }
+      }
+      await writeAll(target, buffer, filled);
+      await target.sync();
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+async function writeAll(
+  target: Awaited<ReturnType<typeof open>>,
+  buffer: Buffer,
+  bytes: number,
+): Promise<void> {
+  let written = 0;
+  while (written < bytes) {
+    const result = await target.write(buffer, written, bytes - written);
+    written += result.bytesWritten;
+  }
+}
+
+/** Make the rename durable: the folder entry must reach the disk too. */
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } catch (error) {
+    // Windows cannot fsync a folder (EPERM/EISDIR); the rename itself has happened.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'EISDIR' && code !== 'EINVAL') throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+function changed(path: string, what: string): ResultsFileError {
+  return new ResultsFileError(`${path}: results file changed since it was scanned: ${what}`);
+}

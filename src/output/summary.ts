@@ -1,0 +1,193 @@
+/**
+ * Tallies results into the run summary: requests, tokens and money per model and in total, errors and
+ * retries by type, latency and time-to-first-token percentiles. Money is summed in nano-dollars.
+ */
+import { nanosToUsd } from '../pricing/cost.js';
+import type { Usage } from '../types.js';
+
+export interface ModelSummary {
+  requests: number;
+  succeeded: number;
+  errored: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  /** USD; null when some succeeded request of this model has no price. */
+  cost_usd: number | null;
+  latency_ms: { p50: number | null; p95: number | null };
+  ttft_ms: { p50: number | null; p95: number | null };
+}
+
+export interface RunSummary {
+  requests: { total: number; succeeded: number; errored: number; resumed: number };
+  usage: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_creation_input_tokens: number;
+    cache_read_input_tokens: number;
+  };
+  /** USD of the requests with a known price. */
+  cost_usd: number;
+  /** False when some succeeded request has no price: `cost_usd` then leaves it out. */
+  cost_complete: boolean;
+  unpriced_models: string[];
+  by_model: Record<string, ModelSummary>;
+  errors_by_type: Record<string, number>;
+  retries: number;
+  retries_by_type: Record<string, number>;
+  wall_ms: number;
+  requests_per_second: number;
+}
+
+interface ModelTally {
+  requests: number;
+  succeeded: number;
+  errored: number;
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+  costNanos: number;
+  unpriced: number;
+  latencies: number[];
+  ttfts: number[];
+}
+
+/** Model name used for lines that never named one (not JSON, say). */
+export const NO_MODEL = '(none)';
+
+export class SummaryBuilder {
+  readonly #models = new Map<string, ModelTally>();
+  readonly #errors = new Map<string, number>();
+  readonly #retries = new Map<string, number>();
+  #retryCount = 0;
+  #resumed = 0;
+
+  /** A succeeded request. `costNanos` null: the model has no price. Resumed results count as such. */
+  addSucceeded(
+    model: string,
+    usage: Usage,
+    costNanos: number | null,
+    timing: { latencyMs?: number; ttftMs?: number | undefined; resumed?: boolean },
+  ): void {
+    const t = this.#tally(model);
+    t.requests += 1;
+    t.succeeded += 1;
+    t.input += usage.input_tokens;
+    t.output += usage.output_tokens;
+    t.cacheWrite += usage.cache_creation_input_tokens ?? 0;
+    t.cacheRead += usage.cache_read_input_tokens ?? 0;
+    if (costNanos === null) t.unpriced += 1;
+    else t.costNanos += costNanos;
+    if (timing.resumed) this.#resumed += 1;
+    if (timing.latencyMs !== undefined) t.latencies.push(timing.latencyMs);
+    if (timing.ttftMs !== undefined) t.ttfts.push(timing.ttftMs);
+  }
+
+  /** A request that failed for good (or was never sent because its line was bad). */
+  addErrored(model: string, errorType: string, opts: { resumed?: boolean } = {}): void {
+    const t = this.#tally(model);
+    t.requests += 1;
+    t.errored += 1;
+    this.#errors.set(errorType, (this.#errors.get(errorType) ?? 0) + 1);
+    if (opts.resumed) this.#resumed += 1;
+  }
+
+  addRetry(errorType: string): void {
+    this.#retryCount += 1;
+    this.#retries.set(errorType, (this.#retries.get(errorType) ?? 0) + 1);
+  }
+
+  /** Live totals for progress displays. */
+  get totals(): { done: number; succeeded: number; errored: number; retries: number; costNanos: number } {
+    let succeeded = 0;
+    let errored = 0;
+    let costNanos = 0;
+    for (const t of this.#models.values()) {
+      succeeded += t.succeeded;
+      errored += t.errored;
+      costNanos += t.costNanos;
+    }
+    return { done: succeeded + errored, succeeded, errored, retries: this.#retryCount, costNanos };
+  }
+
+  build(wallMs: number): RunSummary {
+    const byModel: Record<string, ModelSummary> = {};
+    const usage = {
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    };
+    const requests = { total: 0, succeeded: 0, errored: 0, resumed: this.#resumed };
+    const unpriced: string[] = [];
+    let costNanos = 0;
+    for (const [model, t] of [...this.#models].sort(([a], [b]) => a.localeCompare(b))) {
+      byModel[model] = {
+        requests: t.requests,
+        succeeded: t.succeeded,
+        errored: t.errored,
+        input_tokens: t.input,
+        output_tokens: t.output,
+        cache_creation_input_tokens: t.cacheWrite,
+        cache_read_input_tokens: t.cacheRead,
+        cost_usd: t.unpriced > 0 ? null : nanosToUsd(t.costNanos),
+        latency_ms: percentiles(t.latencies),
+        ttft_ms: percentiles(t.ttfts),
+      };
+      if (t.unpriced > 0) unpriced.push(model);
+      requests.total += t.requests;
+      requests.succeeded += t.succeeded;
+      requests.errored += t.errored;
+      usage.input_tokens += t.input;
+      usage.output_tokens += t.output;
+      usage.cache_creation_input_tokens += t.cacheWrite;
+      usage.cache_read_input_tokens += t.cacheRead;
+      costNanos += t.costNanos;
+    }
+    return {
+      requests,
+      usage,
+      cost_usd: nanosToUsd(costNanos),
+      cost_complete: unpriced.length === 0,
+      unpriced_models: unpriced,
+      by_model: byModel,
+      errors_by_type: Object.fromEntries([...this.#errors].sort(([a], [b]) => a.localeCompare(b))),
+      retries: this.#retryCount,
+      retries_by_type: Object.fromEntries([...this.#retries].sort(([a], [b]) => a.localeCompare(b))),
+      wall_ms: Math.round(wallMs),
+      requests_per_second:
+        wallMs > 0 ? Math.round(((requests.total - this.#resumed) / wallMs) * 100_000) / 100 : 0,
+    };
+  }
+
+  #tally(model: string): ModelTally {
+    let t = this.#models.get(model);
+    if (!t) {
+      t = {
+        requests: 0,
+        succeeded: 0,
+        errored: 0,
+        input: 0,
+        output: 0,
+        cacheWrite: 0,
+        cacheRead: 0,
+        costNanos: 0,
+        unpriced: 0,
+        latencies: [],
+        ttfts: [],
+      };
+      this.#models.set(model, t);
+    }
+    return t;
+  }
+}
+
+/** Nearest-rank median and 95th percentile, or nulls for no samples. */
+export function percentiles(samples: number[]): { p50: number | null; p95: number | null } {
+  if (samples.length === 0) return { p50: null, p95: null };
+  const sorted = Float64Array.from(samples).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null;
+  return { p50: at(0.5), p95: at(0.95) };
+}
