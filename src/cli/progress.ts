@@ -1,0 +1,75 @@
+/**
+ * Progress on stderr: a cli-progress bar on a terminal, plain periodic lines elsewhere (CI logs).
+ */
+import cliProgress from 'cli-progress';
+import type { RunProgress } from '../run/run-batch.js';
+import { usd } from './summary-table.js';
+
+export type ProgressMode = 'auto' | 'bar' | 'plain' | 'none';
+
+export interface ProgressReporter {
+  update(progress: RunProgress): void;
+  stop(): void;
+}
+
+/** Seconds between plain lines. */
+const PLAIN_INTERVAL_MS = 10_000;
+
+export function createProgressReporter(
+  mode: ProgressMode,
+  total: number | null,
+  stderr: NodeJS.WritableStream & { isTTY?: boolean },
+  now: () => number = () => performance.now(),
+): ProgressReporter {
+  const resolved = mode === 'auto' ? (stderr.isTTY ? 'bar' : 'plain') : mode;
+  if (resolved === 'none') return { update: () => {}, stop: () => {} };
+  const started = now();
+  const rate = (done: number) => {
+    const seconds = (now() - started) / 1000;
+    return seconds > 0 ? (done / seconds).toFixed(1) : '0.0';
+  };
+
+  if (resolved === 'bar') {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: stderr,
+        format:
+          '{bar} {value}/{total} | {rate} req/s | ETA {eta_formatted} | {inFlight} in flight | {cost} | {errored} errored | {retries} retries',
+        hideCursor: true,
+        etaBuffer: 50,
+        noTTYOutput: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total ?? 0, 0, { rate: '0.0', inFlight: 0, cost: usd(0), errored: 0, retries: 0 });
+    return {
+      update: (p) =>
+        bar.update(p.done, {
+          rate: rate(p.done),
+          inFlight: p.inFlight,
+          cost: usd(p.costUsd),
+          errored: p.errored,
+          retries: p.retries,
+        }),
+      stop: () => bar.stop(),
+    };
+  }
+
+  let last: RunProgress | null = null;
+  let lastPrinted = started;
+  const line = (p: RunProgress) =>
+    `lp-batch: ${p.done}${total === null ? '' : `/${total}`} done (${p.succeeded} ok, ${p.errored} errored), ` +
+    `${rate(p.done)} req/s, ${p.inFlight} in flight, ${usd(p.costUsd)}, ${p.retries} retries\n`;
+  return {
+    update: (p) => {
+      last = p;
+      if (now() - lastPrinted >= PLAIN_INTERVAL_MS) {
+        lastPrinted = now();
+        stderr.write(line(p));
+      }
+    },
+    stop: () => {
+      if (last) stderr.write(line(last));
+    },
+  };
+}

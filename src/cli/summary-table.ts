@@ -1,0 +1,77 @@
+/** Renders the run summary as the readable table printed on stderr at the end of a run. */
+import type { ModelSummary, RunSummary } from '../output/summary.js';
+
+const COLUMNS = ['model', 'requests', 'ok', 'errored', 'input', 'output', 'cache write', 'cache read', 'USD'];
+
+export function formatSummary(summary: RunSummary): string {
+  const rows = Object.entries(summary.by_model).map(([model, m]) => modelRow(model, m));
+  const total = [
+    'total',
+    String(summary.requests.total),
+    String(summary.requests.succeeded),
+    String(summary.requests.errored),
+    int(summary.usage.input_tokens),
+    int(summary.usage.output_tokens),
+    int(summary.usage.cache_creation_input_tokens),
+    int(summary.usage.cache_read_input_tokens),
+    usd(summary.cost_usd) + (summary.cost_complete ? '' : '+?'),
+  ];
+  const out = [table([COLUMNS, ...rows, total])];
+
+  const seconds = (summary.wall_ms / 1000).toFixed(1);
+  const resumed = summary.requests.resumed > 0 ? `, ${summary.requests.resumed} from earlier runs` : '';
+  out.push(`wall time ${seconds} s, ${summary.requests_per_second} req/s${resumed}`);
+  out.push(`retries: ${summary.retries}${byType(summary.retries_by_type)}`);
+  if (summary.requests.errored > 0) out.push(`errors:${byType(summary.errors_by_type)}`);
+  const timings = Object.entries(summary.by_model)
+    .filter(([, m]) => m.latency_ms.p50 !== null)
+    .map(([model, m]) => {
+      const ttft =
+        m.ttft_ms.p50 === null ? '' : `, time to first token p50 ${m.ttft_ms.p50} ms p95 ${m.ttft_ms.p95} ms`;
+      return `  ${model}: latency p50 ${m.latency_ms.p50} ms p95 ${m.latency_ms.p95} ms${ttft}`;
+    });
+  if (timings.length > 0) out.push('timings:', ...timings);
+  if (!summary.cost_complete) {
+    out.push(
+      `cost incomplete: no price for ${summary.unpriced_models.map((m) => `"${m}"`).join(', ')}; the total leaves those requests out`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function modelRow(model: string, m: ModelSummary): string[] {
+  return [
+    model,
+    String(m.requests),
+    String(m.succeeded),
+    String(m.errored),
+    int(m.input_tokens),
+    int(m.output_tokens),
+    int(m.cache_creation_input_tokens),
+    int(m.cache_read_input_tokens),
+    m.cost_usd === null ? 'unknown' : usd(m.cost_usd),
+  ];
+}
+
+function byType(counts: Record<string, number>): string {
+  const parts = Object.entries(counts).map(([type, n]) => `${type} ${n}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '),
+    )
+    .join('\n');
+}
+
+function int(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Dollars with enough digits to see a cent's fractions on small runs. */
+export function usd(n: number): string {
+  return `$${n < 1 ? n.toFixed(6) : n.toFixed(2)}`;
+}

@@ -1,0 +1,100 @@
+/**
+ * One request from dispatch to its final result: attempts under the retry policy, then the result
+ * line (succeeded or errored) with usage, cost, attempts and timings. Cut-off requests (the run was
+ * aborted) produce no line: the next run sends them.
+ */
+import type { Transport } from '../client/transport.js';
+import { RequestError } from '../errors.js';
+import { erroredLine, succeededLine } from '../output/result-line.js';
+import { costNanos, nanosToUsd, priceOf } from '../pricing/cost.js';
+import { type StopReason, stopReasonOf } from '../retry/policy.js';
+import { type RetryOptions, withRetries } from '../retry/with-retries.js';
+import type { BatchRequest, ResultLine } from '../types.js';
+import type { Clock } from './clock.js';
+
+export interface ExecuteContext {
+  transport: Transport;
+  clock: Clock;
+  retry: Omit<RetryOptions, 'signal' | 'onRetry' | 'nowEpochMs' | 'random' | 'sleep'>;
+  /** Aborts attempts in flight (second Ctrl-C); such requests are cut off. */
+  abortSignal?: AbortSignal | undefined;
+  /** Stream every request (`--stream`), whatever its params say. */
+  forceStream: boolean;
+  redact: (text: string) => string;
+  onRetry: (error: RequestError, delayMs: number) => void;
+}
+
+export type Execution =
+  | { kind: 'done'; result: ResultLine; costNanos: number | null; pricedAs: string }
+  | { kind: 'cut_off' }
+  | { kind: 'stop'; result: ResultLine; reason: StopReason; message: string };
+
+/** Sends `req`, whose params serialize to `json` and hash to `paramsHash`, until it is final. */
+export async function executeRequest(
+  req: BatchRequest,
+  json: string,
+  paramsHash: string,
+  ctx: ExecuteContext,
+): Promise<Execution> {
+  const { clock } = ctx;
+  const started = clock.now();
+  const stream = ctx.forceStream || req.params.stream === true;
+  const body =
+    ctx.forceStream && req.params.stream !== true ? JSON.stringify({ ...req.params, stream: true }) : json;
+  let ttftMs: number | undefined;
+
+  const outcome = await withRetries(
+    (signal) => {
+      const attemptStart = clock.now();
+      ttftMs = undefined;
+      return ctx.transport.send(body, {
+        stream,
+        signal,
+        onFirstContentDelta: () => {
+          ttftMs = clock.now() - attemptStart;
+        },
+      });
+    },
+    {
+      ...ctx.retry,
+      nowEpochMs: clock.nowEpochMs,
+      random: clock.random,
+      sleep: clock.sleep,
+      signal: ctx.abortSignal,
+      onRetry: ctx.onRetry,
+    },
+  );
+  const latencyMs = clock.now() - started;
+  const id = { custom_id: req.custom_id, line: req.line };
+
+  if (outcome.ok) {
+    const message = outcome.value.message;
+    // Price by the name the user asked for; gateways may answer with another spelling of it.
+    const pricedAs = priceOf(req.params.model) || !message.model ? req.params.model : message.model;
+    const nanos = costNanos(pricedAs, message.usage);
+    const result = succeededLine(id, message, {
+      costUsd: nanos === null ? null : nanosToUsd(nanos),
+      attempts: outcome.attempts,
+      latencyMs,
+      ttftMs: stream ? ttftMs : undefined,
+      paramsHash,
+    });
+    return { kind: 'done', result, costNanos: nanos, pricedAs };
+  }
+  if (outcome.aborted) return { kind: 'cut_off' };
+
+  const error = outcome.error;
+  const described =
+    error instanceof RequestError
+      ? { type: error.type, message: ctx.redact(error.message), requestId: error.requestId }
+      : { type: 'internal_error', message: ctx.redact(String(error)), requestId: null };
+  const result = erroredLine(id, described, {
+    status: error instanceof RequestError ? error.status : null,
+    attempts: outcome.attempts,
+    latencyMs,
+    paramsHash,
+  });
+  const reason = stopReasonOf(error);
+  if (reason) return { kind: 'stop', result, reason, message: described.message };
+  return { kind: 'done', result, costNanos: null, pricedAs: req.params.model };
+}

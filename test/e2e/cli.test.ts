@@ -1,0 +1,174 @@
+/** The built CLI as a user runs it: a spawned process, its exit code, its files and its stderr. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { faults } from '../../src/mock/faults.js';
+import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import { runCli } from '../helpers/cli.js';
+import { whenPrompt } from '../helpers/fake-anthropic.js';
+import { makeTempDir, readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
+
+const HELLO = join(import.meta.dirname, '../../fixtures/hello.jsonl');
+
+let tmp: ReturnType<typeof makeTempDir>;
+let server: MockServer | undefined;
+
+beforeAll(() => {
+  if (!existsSync(join(import.meta.dirname, '../../dist/cli/index.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  }
+});
+beforeEach(() => {
+  tmp = makeTempDir();
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  tmp.cleanup();
+});
+
+describe('lp-batch run (spawned)', () => {
+  it('runs the hello fixture against the built-in simulator with no key and exits 0', async () => {
+    const out = join(tmp.dir, 'out.jsonl');
+    const summary = join(tmp.dir, 'summary.json');
+    const r = await runCli([
+      'run',
+      HELLO,
+      out,
+      '--provider',
+      'mock',
+      '--summary',
+      summary,
+      '--progress',
+      'none',
+    ]);
+    expect(r.stderr).toContain('total');
+    expect(r.code).toBe(0);
+    const results = readResults(out);
+    const inputLines = readFileSync(HELLO, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    expect(results).toHaveLength(inputLines.length);
+    expect(results.every((x) => x.result.type === 'succeeded')).toBe(true);
+    const json = JSON.parse(readFileSync(summary, 'utf8'));
+    expect(json.requests).toEqual({
+      total: inputLines.length,
+      succeeded: inputLines.length,
+      errored: 0,
+      resumed: 0,
+    });
+    expect(json.cost_usd).toBeGreaterThan(0);
+    expect(json.cost_complete).toBe(true);
+    expect(Object.keys(json.by_model).length).toBeGreaterThan(3);
+    for (const key of [
+      'input_tokens',
+      'output_tokens',
+      'cache_creation_input_tokens',
+      'cache_read_input_tokens',
+    ]) {
+      expect(typeof json.usage[key]).toBe('number');
+    }
+    expect(typeof json.wall_ms).toBe('number');
+    expect(json.errors_by_type).toEqual({});
+    expect(json.retries).toBe(0);
+  });
+
+  it('exits 2 before any request when no key is set', async () => {
+    server = await startMockServer();
+    const input = writeInput(tmp.dir, [requestLine('a', 'x')]);
+    const r = await runCli([
+      'run',
+      input,
+      join(tmp.dir, 'out.jsonl'),
+      '--provider',
+      'anthropic',
+      '--base-url',
+      server.url,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no API key: set LP_API_KEY or ANTHROPIC_API_KEY');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses a key on the command line without echoing it', async () => {
+    const r = await runCli(['run', HELLO, join(tmp.dir, 'o.jsonl'), `--api-key=${TEST_KEY}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('environment only');
+    expect(r.stderr + r.stdout).not.toContain(TEST_KEY);
+  });
+
+  it('refuses plain http to a non-loopback host', async () => {
+    const r = await runCli(['run', HELLO, join(tmp.dir, 'o.jsonl'), '--base-url', 'http://example.com'], {
+      LP_API_KEY: TEST_KEY,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('refusing plain http to example.com');
+  });
+
+  it('exits 1 when a request errors, and 0 when --max-failures allows it', async () => {
+    server = await startMockServer({ fault: whenPrompt('bad', () => faults.invalidRequest('nope')) });
+    const input = writeInput(tmp.dir, [requestLine('a', 'good'), requestLine('b', 'bad')]);
+    const base = ['run', input, '--base-url', server.url, '--progress', 'none'];
+    const strict = await runCli([...base.slice(0, 2), join(tmp.dir, 'o1.jsonl'), ...base.slice(2)], {
+      LP_API_KEY: TEST_KEY,
+    });
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('1 requests errored');
+    const lenient = await runCli(
+      [...base.slice(0, 2), join(tmp.dir, 'o2.jsonl'), ...base.slice(2), '--max-failures', '1'],
+      {
+        LP_API_KEY: TEST_KEY,
+      },
+    );
+    expect(lenient.code).toBe(0);
+    expect(readResults(join(tmp.dir, 'o2.jsonl'))).toHaveLength(2);
+  });
+
+  it('exits 2 on a 401, names the key variable and never prints the key', async () => {
+    server = await startMockServer({
+      fault: () => faults.apiError(401, 'authentication_error', `invalid x-api-key ${TEST_KEY}`),
+    });
+    const input = writeInput(
+      tmp.dir,
+      Array.from({ length: 30 }, (_, i) => requestLine(`r${i}`, `p${i}`)),
+    );
+    const out = join(tmp.dir, 'out.jsonl');
+    const summary = join(tmp.dir, 's.json');
+    const r2 = await runCli(
+      [
+        'run',
+        input,
+        out,
+        '--base-url',
+        server.url,
+        '-c',
+        '1',
+        '--summary',
+        summary,
+        '--api-key-env',
+        'MY_KEY',
+        '--progress',
+        'plain',
+      ],
+      { MY_KEY: TEST_KEY },
+    );
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('the gateway refused the key from MY_KEY');
+    expect(server.requests).toHaveLength(1);
+    const everything = r2.stderr + r2.stdout + readFileSync(out, 'utf8') + readFileSync(summary, 'utf8');
+    expect(everything).not.toContain(TEST_KEY);
+    expect(readResults(out)).toHaveLength(1);
+  });
+
+  it('rejects bad flag values with exit 2 and says what was expected', async () => {
+    const r = await runCli(['run', HELLO, join(tmp.dir, 'o.jsonl'), '--provider', 'mock', '-c', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Expected `--concurrency` to be a whole number >= 1, got `0`');
+  });
+
+  it('refuses to write results over the input file', async () => {
+    const r = await runCli(['run', HELLO, HELLO, '--provider', 'mock']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('must not be the input file');
+  });
+});

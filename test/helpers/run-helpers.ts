@@ -1,0 +1,113 @@
+/** Shared set-up for tests that run files: temp folders, input files, result reading, a clock that never sleeps. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildEndpoint, type Endpoint, PROVIDERS } from '../../src/client/providers.js';
+import type { MockServer } from '../../src/mock/server.js';
+import type { Clock } from '../../src/run/clock.js';
+import { type RunBatchOptions, type RunBatchReport, runBatch } from '../../src/run/run-batch.js';
+import type { ErrorBody, Message, ResultLine, Usage } from '../../src/types.js';
+
+export const TEST_KEY = 'sk-test-SECRET-0123456789abcdef';
+
+export function makeTempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'lp-batch-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A Batches-format line asking `prompt` of `model`. */
+export function requestLine(custom_id: string, prompt: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    custom_id,
+    params: {
+      model: 'claude-3-haiku-20240307',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: prompt }],
+      ...extra,
+    },
+  });
+}
+
+export function writeInput(dir: string, lines: string[], name = 'in.jsonl'): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+export function readResults(path: string): ResultLine[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as ResultLine);
+}
+
+export function byId(results: ResultLine[]): Map<string, ResultLine> {
+  return new Map(results.map((r) => [r.custom_id, r]));
+}
+
+/** A clock whose sleeps return at once and are recorded. */
+export function instantClock(): Clock & { sleeps: number[] } {
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => performance.now(),
+    nowEpochMs: () => Date.now(),
+    random: () => 0.5,
+    sleep: async (ms, signal) => {
+      sleeps.push(ms);
+      signal?.throwIfAborted();
+    },
+  };
+}
+
+export function endpointOf(server: MockServer, key = TEST_KEY): Endpoint {
+  return buildEndpoint(PROVIDERS.anthropic, {
+    baseUrl: server.url,
+    apiKey: key,
+    allowInsecureHttp: false,
+    userAgent: 'lp-batch-test',
+  });
+}
+
+/** Runs `lines` against `server` with an instant clock; returns the report, results and warnings. */
+export async function runLines(
+  server: MockServer,
+  dir: string,
+  lines: string[],
+  opts: Partial<RunBatchOptions> = {},
+): Promise<{
+  report: RunBatchReport;
+  results: ResultLine[];
+  warnings: string[];
+  clock: ReturnType<typeof instantClock>;
+  output: string;
+}> {
+  const clock = instantClock();
+  const warnings: string[] = [];
+  const inputPath = writeInput(dir, lines);
+  const output = opts.outputPath ?? join(dir, 'out.jsonl');
+  const report = await runBatch({
+    inputPath,
+    outputPath: output,
+    endpoint: endpointOf(server),
+    clock,
+    secrets: [TEST_KEY],
+    onWarning: (w) => warnings.push(w),
+    ...opts,
+  });
+  return { report, results: readResults(output), warnings, clock, output };
+}
+
+/** A result line read without knowing its kind: the fields of both, optional where they differ. */
+export interface AnyResult {
+  custom_id: string;
+  line: number;
+  result: { type: string; message: Message; error: ErrorBody };
+  status: number | null;
+  attempts: number;
+  latency_ms: number;
+  usage: Usage;
+  cost_usd: number | null;
+  ttft_ms?: number;
+  params_hash?: string;
+}
