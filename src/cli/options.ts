@@ -32,6 +32,26 @@ export const RUN_OPTIONS = {
   'max-tokens': { type: 'number', describe: 'max_tokens for lines that give none' },
   'max-failures': { type: 'number', default: 0, describe: 'Errored results tolerated before exit code 1' },
   summary: { type: 'string', describe: 'Also write the summary as JSON to this file' },
+  overwrite: {
+    type: 'boolean',
+    default: false,
+    describe: 'Start afresh: discard the output file instead of resuming from it',
+  },
+  'skip-errored': {
+    type: 'boolean',
+    default: false,
+    describe: 'On resume, keep earlier errored results instead of retrying them',
+  },
+  order: {
+    choices: ['completion', 'input'],
+    default: 'completion',
+    describe: 'Order of the final output file: as results came, or by input line',
+  },
+  grace: {
+    type: 'number',
+    default: 30,
+    describe: 'After Ctrl-C/SIGTERM, how long requests in flight may finish, seconds',
+  },
   progress: {
     choices: ['auto', 'bar', 'plain', 'none'],
     default: 'auto',

@@ -34,6 +34,10 @@ export interface RunArgs {
   maxTokens?: number | undefined;
   maxFailures: number;
   summary?: string | undefined;
+  overwrite: boolean;
+  skipErrored: boolean;
+  order: 'completion' | 'input';
+  grace: number;
   progress: ProgressMode;
 }
 
@@ -54,11 +58,14 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     maxRetryWaitMs: secondsToMs('max-retry-wait', args.maxRetryWait, true),
     timeoutMs: secondsToMs('timeout', args.timeout),
     idleTimeoutMs: secondsToMs('idle-timeout', args.idleTimeout),
+    graceMs: secondsToMs('grace', args.grace, true),
+    overwrite: args.overwrite,
+    skipErrored: args.skipErrored,
+    order: args.order,
   };
   const maxFailures = wholeNumber('max-failures', args.maxFailures, 0);
   const maxTokens = args.maxTokens === undefined ? undefined : wholeNumber('max-tokens', args.maxTokens, 1);
   if (!existsSync(input)) throw new UsageError(`input file not found: ${args.input}`);
-  if (input === output) throw new UsageError(`the output file must not be the input file: ${args.input}`);
 
   const mock = args.provider === 'mock' ? await startMockServer({ record: false }) : null;
   try {
@@ -79,7 +86,9 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     const onSignal = (signal: NodeJS.Signals) => {
       if (!stop.signal.aborted) {
         stop.abort();
-        say(`\nlp-batch: ${signal}: no new requests; waiting for those in flight (again to abort them)\n`);
+        say(
+          `\nlp-batch: ${signal}: no new requests; waiting up to ${args.grace} s for those in flight (again to abort them)\n`,
+        );
       } else {
         abort.abort();
         say(`\nlp-batch: ${signal} again: aborting requests in flight\n`);

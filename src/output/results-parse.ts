@@ -3,6 +3,7 @@
  * and a refusal that says which file, which line and what is wrong when it is not ours.
  */
 import { ResultsFileError } from '../errors.js';
+import type { Usage } from '../types.js';
 
 /** What the resume index keeps of one results line (never the message itself). */
 export interface ResultFields {
@@ -12,6 +13,12 @@ export interface ResultFields {
   params_hash: string | null;
   /** 1-based line number of the request in the input file. */
   line: number;
+  /** For the summary of a resumed run: the usage of a succeeded line (null otherwise or when absent). */
+  usage: Usage | null;
+  /** The model that answered (`result.message.model`), or null. */
+  model: string | null;
+  /** `result.error.error.type` of an errored line, or null. */
+  error_type: string | null;
 }
 
 /** Longest excerpt of a bad value or line quoted in an error message. */
@@ -56,7 +63,20 @@ export function parseResultLine(text: string, where: string): ResultFields {
   if (params_hash !== undefined && params_hash !== null && typeof params_hash !== 'string') {
     throw refuse(where, `expected \`params_hash\` to be a string, got ${describe(params_hash)}`);
   }
-  return { custom_id, type, params_hash: params_hash ?? null, line };
+  return { custom_id, type, params_hash: params_hash ?? null, line, ...summaryFields(value, result) };
+}
+
+/** The few numbers a resumed run's summary needs; lenient, since they never decide anything. */
+function summaryFields(value: Record<string, unknown>, result: Record<string, unknown>) {
+  const usage =
+    isObject(value.usage) && typeof value.usage.input_tokens === 'number' ? (value.usage as Usage) : null;
+  const message = isObject(result.message) ? result.message : null;
+  const error = isObject(result.error) && isObject(result.error.error) ? result.error.error : null;
+  return {
+    usage,
+    model: typeof message?.model === 'string' ? message.model : null,
+    error_type: typeof error?.type === 'string' ? error.type : null,
+  };
 }
 
 function refuse(where: string, what: string, cause?: unknown): ResultsFileError {

@@ -1,21 +1,27 @@
 /**
- * The run: read the input line by line, turn each line into a request (or an errored result), send
- * the requests with bounded concurrency and read-ahead, and append each result the moment it is final.
+ * The run: resume from the results file, read the input line by line, send what is not done with
+ * bounded concurrency and read-ahead, append each result the moment it is final, and leave exactly
+ * one line per custom_id at the end.
  */
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import type { Endpoint } from '../client/providers.js';
 import { Transport } from '../client/transport.js';
+import { ResultsFileError } from '../errors.js';
 import { readJsonlLines } from '../input/jsonl-reader.js';
-import { type LineDefaults, parseRequestLine } from '../input/parse-line.js';
-import { hashParams } from '../output/params-hash.js';
+import type { LineDefaults } from '../input/parse-line.js';
 import { createRedactor } from '../output/redact.js';
-import { erroredLine } from '../output/result-line.js';
+import type { ResultEntry } from '../output/results-scan.js';
 import { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type RunSummary, SummaryBuilder } from '../output/summary.js';
 import type { StopReason } from '../retry/policy.js';
 import type { BatchRequest } from '../types.js';
 import { type Clock, systemClock } from './clock.js';
-import { type Execution, executeRequest } from './execute-request.js';
+import { type ExecuteContext, type Execution, executeRequest } from './execute-request.js';
+import { LineIntake } from './intake.js';
+import { Recorder } from './recorder.js';
+import { finalizeResults, prepareResults } from './resume.js';
 
 export interface RunBatchOptions {
   inputPath: string;
@@ -35,9 +41,17 @@ export interface RunBatchOptions {
   stream?: boolean;
   /** Fill-ins for lines without `model` / `max_tokens`. */
   defaults?: LineDefaults;
+  /** Start afresh: remove the results file instead of resuming from it. Default false. */
+  overwrite?: boolean;
+  /** Keep earlier errored results instead of sending those requests again. Default false. */
+  skipErrored?: boolean;
+  /** Order of the final file: `completion` (default, as results came) or `input` (by input line). */
+  order?: 'completion' | 'input';
+  /** After `stopSignal`, how long requests in flight may finish before they are aborted, ms. Default 30 000. */
+  graceMs?: number;
   /** Values that must never be written anywhere (the API key). */
   secrets?: string[];
-  /** Graceful stop: dispatch nothing more, let what is in flight finish. */
+  /** Graceful stop: dispatch nothing more, let what is in flight finish (for up to `graceMs`). */
   stopSignal?: AbortSignal;
   /** Hard stop: abort attempts in flight; they are cut off, not written. */
   abortSignal?: AbortSignal;
@@ -74,30 +88,50 @@ export const RUN_DEFAULTS = {
   maxRetryWaitMs: 60_000,
   timeoutMs: 600_000,
   idleTimeoutMs: 120_000,
+  graceMs: 30_000,
 } as const;
 
 /** Runs every request of `inputPath`, appending results to `outputPath`. Never throws for a bad line or request. */
 export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
   const clock = opts.clock ?? systemClock;
   const concurrency = opts.concurrency ?? RUN_DEFAULTS.concurrency;
-  const warn = opts.onWarning ?? (() => {});
   const redact = createRedactor(opts.secrets ?? []);
+  const warn = (message: string) => opts.onWarning?.(redact(message));
+  refuseSameFile(opts.inputPath, opts.outputPath);
+
+  const prepared = await prepareResults(opts.outputPath, opts.overwrite === true);
+  if (prepared.cutBytes > 0) {
+    warn(
+      `${opts.outputPath}: cut away a torn last line (${prepared.cutBytes} bytes) left by an interrupted run`,
+    );
+  }
   const startedAt = clock.now();
   const summary = new SummaryBuilder();
   const writer = new ResultsWriter(opts.outputPath);
+  const recorder = new Recorder(writer, summary, warn);
+  const intake = new LineIntake({
+    file: opts.inputPath,
+    defaults: opts.defaults ?? {},
+    prior: prepared.prior,
+    skipErrored: opts.skipErrored === true,
+  });
   const transport = new Transport({
     endpoint: opts.endpoint,
     connections: concurrency,
     timeoutMs: opts.timeoutMs ?? RUN_DEFAULTS.timeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs ?? RUN_DEFAULTS.idleTimeoutMs,
   });
+  const hardStop = linkAbort(opts.abortSignal);
+  let graceTimer: NodeJS.Timeout | undefined;
+  const detachStop = onAbort(opts.stopSignal, () => {
+    graceTimer = setTimeout(() => hardStop.abort(), opts.graceMs ?? RUN_DEFAULTS.graceMs);
+  });
   const limit = pLimit(concurrency);
-  const seen = new Map<string, number>();
-  const warnedKeys = new Set<string>();
-  const warnedModels = new Set<string>();
   let stop: RunStop | null = null;
   let notSent = 0;
   let inFlight = 0;
+  let changed = 0;
+  let mayHaveDuplicates = prepared.superseded > 0;
   let wake: (() => void) | null = null;
 
   const stopping = () => stop !== null || opts.stopSignal?.aborted === true;
@@ -106,104 +140,131 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
     const t = summary.totals;
     opts.onProgress({ ...t, inFlight, costUsd: t.costNanos / 1e9 });
   };
-  const ctx = {
+  const ctx: ExecuteContext = {
     transport,
     clock,
     retry: {
       maxRetries: opts.maxRetries ?? RUN_DEFAULTS.maxRetries,
       maxRetryWaitMs: opts.maxRetryWaitMs ?? RUN_DEFAULTS.maxRetryWaitMs,
     },
-    abortSignal: opts.abortSignal,
+    abortSignal: hardStop.signal,
     forceStream: opts.stream === true,
     redact,
-    onRetry: (error: { type: string }) => summary.addRetry(error.type),
+    onRetry: (error) => summary.addRetry(error.type),
   };
 
-  const record = (req: BatchRequest, execution: Execution) => {
+  const settle = (req: BatchRequest, execution: Execution) => {
     if (execution.kind === 'cut_off') {
       notSent += 1;
       return;
     }
-    writer.append(execution.result);
-    const result = execution.result;
-    if ('cost_usd' in result && execution.kind === 'done') {
-      if (execution.costNanos === null && !warnedModels.has(execution.pricedAs)) {
-        warnedModels.add(execution.pricedAs);
-        warn(`model "${execution.pricedAs}" is not in the price table: its cost is unknown, not $0`);
-      }
-      summary.addSucceeded(req.params.model, result.result.message.usage, execution.costNanos, {
-        latencyMs: result.latency_ms,
-        ttftMs: result.ttft_ms,
-      });
-    } else if (result.result.type === 'errored') {
-      summary.addErrored(req.params.model, result.result.error.error.type);
-    }
+    recorder.executed(req, execution);
     if (execution.kind === 'stop' && stop === null)
       stop = { reason: execution.reason, message: execution.message };
   };
-
   const dispatch = (req: BatchRequest, json: string, hash: string) => {
     inFlight += 1;
-    void limit(async () => {
-      if (stopping()) return { kind: 'cut_off' } as const;
-      return executeRequest(req, json, hash, ctx);
-    })
-      .then((execution) => record(req, execution))
+    void limit(
+      async (): Promise<Execution> =>
+        stopping() ? { kind: 'cut_off' } : executeRequest(req, json, hash, ctx),
+    )
+      .then((execution) => settle(req, execution))
       .finally(() => {
         inFlight -= 1;
         progress();
         wake?.();
       });
   };
+  const slotFreed = () => new Promise<void>((resolve) => (wake = resolve));
 
+  let inputRead = false;
   try {
     for await (const { line, text } of readJsonlLines(opts.inputPath)) {
       if (stopping()) break;
-      const parsed = parseRequestLine(text, line, opts.inputPath, opts.defaults ?? {});
-      if (!parsed.ok) {
-        writer.append(
-          erroredLine(parsed, invalid(parsed.message), { status: null, attempts: 0, latencyMs: 0 }),
-        );
-        summary.addErrored(NO_MODEL, 'invalid_request_error');
+      const taken = intake.take(text, line, warn);
+      if (taken.kind === 'invalid') {
+        if (prepared.prior.has(taken.custom_id)) mayHaveDuplicates = true;
+        recorder.invalid(taken, taken.message, taken.model);
         progress();
         continue;
       }
-      const req = parsed.request;
-      const firstLine = seen.get(req.custom_id);
-      if (firstLine !== undefined) {
-        const message = `${opts.inputPath}:${line}: custom_id: "${req.custom_id}" repeats line ${firstLine}; custom_ids must be unique`;
-        writer.append(erroredLine(req, invalid(message), { status: null, attempts: 0, latencyMs: 0 }));
-        summary.addErrored(req.params.model, 'invalid_request_error');
-        progress();
+      if (taken.kind === 'resumed') {
+        recorder.resumed(taken.req.params.model, taken.prior);
         continue;
       }
-      seen.set(req.custom_id, line);
-      for (const key of parsed.unknownKeys) {
-        if (warnedKeys.has(key)) continue;
-        warnedKeys.add(key);
-        warn(`${opts.inputPath}:${line}: unknown parameter "${key}" passed through as is (warned once)`);
-      }
-      for (const warning of parsed.warnings) warn(`${opts.inputPath}:${line}: ${warning}`);
-
-      // Bounded read-ahead: wait for a free slot before reading on.
-      while (inFlight >= concurrency) await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
+      if (taken.changed) changed += 1;
+      if (taken.hadPrior) mayHaveDuplicates = true;
+      // Bounded read-ahead: no line is read while every slot is busy.
+      while (inFlight >= concurrency) await slotFreed();
       if (stopping()) {
         notSent += 1;
         break;
       }
-      const json = JSON.stringify(req.params);
-      dispatch(req, json, hashParams(json));
+      dispatch(taken.req, taken.json, taken.hash);
     }
-    while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
+    inputRead = !stopping();
+    while (inFlight > 0) await slotFreed();
   } finally {
+    detachStop();
+    clearTimeout(graceTimer);
     writer.close();
     await transport.close();
   }
+  if (changed > 0) warn(`${changed} requests changed since their result was written: sent again`);
+  const foreign = countForeign(prepared.prior, intake.matched, recorder);
+  if (foreign > 0 && inputRead) {
+    warn(
+      `${opts.outputPath} holds ${foreign} results for custom_ids that are not in ${opts.inputPath}: kept as they are`,
+    );
+  }
+  await finalizeResults(opts.outputPath, opts.order ?? 'completion', mayHaveDuplicates);
   if (stop === null && opts.stopSignal?.aborted) stop = { reason: 'interrupted', message: 'interrupted' };
   return { summary: summary.build(clock.now() - startedAt), stop, notSent };
 }
 
-function invalid(message: string) {
-  return { type: 'invalid_request_error', message, requestId: null };
+/** Earlier results this run did not come to: they stay in the file, so they count in its summary. */
+function countForeign(
+  prior: ReadonlyMap<string, ResultEntry>,
+  matched: ReadonlySet<string>,
+  recorder: Recorder,
+) {
+  let count = 0;
+  for (const [id, entry] of prior) {
+    if (matched.has(id)) continue;
+    count += 1;
+    recorder.resumed(entry.model ?? NO_MODEL, entry);
+  }
+  return count;
+}
+
+/** Refuses to write results over the input (the paths compared after resolving links). */
+function refuseSameFile(input: string, output: string): void {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  if (real(input) === real(output)) {
+    throw new ResultsFileError(`the output file must not be the input file: ${output}`);
+  }
+}
+
+/** An AbortController that also aborts when `signal` does. */
+function linkAbort(signal: AbortSignal | undefined): AbortController {
+  const controller = new AbortController();
+  onAbort(signal, () => controller.abort(signal?.reason));
+  return controller;
+}
+
+/** Calls `fn` once when `signal` aborts (at once if it already has); returns a function that detaches it. */
+function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    fn();
+    return () => {};
+  }
+  signal.addEventListener('abort', fn, { once: true });
+  return () => signal.removeEventListener('abort', fn);
 }

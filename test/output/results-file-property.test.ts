@@ -33,6 +33,9 @@ const resultsFile = fc.array(lineSpec, { maxLength: 12 }).map((specs) => {
       type: spec.type,
       params_hash: spec.hash,
       line: spec.line,
+      ...(spec.type === 'succeeded'
+        ? { usage: { input_tokens: 3, output_tokens: 5 }, model: 'claude-test', error_type: null }
+        : { usage: null, model: null, error_type: 'overloaded_error' }),
       offset,
       length: bytes.length,
     };

@@ -51,12 +51,25 @@ describe('scanResultsFile', () => {
     expect(scan?.tornTail).toBeNull();
     expect(scan?.size).toBe(firstBytes + secondBytes + Buffer.byteLength(third));
     expect([...(scan?.entries.values() ?? [])]).toEqual([
-      { custom_id: 'a', type: 'succeeded', params_hash: 'h1', line: 1, offset: 0, length: firstBytes },
+      {
+        custom_id: 'a',
+        type: 'succeeded',
+        params_hash: 'h1',
+        line: 1,
+        usage: { input_tokens: 3, output_tokens: 5 },
+        model: 'claude-test',
+        error_type: null,
+        offset: 0,
+        length: firstBytes,
+      },
       {
         custom_id: 'b',
         type: 'errored',
         params_hash: 'h2',
         line: 2,
+        usage: null,
+        model: null,
+        error_type: 'overloaded_error',
         offset: firstBytes,
         length: secondBytes,
       },
@@ -65,6 +78,9 @@ describe('scanResultsFile', () => {
         type: 'succeeded',
         params_hash: null,
         line: 7,
+        usage: { input_tokens: 3, output_tokens: 5 },
+        model: 'claude-test',
+        error_type: null,
         offset: firstBytes + secondBytes,
         length: Buffer.byteLength(third),
       },

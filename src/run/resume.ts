@@ -1,0 +1,77 @@
+/**
+ * Resume: what an existing results file means for this run. Before: cut a torn last line, index
+ * the results. Per request: done, kept, or to send (a pure decision). After: rewrite the file
+ * atomically when a custom_id has more than one line or `--order input` asks for input order.
+ */
+import { rm } from 'node:fs/promises';
+import { sortByInputLine } from '../output/results-order.js';
+import { cutTornTail, rewriteResultsFile } from '../output/results-rewrite.js';
+import { type ResultEntry, scanResultsFile } from '../output/results-scan.js';
+
+export type ResumeDecision =
+  /** A succeeded result for the same params: done, not sent. */
+  | 'done'
+  /** An errored result kept as it is (`--skip-errored`). */
+  | 'keep'
+  /** No result yet, or an errored one to retry. */
+  | 'send'
+  /** A result whose params differ from the request's now: the prompt changed, send again. */
+  | 'send_changed';
+
+/** Decides what to do with a request given its earlier result, if any. Pure. */
+export function decideResume(
+  prior: ResultEntry | undefined,
+  paramsHash: string,
+  skipErrored: boolean,
+): ResumeDecision {
+  if (prior === undefined) return 'send';
+  if (prior.params_hash !== null && prior.params_hash !== paramsHash) return 'send_changed';
+  if (prior.type === 'succeeded') return 'done';
+  return skipErrored ? 'keep' : 'send';
+}
+
+export interface PreparedResults {
+  /** Newest earlier result per custom_id (empty on a fresh file). */
+  prior: Map<string, ResultEntry>;
+  /** Whether the file already holds more than one line for some custom_id. */
+  superseded: number;
+  /** Bytes of a torn last line that were cut away, or 0. */
+  cutBytes: number;
+}
+
+/**
+ * Gets the results file ready for appending: removed with `overwrite`, else scanned (refusing a file
+ * that is not lp-batch output) with a torn last line cut away.
+ */
+export async function prepareResults(path: string, overwrite: boolean): Promise<PreparedResults> {
+  if (overwrite) {
+    await rm(path, { force: true });
+    return { prior: new Map(), superseded: 0, cutBytes: 0 };
+  }
+  const scan = await scanResultsFile(path);
+  if (scan === null) return { prior: new Map(), superseded: 0, cutBytes: 0 };
+  if (scan.tornTail) await cutTornTail(path, scan.tornTail);
+  return { prior: scan.entries, superseded: scan.superseded, cutBytes: scan.tornTail?.bytes ?? 0 };
+}
+
+/**
+ * Leaves exactly one line per custom_id (the newest), in completion order or, with `order: 'input'`,
+ * in input-line order. Reads the file once more for offsets; rewrites only when needed.
+ */
+export async function finalizeResults(
+  path: string,
+  order: 'completion' | 'input',
+  mayHaveDuplicates: boolean,
+): Promise<void> {
+  if (!mayHaveDuplicates && order === 'completion') return;
+  const scan = await scanResultsFile(path);
+  if (scan === null) return;
+  const entries = [...scan.entries.values()];
+  if (order === 'completion') {
+    if (scan.superseded > 0) await rewriteResultsFile(path, entries);
+    return;
+  }
+  const sorted = sortByInputLine(entries);
+  const alreadySorted = scan.superseded === 0 && sorted.every((entry, i) => entry === entries[i]);
+  if (!alreadySorted) await rewriteResultsFile(path, sorted, { order: 'as-given' });
+}

@@ -1,0 +1,217 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ResultsFileError } from '../../src/errors.js';
+import { faults } from '../../src/mock/faults.js';
+import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import { runBatch } from '../../src/run/run-batch.js';
+import { promptOf, whenPrompt } from '../helpers/fake-anthropic.js';
+import { endpointOf, makeTempDir, readResults, requestLine, runLines } from '../helpers/run-helpers.js';
+
+let server: MockServer;
+let tmp: ReturnType<typeof makeTempDir>;
+
+beforeEach(() => {
+  tmp = makeTempDir();
+});
+afterEach(async () => {
+  await server?.close();
+  tmp.cleanup();
+});
+
+const lines = (n: number, prefix = 'p') =>
+  Array.from({ length: n }, (_, i) => requestLine(`r${i}`, `${prefix}${i}`));
+
+function countPerId(path: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of readResults(path)) counts.set(r.custom_id, (counts.get(r.custom_id) ?? 0) + 1);
+  return counts;
+}
+
+describe('resume', () => {
+  it('sends nothing again when every result succeeded, and the summary still covers the whole file', async () => {
+    server = await startMockServer();
+    const first = await runLines(server, tmp.dir, lines(12));
+    expect(server.requests).toHaveLength(12);
+    const second = await runLines(server, tmp.dir, lines(12));
+    expect(server.requests).toHaveLength(12);
+    expect(second.results).toHaveLength(12);
+    expect(second.report.summary.requests).toEqual({ total: 12, succeeded: 12, errored: 0, resumed: 12 });
+    expect(second.report.summary.usage).toEqual(first.report.summary.usage);
+    expect(second.report.summary.cost_usd).toBeCloseTo(first.report.summary.cost_usd, 12);
+  });
+
+  it('retries errored results on a new run, and keeps them with skipErrored', async () => {
+    let failing = true;
+    server = await startMockServer({
+      fault: whenPrompt('p3', () => (failing ? faults.invalidRequest('no') : undefined)),
+    });
+    await runLines(server, tmp.dir, lines(5));
+    expect(server.requests).toHaveLength(5);
+
+    const kept = await runLines(server, tmp.dir, lines(5), { skipErrored: true });
+    expect(server.requests).toHaveLength(5);
+    expect(kept.report.summary.requests).toEqual({ total: 5, succeeded: 4, errored: 1, resumed: 5 });
+
+    failing = false;
+    const retried = await runLines(server, tmp.dir, lines(5));
+    expect(server.requests).toHaveLength(6);
+    expect(promptOf(server.requests[5] as never)).toBe('p3');
+    expect(retried.results).toHaveLength(5);
+    expect(retried.results.every((r) => r.result.type === 'succeeded')).toBe(true);
+    expect(retried.report.summary.requests).toEqual({ total: 5, succeeded: 5, errored: 0, resumed: 4 });
+  });
+
+  it('sends a changed prompt again, not an unchanged one, and says how many changed', async () => {
+    server = await startMockServer();
+    await runLines(server, tmp.dir, lines(6));
+    const edited = lines(6);
+    edited[2] = requestLine('r2', 'a new wording');
+    edited[4] = requestLine('r4', 'p4', { temperature: 0.2 });
+    const { results, warnings } = await runLines(server, tmp.dir, edited);
+    expect(server.requests).toHaveLength(8);
+    expect(
+      server.requests
+        .slice(6)
+        .map((r) => promptOf(r))
+        .sort(),
+    ).toEqual(['a new wording', 'p4']);
+    expect(warnings).toContain('2 requests changed since their result was written: sent again');
+    expect(results).toHaveLength(6);
+    expect([...countPerId(join(tmp.dir, 'out.jsonl')).values()].every((n) => n === 1)).toBe(true);
+    const r2 = results.find((r) => r.custom_id === 'r2');
+    expect(JSON.stringify(r2)).toContain('a new wording');
+  });
+
+  it('starts afresh with overwrite', async () => {
+    server = await startMockServer();
+    await runLines(server, tmp.dir, lines(4));
+    const { results } = await runLines(server, tmp.dir, lines(4), { overwrite: true });
+    expect(server.requests).toHaveLength(8);
+    expect(results).toHaveLength(4);
+  });
+
+  it('cuts a torn last line, keeps the complete lines byte for byte, and sends the torn request again', async () => {
+    server = await startMockServer();
+    const { output } = await runLines(server, tmp.dir, lines(5));
+    const before = readFileSync(output, 'utf8');
+    const kept = before.split('\n').slice(0, 3).join('\n').concat('\n');
+    const torn = before.split('\n')[3]?.slice(0, 40) ?? '';
+    const tornId = JSON.parse(before.split('\n')[3] ?? '{}').custom_id as string;
+    writeFileSync(output, kept + torn);
+    const { results, warnings } = await runLines(server, tmp.dir, lines(5));
+    expect(
+      warnings.some((w) => w.includes(`cut away a torn last line (${Buffer.byteLength(torn)} bytes)`)),
+    ).toBe(true);
+    expect(readFileSync(output, 'utf8').startsWith(kept)).toBe(true);
+    expect(results).toHaveLength(5);
+    const resent = server.requests.slice(5).map((r) => promptOf(r));
+    expect(resent).toHaveLength(2);
+    expect(resent).toContain(`p${tornId.slice(1)}`);
+  });
+
+  it('refuses a results file that is not lp-batch output, and leaves it untouched', async () => {
+    server = await startMockServer();
+    const output = join(tmp.dir, 'out.jsonl');
+    writeFileSync(output, '{"id": 1, "text": "someone else\'s data"}\n');
+    await expect(runLines(server, tmp.dir, lines(2))).rejects.toThrow(ResultsFileError);
+    await expect(runLines(server, tmp.dir, lines(2))).rejects.toThrow(
+      /out\.jsonl:1: not an lp-batch results file/,
+    );
+    expect(readFileSync(output, 'utf8')).toBe('{"id": 1, "text": "someone else\'s data"}\n');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses to use the input file as the output file', async () => {
+    server = await startMockServer();
+    const input = join(tmp.dir, 'in.jsonl');
+    writeFileSync(input, `${lines(1).join('\n')}\n`);
+    await expect(
+      runBatch({
+        inputPath: input,
+        outputPath: join(tmp.dir, '.', 'in.jsonl'),
+        endpoint: endpointOf(server),
+      }),
+    ).rejects.toThrow(/must not be the input file/);
+    expect(readFileSync(input, 'utf8')).toBe(`${lines(1).join('\n')}\n`);
+  });
+
+  it('rewrites the final file in input order with order: input', async () => {
+    // The first five fail on the first run, so their retried results land after the others.
+    let failing = true;
+    server = await startMockServer({
+      fault: whenPrompt(/^p[0-4]$/, () => (failing ? faults.internalError() : undefined)),
+    });
+    const input = lines(12);
+    await runLines(server, tmp.dir, input, { maxRetries: 0 });
+    failing = false;
+    const completion = await runLines(server, tmp.dir, input, { outputPath: join(tmp.dir, 'out.jsonl') });
+    const completionOrder = readResults(completion.output).map((r) => r.line);
+    expect(completionOrder).not.toEqual([...completionOrder].sort((a, b) => a - b));
+
+    const { output } = await runLines(server, tmp.dir, input, { order: 'input' });
+    const order = readResults(output).map((r) => r.line);
+    expect(order).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
+  it('keeps results of custom_ids the input no longer has, counts them, and says so', async () => {
+    server = await startMockServer();
+    await runLines(server, tmp.dir, lines(4));
+    const { report, warnings, results } = await runLines(server, tmp.dir, lines(2));
+    expect(results).toHaveLength(4);
+    expect(report.summary.requests.total).toBe(4);
+    expect(warnings.some((w) => w.includes('holds 2 results for custom_ids that are not in'))).toBe(true);
+  });
+
+  it('reports a duplicate custom_id under its own line so the first keeps its result across runs', async () => {
+    server = await startMockServer();
+    const input = [requestLine('dup', 'one'), requestLine('dup', 'two'), requestLine('other', 'x')];
+    await runLines(server, tmp.dir, input);
+    const again = await runLines(server, tmp.dir, input);
+    expect(server.requests).toHaveLength(2);
+    expect(again.results.map((r) => [r.custom_id, r.result.type]).sort()).toEqual([
+      ['dup', 'succeeded'],
+      ['line-2', 'errored'],
+      ['other', 'succeeded'],
+    ]);
+  });
+});
+
+describe('graceful stop', () => {
+  it('stops dispatching on the stop signal, lets in-flight requests finish, and a rerun finishes the job', async () => {
+    server = await startMockServer({ latencyMs: 20 });
+    const stop = new AbortController();
+    const input = lines(40);
+    const first = await runLines(server, tmp.dir, input, {
+      concurrency: 4,
+      onProgress: (p) => {
+        if (p.done >= 6) stop.abort();
+      },
+      stopSignal: stop.signal,
+    });
+    expect(first.report.stop?.reason).toBe('interrupted');
+    expect(first.results.length).toBeGreaterThanOrEqual(6);
+    expect(first.results.length).toBeLessThan(40);
+    // Everything that was sent finished and was written: nothing in flight was lost.
+    expect(first.results).toHaveLength(server.requests.length);
+    const sentBefore = server.requests.length;
+
+    const second = await runLines(server, tmp.dir, input, { concurrency: 4 });
+    expect(second.report.stop).toBeNull();
+    expect(second.results).toHaveLength(40);
+    expect(server.requests.length - sentBefore).toBe(40 - first.results.length);
+    expect([...countPerId(join(tmp.dir, 'out.jsonl')).values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('aborts requests still in flight when the grace period ends, and does not write them', async () => {
+    server = await startMockServer({ fault: whenPrompt('slow', faults.hang()) });
+    const stop = new AbortController();
+    const input = [requestLine('fast', 'quick'), requestLine('slow', 'slow one')];
+    const run = runLines(server, tmp.dir, input, { concurrency: 2, stopSignal: stop.signal, graceMs: 50 });
+    setTimeout(() => stop.abort(), 100);
+    const { report, results } = await run;
+    expect(report.stop?.reason).toBe('interrupted');
+    expect(results.map((r) => r.custom_id)).toEqual(['fast']);
+    expect(report.notSent).toBe(1);
+  });
+});
