@@ -34,19 +34,27 @@ export function createProgressReporter(
       {
         stream: stderr,
         format:
-          '{bar} {value}/{total} | {rate} req/s | ETA {eta_formatted} | {inFlight} in flight | {cost} | {errored} errored | {retries} retries',
+          '{bar} {value}/{total} | {rate} req/s | ETA {eta_formatted} | {inFlight} in flight | {tokens} tok | {cost} | {errored} errored | {retries} retries',
         hideCursor: true,
         etaBuffer: 50,
         noTTYOutput: true,
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total ?? 0, 0, { rate: '0.0', inFlight: 0, cost: usd(0), errored: 0, retries: 0 });
+    bar.start(total ?? 0, 0, {
+      rate: '0.0',
+      inFlight: 0,
+      tokens: '0 in / 0 out',
+      cost: usd(0),
+      errored: 0,
+      retries: 0,
+    });
     return {
       update: (p) =>
         bar.update(p.done, {
           rate: rate(p.done),
           inFlight: p.inFlight,
+          tokens: tokens(p),
           cost: usd(p.costUsd),
           errored: p.errored,
           retries: p.retries,
@@ -59,7 +67,7 @@ export function createProgressReporter(
   let lastPrinted = started;
   const line = (p: RunProgress) =>
     `lp-batch: ${p.done}${total === null ? '' : `/${total}`} done (${p.succeeded} ok, ${p.errored} errored), ` +
-    `${rate(p.done)} req/s, ${p.inFlight} in flight, ${usd(p.costUsd)}, ${p.retries} retries\n`;
+    `${rate(p.done)} req/s, ${p.inFlight} in flight, ${tokens(p)} tokens, ${usd(p.costUsd)}, ${p.retries} retries\n`;
   return {
     update: (p) => {
       last = p;
@@ -72,4 +80,8 @@ export function createProgressReporter(
       if (last) stderr.write(line(last));
     },
   };
+}
+
+function tokens(p: RunProgress): string {
+  return `${p.inputTokens.toLocaleString('en-US')} in / ${p.outputTokens.toLocaleString('en-US')} out`;
 }

@@ -40,6 +40,17 @@ export interface RunSummary {
   requests_per_second: number;
 }
 
+/** Running totals for progress displays; input tokens include cache writes and reads. */
+export interface LiveTotals {
+  done: number;
+  succeeded: number;
+  errored: number;
+  retries: number;
+  costNanos: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
 interface ModelTally {
   requests: number;
   succeeded: number;
@@ -100,16 +111,25 @@ export class SummaryBuilder {
   }
 
   /** Live totals for progress displays. */
-  get totals(): { done: number; succeeded: number; errored: number; retries: number; costNanos: number } {
-    let succeeded = 0;
-    let errored = 0;
-    let costNanos = 0;
+  get totals(): LiveTotals {
+    const totals = {
+      done: 0,
+      succeeded: 0,
+      errored: 0,
+      retries: this.#retryCount,
+      costNanos: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+    };
     for (const t of this.#models.values()) {
-      succeeded += t.succeeded;
-      errored += t.errored;
-      costNanos += t.costNanos;
+      totals.succeeded += t.succeeded;
+      totals.errored += t.errored;
+      totals.costNanos += t.costNanos;
+      totals.inputTokens += t.input + t.cacheWrite + t.cacheRead;
+      totals.outputTokens += t.output;
     }
-    return { done: succeeded + errored, succeeded, errored, retries: this.#retryCount, costNanos };
+    totals.done = totals.succeeded + totals.errored;
+    return totals;
   }
 
   build(wallMs: number): RunSummary {

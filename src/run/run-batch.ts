@@ -67,6 +67,8 @@ export interface RunProgress {
   retries: number;
   inFlight: number;
   costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
 }
 
 export interface RunStop {
@@ -137,8 +139,8 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
   const stopping = () => stop !== null || opts.stopSignal?.aborted === true;
   const progress = () => {
     if (!opts.onProgress) return;
-    const t = summary.totals;
-    opts.onProgress({ ...t, inFlight, costUsd: t.costNanos / 1e9 });
+    const { costNanos, ...t } = summary.totals;
+    opts.onProgress({ ...t, inFlight, costUsd: costNanos / 1e9 });
   };
   const ctx: ExecuteContext = {
     transport,
