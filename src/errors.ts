@@ -28,6 +28,16 @@ export class ResultsFileError extends LpBatchError {
   }
 }
 
+/** The dispatch gate would not let a request go: `--max-cost` would be passed, or the run is stopping. */
+export class NotSentError extends LpBatchError {
+  readonly reason: 'over_budget' | 'unknown_price' | 'aborted';
+
+  constructor(reason: 'over_budget' | 'unknown_price' | 'aborted', message: string) {
+    super('not_sent', message);
+    this.reason = reason;
+  }
+}
+
 /** One attempt of one request failed. Subclasses say how; the retry policy decides what follows. */
 export class RequestError extends LpBatchError {
   /** HTTP status of the response, or null when none came. */

@@ -6,6 +6,8 @@ export const EXIT = {
   failures: 1,
   /** Usage, configuration, authentication or spend-cap error. */
   config: 2,
+  /** --max-cost reached: dispatching stopped, requests not sent are left for a later run. */
+  budget: 3,
   /** Interrupted by SIGINT or SIGTERM. */
   interrupted: 130,
 } as const;

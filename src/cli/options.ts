@@ -28,6 +28,19 @@ export const RUN_OPTIONS = {
   timeout: { type: 'number', default: 600, describe: 'Per-attempt limit on headers and body, seconds' },
   'idle-timeout': { type: 'number', default: 120, describe: 'Give up a stream silent this long, seconds' },
   stream: { type: 'boolean', default: false, describe: 'Send every request as a stream' },
+  rpm: { type: 'number', describe: 'Requests per minute at most (token bucket, one second of burst)' },
+  itpm: {
+    type: 'number',
+    describe: 'Input tokens per minute at most (estimated before sending, corrected after)',
+  },
+  otpm: {
+    type: 'number',
+    describe: 'Output tokens per minute at most (max_tokens reserved, unused refunded)',
+  },
+  'max-cost': {
+    type: 'number',
+    describe: 'Budget in USD: never send a request whose worst case could pass it; exit 3 when reached',
+  },
   model: { type: 'string', describe: 'Model for lines that name none' },
   'max-tokens': { type: 'number', describe: 'max_tokens for lines that give none' },
   'max-failures': { type: 'number', default: 0, describe: 'Errored results tolerated before exit code 1' },
@@ -75,4 +88,13 @@ export function secondsToMs(flag: string, value: unknown, allowZero = false): nu
     );
   }
   return Math.round(value * 1000);
+}
+
+/** Checks an optional flag that must be a positive number. */
+export function positiveOrUndefined(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`Expected \`--${flag}\` to be a number > 0, got \`${String(value)}\``);
+  }
+  return value;
 }

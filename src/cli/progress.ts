@@ -34,7 +34,7 @@ export function createProgressReporter(
       {
         stream: stderr,
         format:
-          '{bar} {value}/{total} | {rate} req/s | ETA {eta_formatted} | {inFlight} in flight | {tokens} tok | {cost} | {errored} errored | {retries} retries',
+          '{bar} {value}/{total} | {rate} req/s | ETA {eta_formatted} | {inFlight}/{concurrency} in flight | {tokens} tok | {cost} | {errored} errored | {retries} retries',
         hideCursor: true,
         etaBuffer: 50,
         noTTYOutput: true,
@@ -54,6 +54,7 @@ export function createProgressReporter(
         bar.update(p.done, {
           rate: rate(p.done),
           inFlight: p.inFlight,
+          concurrency: p.concurrency,
           tokens: tokens(p),
           cost: usd(p.costUsd),
           errored: p.errored,
@@ -67,7 +68,7 @@ export function createProgressReporter(
   let lastPrinted = started;
   const line = (p: RunProgress) =>
     `lp-batch: ${p.done}${total === null ? '' : `/${total}`} done (${p.succeeded} ok, ${p.errored} errored), ` +
-    `${rate(p.done)} req/s, ${p.inFlight} in flight, ${tokens(p)} tokens, ${usd(p.costUsd)}, ${p.retries} retries\n`;
+    `${rate(p.done)} req/s, ${p.inFlight} in flight (concurrency ${p.concurrency}), ${tokens(p)} tokens, ${usd(p.costUsd)}, ${p.retries} retries\n`;
   return {
     update: (p) => {
       last = p;

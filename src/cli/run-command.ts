@@ -13,7 +13,7 @@ import { createRedactor } from '../output/redact.js';
 import { type RunBatchReport, runBatch } from '../run/run-batch.js';
 import { readApiKey } from './api-key.js';
 import { EXIT } from './exit-codes.js';
-import { secondsToMs, wholeNumber } from './options.js';
+import { positiveOrUndefined, secondsToMs, wholeNumber } from './options.js';
 import { createProgressReporter, type ProgressMode } from './progress.js';
 import { formatSummary } from './summary-table.js';
 
@@ -30,6 +30,10 @@ export interface RunArgs {
   timeout: number;
   idleTimeout: number;
   stream: boolean;
+  rpm?: number | undefined;
+  itpm?: number | undefined;
+  otpm?: number | undefined;
+  maxCost?: number | undefined;
   model?: string | undefined;
   maxTokens?: number | undefined;
   maxFailures: number;
@@ -59,6 +63,10 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     timeoutMs: secondsToMs('timeout', args.timeout),
     idleTimeoutMs: secondsToMs('idle-timeout', args.idleTimeout),
     graceMs: secondsToMs('grace', args.grace, true),
+    rpm: positiveOrUndefined('rpm', args.rpm),
+    itpm: positiveOrUndefined('itpm', args.itpm),
+    otpm: positiveOrUndefined('otpm', args.otpm),
+    maxCostUsd: positiveOrUndefined('max-cost', args.maxCost),
     overwrite: args.overwrite,
     skipErrored: args.skipErrored,
     order: args.order,
@@ -141,6 +149,13 @@ function exitCodeOf(
   if (stop?.reason === 'spend_cap') {
     say(`lp-batch: stopped: the account's spend limit is reached: ${stop.message}${later}\n`);
     return EXIT.config;
+  }
+  if (stop?.reason === 'budget') {
+    const spent = report.budget
+      ? ` ($${report.budget.spentUsd.toFixed(6)} of $${report.budget.limitUsd} spent)`
+      : '';
+    say(`lp-batch: stopped: ${stop.message}${spent}${later}\n`);
+    return EXIT.budget;
   }
   if (stop?.reason === 'interrupted') {
     say(`lp-batch: interrupted${later}\n`);

@@ -4,16 +4,19 @@
  * aborted) produce no line: the next run sends them.
  */
 import type { Transport } from '../client/transport.js';
-import { RequestError } from '../errors.js';
+import { NotSentError, RequestError } from '../errors.js';
 import { erroredLine, succeededLine } from '../output/result-line.js';
 import { costNanos, nanosToUsd, priceOf } from '../pricing/cost.js';
 import { type StopReason, stopReasonOf } from '../retry/policy.js';
 import { type RetryOptions, withRetries } from '../retry/with-retries.js';
 import type { BatchRequest, ResultLine } from '../types.js';
 import type { Clock } from './clock.js';
+import type { DispatchGate } from './dispatch-gate.js';
 
 export interface ExecuteContext {
   transport: Transport;
+  /** Rate limits, adaptive concurrency and the budget: passed before every attempt, settled after. */
+  gate: DispatchGate;
   clock: Clock;
   retry: Omit<RetryOptions, 'signal' | 'onRetry' | 'nowEpochMs' | 'random' | 'sleep'>;
   /** Aborts attempts in flight (second Ctrl-C); such requests are cut off. */
@@ -27,6 +30,8 @@ export interface ExecuteContext {
 export type Execution =
   | { kind: 'done'; result: ResultLine; costNanos: number | null; pricedAs: string }
   | { kind: 'cut_off' }
+  /** Never sent: `--max-cost` would have been passed. The run stops dispatching. */
+  | { kind: 'over_budget' }
   | { kind: 'stop'; result: ResultLine; reason: StopReason; message: string };
 
 /** Sends `req`, whose params serialize to `json` and hash to `paramsHash`, until it is final. */
@@ -43,17 +48,36 @@ export async function executeRequest(
     ctx.forceStream && req.params.stream !== true ? JSON.stringify({ ...req.params, stream: true }) : json;
   let ttftMs: number | undefined;
 
+  // Price by the name the user asked for; gateways may answer with another spelling of it.
+  const pricedAs = (answered: string | undefined) =>
+    priceOf(req.params.model) || !answered ? req.params.model : answered;
+
   const outcome = await withRetries(
-    (signal) => {
+    async (signal) => {
+      const admission = await ctx.gate.admit(req.params, signal);
+      if (!admission.ok) throw notSent(req.params.model, admission.reason);
       const attemptStart = clock.now();
       ttftMs = undefined;
-      return ctx.transport.send(body, {
-        stream,
-        signal,
-        onFirstContentDelta: () => {
-          ttftMs = clock.now() - attemptStart;
-        },
-      });
+      try {
+        const sent = await ctx.transport.send(body, {
+          stream,
+          signal,
+          onFirstContentDelta: () => {
+            ttftMs = clock.now() - attemptStart;
+          },
+        });
+        const { usage, model } = sent.message;
+        ctx.gate.settle(admission.ticket, {
+          ok: true,
+          usage,
+          costNanos: costNanos(pricedAs(model), usage),
+          headers: sent.headers,
+        });
+        return sent;
+      } catch (error) {
+        ctx.gate.settle(admission.ticket, { ok: false, error });
+        throw error;
+      }
     },
     {
       ...ctx.retry,
@@ -69,9 +93,8 @@ export async function executeRequest(
 
   if (outcome.ok) {
     const message = outcome.value.message;
-    // Price by the name the user asked for; gateways may answer with another spelling of it.
-    const pricedAs = priceOf(req.params.model) || !message.model ? req.params.model : message.model;
-    const nanos = costNanos(pricedAs, message.usage);
+    const pricedName = pricedAs(message.model);
+    const nanos = costNanos(pricedName, message.usage);
     const result = succeededLine(id, message, {
       costUsd: nanos === null ? null : nanosToUsd(nanos),
       attempts: outcome.attempts,
@@ -79,15 +102,19 @@ export async function executeRequest(
       ttftMs: stream ? ttftMs : undefined,
       paramsHash,
     });
-    return { kind: 'done', result, costNanos: nanos, pricedAs };
+    return { kind: 'done', result, costNanos: nanos, pricedAs: pricedName };
   }
-  if (outcome.aborted) return { kind: 'cut_off' };
-
   const error = outcome.error;
+  if (outcome.aborted || (error instanceof NotSentError && error.reason === 'aborted'))
+    return { kind: 'cut_off' };
+  if (error instanceof NotSentError && error.reason === 'over_budget') return { kind: 'over_budget' };
+
   const described =
     error instanceof RequestError
       ? { type: error.type, message: ctx.redact(error.message), requestId: error.requestId }
-      : { type: 'internal_error', message: ctx.redact(String(error)), requestId: null };
+      : error instanceof NotSentError
+        ? { type: 'invalid_request_error', message: error.message, requestId: null }
+        : { type: 'internal_error', message: ctx.redact(String(error)), requestId: null };
   const result = erroredLine(id, described, {
     status: error instanceof RequestError ? error.status : null,
     attempts: outcome.attempts,
@@ -97,4 +124,13 @@ export async function executeRequest(
   const reason = stopReasonOf(error);
   if (reason) return { kind: 'stop', result, reason, message: described.message };
   return { kind: 'done', result, costNanos: null, pricedAs: req.params.model };
+}
+
+function notSent(model: string, reason: 'over_budget' | 'unknown_price' | 'aborted'): NotSentError {
+  const messages = {
+    over_budget: 'not sent: its worst case would take the run past --max-cost',
+    unknown_price: `not sent: model "${model}" has no price, so its cost cannot be held under --max-cost`,
+    aborted: 'not sent: the run is stopping',
+  };
+  return new NotSentError(reason, messages[reason]);
 }

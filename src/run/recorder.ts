@@ -23,7 +23,7 @@ export class Recorder {
   }
 
   /** A request's final result: appended now, counted in the summary. */
-  executed(req: BatchRequest, execution: Exclude<Execution, { kind: 'cut_off' }>): void {
+  executed(req: BatchRequest, execution: Extract<Execution, { result: unknown }>): void {
     const line = execution.result;
     this.#writer.append(line);
     if ('cost_usd' in line && execution.kind === 'done') {

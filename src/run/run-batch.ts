@@ -18,6 +18,7 @@ import { NO_MODEL, type RunSummary, SummaryBuilder } from '../output/summary.js'
 import type { StopReason } from '../retry/policy.js';
 import type { BatchRequest } from '../types.js';
 import { type Clock, systemClock } from './clock.js';
+import { DispatchGate } from './dispatch-gate.js';
 import { type ExecuteContext, type Execution, executeRequest } from './execute-request.js';
 import { LineIntake } from './intake.js';
 import { Recorder } from './recorder.js';
@@ -41,6 +42,16 @@ export interface RunBatchOptions {
   stream?: boolean;
   /** Fill-ins for lines without `model` / `max_tokens`. */
   defaults?: LineDefaults;
+  /** Requests per minute; undefined: no limit. */
+  rpm?: number | undefined;
+  /** Input tokens per minute (estimated before sending, corrected after); undefined: no limit. */
+  itpm?: number | undefined;
+  /** Output tokens per minute (max_tokens reserved, the unused part refunded); undefined: no limit. */
+  otpm?: number | undefined;
+  /** Shrink concurrency on 529/429 and grow it back slowly. Default true. */
+  adaptiveConcurrency?: boolean;
+  /** Budget in USD: no request is sent whose worst case could pass it; undefined: no budget. */
+  maxCostUsd?: number | undefined;
   /** Start afresh: remove the results file instead of resuming from it. Default false. */
   overwrite?: boolean;
   /** Keep earlier errored results instead of sending those requests again. Default false. */
@@ -69,10 +80,12 @@ export interface RunProgress {
   costUsd: number;
   inputTokens: number;
   outputTokens: number;
+  /** Requests allowed in flight now (adaptive concurrency). */
+  concurrency: number;
 }
 
 export interface RunStop {
-  reason: StopReason | 'interrupted';
+  reason: StopReason | 'interrupted' | 'budget';
   message: string;
 }
 
@@ -82,6 +95,10 @@ export interface RunBatchReport {
   stop: RunStop | null;
   /** Requests read but cut off or never dispatched (a later run sends them). */
   notSent: number;
+  /** Budget state under `maxCostUsd`, else null. */
+  budget: { limitUsd: number; spentUsd: number } | null;
+  /** Times adaptive concurrency was cut, and the concurrency at the end. */
+  concurrency: { final: number; shrinks: number };
 }
 
 export const RUN_DEFAULTS = {
@@ -129,6 +146,19 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
     graceTimer = setTimeout(() => hardStop.abort(), opts.graceMs ?? RUN_DEFAULTS.graceMs);
   });
   const limit = pLimit(concurrency);
+  const gate = new DispatchGate({
+    maxConcurrency: concurrency,
+    rpm: opts.rpm,
+    itpm: opts.itpm,
+    otpm: opts.otpm,
+    maxCostUsd: opts.maxCostUsd,
+    adaptive: opts.adaptiveConcurrency !== false,
+    maxPauseMs: opts.maxRetryWaitMs ?? RUN_DEFAULTS.maxRetryWaitMs,
+    clock,
+    onConcurrencyChange: (n) => {
+      limit.concurrency = n;
+    },
+  });
   let stop: RunStop | null = null;
   let notSent = 0;
   let inFlight = 0;
@@ -140,10 +170,11 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
   const progress = () => {
     if (!opts.onProgress) return;
     const { costNanos, ...t } = summary.totals;
-    opts.onProgress({ ...t, inFlight, costUsd: costNanos / 1e9 });
+    opts.onProgress({ ...t, inFlight, costUsd: costNanos / 1e9, concurrency: gate.concurrency });
   };
   const ctx: ExecuteContext = {
     transport,
+    gate,
     clock,
     retry: {
       maxRetries: opts.maxRetries ?? RUN_DEFAULTS.maxRetries,
@@ -156,8 +187,11 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
   };
 
   const settle = (req: BatchRequest, execution: Execution) => {
-    if (execution.kind === 'cut_off') {
+    if (execution.kind === 'cut_off' || execution.kind === 'over_budget') {
       notSent += 1;
+      if (execution.kind === 'over_budget' && stop === null) {
+        stop = { reason: 'budget', message: `the budget of $${opts.maxCostUsd} is reached` };
+      }
       return;
     }
     recorder.executed(req, execution);
@@ -221,7 +255,14 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
   }
   await finalizeResults(opts.outputPath, opts.order ?? 'completion', mayHaveDuplicates);
   if (stop === null && opts.stopSignal?.aborted) stop = { reason: 'interrupted', message: 'interrupted' };
-  return { summary: summary.build(clock.now() - startedAt), stop, notSent };
+  const budget = gate.budget;
+  return {
+    summary: summary.build(clock.now() - startedAt),
+    stop,
+    notSent,
+    budget: budget && { limitUsd: budget.limitUsd, spentUsd: budget.spentUsd },
+    concurrency: { final: gate.concurrency, shrinks: gate.stats().shrinks },
+  };
 }
 
 /** Earlier results this run did not come to: they stay in the file, so they count in its summary. */

@@ -24,6 +24,7 @@ const progress = (done: number): RunProgress => ({
   costUsd: 0.5,
   inputTokens: 12_345,
   outputTokens: 678,
+  concurrency: 6,
 });
 
 describe('progress', () => {
@@ -41,7 +42,7 @@ describe('progress', () => {
     const lines = out.text().trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe(
-      'lp-batch: 20/100 done (19 ok, 1 errored), 2.0 req/s, 2 in flight, 12,345 in / 678 out tokens, $0.500000, 3 retries',
+      'lp-batch: 20/100 done (19 ok, 1 errored), 2.0 req/s, 2 in flight (concurrency 6), 12,345 in / 678 out tokens, $0.500000, 3 retries',
     );
   });
 
@@ -53,6 +54,7 @@ describe('progress', () => {
     expect(out.text()).toContain('4/10');
     expect(out.text()).toContain('12,345 in / 678 out tok');
     expect(out.text()).toContain('3 retries');
+    expect(out.text()).toContain('2/6 in flight');
   });
 
   it('prints nothing with none', () => {

@@ -166,6 +166,30 @@ describe('lp-batch run (spawned)', () => {
     expect(r.stderr).toContain('Expected `--concurrency` to be a whole number >= 1, got `0`');
   });
 
+  it('exits 3 when --max-cost is reached and leaves the unsent lines out of the output', async () => {
+    const out = join(tmp.dir, 'out.jsonl');
+    const r = await runCli([
+      'run',
+      HELLO,
+      out,
+      '--provider',
+      'mock',
+      '--max-cost',
+      '0.0015',
+      '-c',
+      '1',
+      '--progress',
+      'none',
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(
+      /stopped: the budget of \$0\.0015 is reached \(\$0\.\d+ of \$0\.0015 spent\); \d+ requests not sent/,
+    );
+    const results = readResults(out);
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.length).toBeLessThan(6);
+  });
+
   it('refuses to write results over the input file', async () => {
     const r = await runCli(['run', HELLO, HELLO, '--provider', 'mock']);
     expect(r.code).toBe(2);

@@ -45,16 +45,21 @@ export function byId(results: ResultLine[]): Map<string, ResultLine> {
   return new Map(results.map((r) => [r.custom_id, r]));
 }
 
-/** A clock whose sleeps return at once and are recorded. */
+/**
+ * A clock whose sleeps return at once, are recorded, and move its time forward by what they
+ * slept (so waits computed from `now()` are over when the sleep returns, as with a real clock).
+ */
 export function instantClock(): Clock & { sleeps: number[] } {
   const sleeps: number[] = [];
+  let skipped = 0;
   return {
     sleeps,
-    now: () => performance.now(),
-    nowEpochMs: () => Date.now(),
+    now: () => performance.now() + skipped,
+    nowEpochMs: () => Date.now() + skipped,
     random: () => 0.5,
     sleep: async (ms, signal) => {
       sleeps.push(ms);
+      skipped += Math.max(0, ms);
       signal?.throwIfAborted();
     },
   };
@@ -110,4 +115,33 @@ export interface AnyResult {
   cost_usd: number | null;
   ttft_ms?: number;
   params_hash?: string;
+}
+
+/**
+ * A real clock running `factor` times fast: `now()` is real time × factor and `sleep(ms)` sleeps
+ * ms / factor for real. Lets tests watch rates per second of the run's time (seconds pass in
+ * milliseconds) while the server, which stamps with the same clock, sees the same timeline.
+ */
+export function fastClock(factor: number): Clock {
+  const start = performance.now();
+  const epochStart = Date.now();
+  const now = () => (performance.now() - start) * factor;
+  return {
+    now,
+    nowEpochMs: () => epochStart + now(),
+    random: () => 0.5,
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const timer = setTimeout(resolve, Math.max(0, ms / factor));
+        signal?.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+          },
+          { once: true },
+        );
+      }),
+  };
 }

@@ -1,0 +1,159 @@
+/** Rate limits, adaptive concurrency and the budget, end to end against the simulator. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { faults } from '../../src/mock/faults.js';
+import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import { costNanos } from '../../src/pricing/cost.js';
+import { type FaultRule, failFirst } from '../helpers/fake-anthropic.js';
+import { fastClock, instantClock, makeTempDir, requestLine, runLines } from '../helpers/run-helpers.js';
+
+let server: MockServer;
+let tmp: ReturnType<typeof makeTempDir>;
+
+beforeEach(() => {
+  tmp = makeTempDir();
+});
+afterEach(async () => {
+  await server?.close();
+  tmp.cleanup();
+});
+
+const lines = (n: number) => Array.from({ length: n }, (_, i) => requestLine(`r${i}`, `prompt ${i}`));
+
+/** Records the clock's time when the server receives each request: what the server saw, in the run's time. */
+function stampArrivals(clock: { now(): number }, times: number[], rule?: FaultRule): FaultRule {
+  return (req) => {
+    times.push(clock.now());
+    return rule?.(req);
+  };
+}
+
+/** The most arrivals in any window of `windowMs` (a sliding window, not fixed seconds). */
+function busiestWindow(times: number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while ((sorted[i] ?? 0) - (sorted[j] ?? 0) >= windowMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+// Run time goes 20 times faster than real time: a simulated second takes 50 ms.
+const SPEED = 20;
+
+describe('rate limits', () => {
+  it('never lets the server see more than rpm/60 plus one second of burst in any second', async () => {
+    const clock = fastClock(SPEED);
+    const arrivals: number[] = [];
+    server = await startMockServer({ fault: stampArrivals(clock, arrivals) });
+    const { results } = await runLines(server, tmp.dir, lines(40), { clock, rpm: 300, concurrency: 8 });
+    expect(results).toHaveLength(40);
+    // rpm 300: 5 per second plus a burst of at most 5 (one more allowed for timer and socket jitter).
+    expect(busiestWindow(arrivals)).toBeLessThanOrEqual(11);
+    expect(busiestWindow(arrivals, 3000)).toBeLessThanOrEqual(21);
+    // 40 requests at 5/s after a burst of 5 need 7 s of the run's time.
+    expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeGreaterThanOrEqual(6500);
+  });
+
+  it('holds output tokens per minute by reserving max_tokens', async () => {
+    const clock = fastClock(SPEED);
+    const arrivals: number[] = [];
+    server = await startMockServer({ fault: stampArrivals(clock, arrivals) });
+    // max_tokens 50 against 600 otpm (10 a second, burst 10): the unused part of each reservation is refunded,
+    // so the pace is set by the real output (about 20 tokens), never by more than 50 a request.
+    await runLines(server, tmp.dir, lines(12), { clock, otpm: 600, concurrency: 4 });
+    expect(arrivals).toHaveLength(12);
+    const span = Math.max(...arrivals) - Math.min(...arrivals);
+    // Reserving 50 for each of 12 requests with a 10-token burst would need 59 s; refunds make it far shorter.
+    expect(span).toBeGreaterThan(5_000);
+    expect(span).toBeLessThan(45_000);
+  });
+
+  it('pauses all dispatching for a 429 retry-after, not only the request that got it', async () => {
+    const clock = instantClock();
+    const arrivals: number[] = [];
+    let first429At = -1;
+    server = await startMockServer({
+      fault: stampArrivals(clock, arrivals, (req) => {
+        if (req.n !== 3) return undefined;
+        first429At = clock.now();
+        return faults.rateLimited({ retryAfter: 5 });
+      }),
+    });
+    await runLines(server, tmp.dir, lines(10), { clock, concurrency: 1 });
+    expect(first429At).toBeGreaterThan(0);
+    const next = arrivals.filter((t) => t > first429At);
+    expect(next.length).toBe(8);
+    expect(Math.min(...next) - first429At).toBeGreaterThanOrEqual(5000);
+  });
+});
+
+describe('adaptive concurrency', () => {
+  it('finishes every request against a server that allows 4 at once, with far fewer 529s than a fixed 32', async () => {
+    const run = async (adaptiveConcurrency: boolean) => {
+      const s = await startMockServer({ maxConcurrent: 4, latencyMs: 5 });
+      try {
+        const { results, report } = await runLines(s, tmp.dir, lines(200), {
+          concurrency: 32,
+          maxRetries: 30,
+          adaptiveConcurrency,
+          outputPath: `${tmp.dir}/out-${adaptiveConcurrency}.jsonl`,
+        });
+        return { results, report, overloads: s.stats.overCapacity };
+      } finally {
+        await s.close();
+      }
+    };
+    const adaptive = await run(true);
+    const fixed = await run(false);
+    expect(adaptive.results).toHaveLength(200);
+    expect(adaptive.results.every((r) => r.result.type === 'succeeded')).toBe(true);
+    expect(adaptive.report.concurrency.shrinks).toBeGreaterThan(0);
+    expect(fixed.overloads).toBeGreaterThan(100);
+    expect(adaptive.overloads / fixed.overloads).toBeLessThan(0.25);
+  });
+});
+
+describe('budget', () => {
+  it('never sends a request that could pass --max-cost, stops there, and leaves the rest unwritten', async () => {
+    server = await startMockServer();
+    // claude-3-haiku, max_tokens 50: the worst case of each request is a little over 50 * $1.25/MTok.
+    const worst = (costNanos('claude-3-haiku-20240307', { input_tokens: 30, output_tokens: 50 }) ?? 0) / 1e9;
+    const maxCostUsd = worst * 5;
+    const { report, results } = await runLines(server, tmp.dir, lines(40), { maxCostUsd, concurrency: 4 });
+    expect(report.stop?.reason).toBe('budget');
+    expect(report.summary.cost_usd).toBeLessThanOrEqual(maxCostUsd);
+    expect(results.length).toBeGreaterThanOrEqual(5);
+    expect(results.length).toBeLessThan(40);
+    expect(server.requests).toHaveLength(results.length);
+    expect(report.notSent).toBeGreaterThan(0);
+    // The budget counts whole micro-dollars, each request's cost rounded up.
+    expect(Math.abs((report.budget?.spentUsd ?? 0) - report.summary.cost_usd)).toBeLessThanOrEqual(
+      results.length * 1e-6,
+    );
+  });
+
+  it('refuses a model without a price under --max-cost as an errored result', async () => {
+    server = await startMockServer();
+    const input = [
+      JSON.stringify({
+        custom_id: 'mystery',
+        params: { model: 'claude-mystery', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] },
+      }),
+      requestLine('known', 'y'),
+    ];
+    const { results } = await runLines(server, tmp.dir, input, { maxCostUsd: 1 });
+    expect(server.requests).toHaveLength(1);
+    const mystery = results.find((r) => r.custom_id === 'mystery');
+    expect(mystery?.result.type).toBe('errored');
+    expect(JSON.stringify(mystery)).toContain('has no price');
+  });
+
+  it('retries a 529 within the budget and settles what the failed attempt reserved', async () => {
+    server = await startMockServer({ fault: failFirst(2, faults.overloaded()) });
+    const { report, results } = await runLines(server, tmp.dir, lines(3), { maxCostUsd: 1, concurrency: 1 });
+    expect(results.every((r) => r.result.type === 'succeeded')).toBe(true);
+    expect(server.requests).toHaveLength(9);
+    expect(Math.abs((report.budget?.spentUsd ?? 0) - report.summary.cost_usd)).toBeLessThanOrEqual(3e-6);
+  });
+});
