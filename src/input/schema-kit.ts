@@ -81,9 +81,7 @@ export const WARNING = 'lp-batch:warning';
 
 /** What `select` does with a value: check it against a schema, fail it, or pass it with a warning. */
 export type Selection =
-  | z.ZodType
-  | { fail: string; path?: PropertyKey[] }
-  | { warn: string; path?: PropertyKey[] };
+  z.ZodType | { fail: string; path?: PropertyKey[] } | { warn: string; path?: PropertyKey[] };
 
 /**
  * A union whose branch is chosen from the value itself (its JS type, its `type` field).

@@ -22,8 +22,7 @@ export interface BudgetReservation {
 export type BudgetRefusal = 'over_budget' | 'unknown_price';
 
 export type BudgetDecision =
-  | { ok: true; reservation: BudgetReservation }
-  | { ok: false; reason: BudgetRefusal };
+  { ok: true; reservation: BudgetReservation } | { ok: false; reason: BudgetRefusal };
 
 /**
  * The limit holds for what is known when a request is sent: spent + reserved never passes it after a

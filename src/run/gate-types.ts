@@ -39,8 +39,7 @@ export interface AttemptTicket {
 }
 
 export type Admission =
-  | { ok: true; ticket: AttemptTicket }
-  | { ok: false; reason: 'over_budget' | 'unknown_price' | 'aborted' };
+  { ok: true; ticket: AttemptTicket } | { ok: false; reason: 'over_budget' | 'unknown_price' | 'aborted' };
 
 /** How an attempt ended. `costNanos` null: the cost cannot be computed, so the worst case is recorded. */
 export type AttemptOutcome =

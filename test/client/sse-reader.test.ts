@@ -169,8 +169,9 @@ describe('readMessageStream', () => {
     let finished = false;
     async function* body() {
       yield START + TEXT_START + textDelta('kept') + END;
-      yield textDelta(' dropped') +
-        sse('error', { type: 'error', error: { type: 'api_error', message: 'late' } });
+      yield (
+        textDelta(' dropped') + sse('error', { type: 'error', error: { type: 'api_error', message: 'late' } })
+      );
       finished = true;
     }
     const message = await readMessageStream(body(), CTX);
