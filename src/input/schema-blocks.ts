@@ -71,9 +71,10 @@ export const textBlockItem = select((value) => {
 /** A string, or an array whose items `items` checks; `what` names the whole for messages. */
 export function stringOr(items: z.ZodType, what: string): z.ZodType {
   const array = z.array(items, expecting(what));
+  const string = z.string();
   return select((value) =>
     typeof value === 'string'
-      ? z.string()
+      ? string
       : Array.isArray(value)
         ? array
         : { fail: describeFailure(what, value) },

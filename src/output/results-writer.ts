@@ -1,7 +1,10 @@
 /**
- * Appends result lines to the results file, durably. Each line goes to the kernel in one write the
- * moment it is final (so a killed process loses nothing that was written); the file is fsynced at
- * most `fsyncIntervalMs` after a write and again at close (so a power cut loses at most that much).
+ * Appends result lines to the results file, durably. A line goes to the kernel before the process
+ * does anything else: results that become final in the same turn of the event loop are written
+ * together in one write(2) as soon as that turn's synchronous work and promise callbacks are done,
+ * never later than the next I/O. A killed process therefore loses no line that was written; the
+ * file is fsynced at most `fsyncIntervalMs` after a write and again at close (a power cut loses at
+ * most that much).
  */
 import { closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { ResultLine } from '../types.js';
@@ -15,6 +18,8 @@ export class ResultsWriter {
   readonly #fd: number;
   readonly #timer: NodeJS.Timeout;
   #dirty = false;
+  #pending: string[] = [];
+  #flushQueued = false;
   #syncing = false;
   #closed = false;
 
@@ -25,12 +30,25 @@ export class ResultsWriter {
   }
 
   /**
-   * Writes one result as one complete line. Synchronous on purpose: a single write(2) of a few KB costs
-   * microseconds, and once it returns the line survives the process being killed.
+   * Queues one result as one complete line; it reaches the kernel in the write that ends this turn
+   * of the event loop (a microtask), coalesced with the other results of the turn.
    */
   append(result: ResultLine): void {
     if (this.#closed) throw new Error('results writer is closed');
-    const bytes = Buffer.from(`${JSON.stringify(result)}\n`, 'utf8');
+    this.#pending.push(`${JSON.stringify(result)}\n`);
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes every queued line now, synchronously: once it returns they survive the process being killed. */
+  flush(): void {
+    this.#flushQueued = false;
+    if (this.#pending.length === 0) return;
+    const text = this.#pending.length === 1 ? (this.#pending[0] as string) : this.#pending.join('');
+    this.#pending = [];
+    const bytes = Buffer.from(text, 'utf8');
     let offset = 0;
     while (offset < bytes.length) offset += writeSync(this.#fd, bytes, offset, bytes.length - offset);
     this.#dirty = true;
@@ -48,6 +66,7 @@ export class ResultsWriter {
   /** Flushes to disk and closes. Idempotent. */
   close(): void {
     if (this.#closed) return;
+    this.flush();
     this.#closed = true;
     clearInterval(this.#timer);
     fsyncSync(this.#fd);

@@ -27,12 +27,45 @@ export type RetryOutcome<T> =
   | { ok: true; value: T; attempts: number }
   | { ok: false; error: unknown; attempts: number; aborted: boolean };
 
-/** Run `attempt` until it succeeds, fails for good, or the signal aborts. Never throws. */
+/**
+ * Run `attempt` until it succeeds, fails for good, or the signal aborts. Never throws.
+ * The first attempt runs directly (most requests succeed at once, and p-retry's bookkeeping is
+ * measurable per request); p-retry drives the retries after a first failure worth retrying.
+ */
 export async function withRetries<T>(
   attempt: (signal: AbortSignal | undefined) => Promise<T>,
   opts: RetryOptions,
 ): Promise<RetryOutcome<T>> {
-  let attempts = 0;
+  let attempts = 1;
+  const failed = (error: unknown): RetryOutcome<T> => ({
+    ok: false,
+    error,
+    attempts,
+    aborted: opts.signal?.aborted === true,
+  });
+  /** Whether to retry after the `retry`-th failure, waiting first when so. */
+  const retryAfter = async (error: unknown, retry: number): Promise<boolean> => {
+    if (opts.signal?.aborted || !(error instanceof RequestError) || !isRetryable(error)) return false;
+    const delay = retryDelayMs(error, retry, {
+      maxWaitMs: opts.maxRetryWaitMs,
+      nowEpochMs: opts.nowEpochMs(),
+      random: opts.random,
+    });
+    opts.onRetry?.(error, delay, retry);
+    await opts.sleep(delay, opts.signal);
+    return true;
+  };
+
+  try {
+    return { ok: true, value: await attempt(opts.signal), attempts };
+  } catch (error) {
+    if (opts.maxRetries === 0) return failed(error);
+    try {
+      if (!(await retryAfter(error, 1))) return failed(error);
+    } catch (abort) {
+      return failed(opts.signal?.aborted ? abort : error);
+    }
+  }
   try {
     const value = await pRetry(
       () => {
@@ -40,27 +73,17 @@ export async function withRetries<T>(
         return attempt(opts.signal);
       },
       {
-        retries: opts.maxRetries,
+        retries: opts.maxRetries - 1,
         minTimeout: 0,
         factor: 1,
         randomize: false,
         ...(opts.signal ? { signal: opts.signal } : {}),
-        shouldRetry: async ({ error, retriesConsumed }) => {
-          if (opts.signal?.aborted || !(error instanceof RequestError) || !isRetryable(error)) return false;
-          const retry = retriesConsumed + 1;
-          const delay = retryDelayMs(error, retry, {
-            maxWaitMs: opts.maxRetryWaitMs,
-            nowEpochMs: opts.nowEpochMs(),
-            random: opts.random,
-          });
-          opts.onRetry?.(error, delay, retry);
-          await opts.sleep(delay, opts.signal);
-          return true;
-        },
+        // retriesConsumed counts p-retry's own retries; the first retry happened above.
+        shouldRetry: ({ error, retriesConsumed }) => retryAfter(error, retriesConsumed + 2),
       },
     );
     return { ok: true, value, attempts };
   } catch (error) {
-    return { ok: false, error, attempts, aborted: opts.signal?.aborted === true };
+    return failed(error);
   }
 }

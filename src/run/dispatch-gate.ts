@@ -120,6 +120,11 @@ export class DispatchGate {
     if (this.#budget !== null && estimate.worstCaseNanos === null) {
       return { ok: false, reason: 'unknown_price' };
     }
+    // Nobody in line: most attempts go at once, without the cost of queueing.
+    if (this.#turns.empty) {
+      const step = this.#tryAdmit(estimate);
+      if (step !== 'change' && !('waitMs' in step)) return step;
+    }
     const turn = this.#turns.enter(signal);
     try {
       if (!(await turn.ready)) return ABORTED;
@@ -168,39 +173,44 @@ export class DispatchGate {
   async #admitAtHead(estimate: AttemptEstimate, signal: AbortSignal | undefined): Promise<Admission> {
     for (;;) {
       if (signal?.aborted) return ABORTED;
-      const now = this.#clock.now();
-      const pauseMs = this.#pause.waitMs(now);
-      if (pauseMs > 0) {
-        if (!(await this.#sleep(pauseMs, signal))) return ABORTED;
-        continue;
-      }
-      // p-limit cannot take back slots already running, so the gate holds retries under a cut too.
-      if (this.#inFlight >= this.#aimd.current) {
+      const step = this.#tryAdmit(estimate);
+      if (step === 'change') {
         if (!(await this.#changes.wait(this.#clock, Number.POSITIVE_INFINITY, signal))) return ABORTED;
-        continue;
+      } else if ('waitMs' in step) {
+        if (!(await this.#sleep(step.waitMs, signal))) return ABORTED;
+      } else {
+        return step;
       }
-      const budget = this.#reserveBudget(estimate);
-      if (budget === 'over_budget' || budget === 'unknown_price') return { ok: false, reason: budget };
-      if (budget === 'wait') {
-        if (!(await this.#changes.wait(this.#clock, Number.POSITIVE_INFINITY, signal))) return ABORTED;
-        continue;
-      }
-      const rate = this.#limiter.reserve(estimate, now);
-      if (!rate.ok) {
-        // Held for one synchronous step only: nothing else can have reserved in between.
-        if (budget !== null) this.#budget?.settle(budget, 0);
-        if (!(await this.#sleep(rate.waitMs, signal))) return ABORTED;
-        continue;
-      }
-      const ticket: AttemptTicket = Object.freeze({
-        admittedAt: now,
-        inputTokens: estimate.inputTokens,
-        maxTokens: estimate.maxTokens,
-      });
-      this.#held.set(ticket, { rate: rate.ticket, budget });
-      this.#inFlight += 1;
-      return { ok: true, ticket };
     }
+  }
+
+  /**
+   * One look at the gate, without waiting: an admission (or a refusal), a time to sleep (a pause or a
+   * bucket), or `change` (wait for a settlement: a slot or budget to free up).
+   */
+  #tryAdmit(estimate: AttemptEstimate): Admission | { waitMs: number } | 'change' {
+    const now = this.#clock.now();
+    const pauseMs = this.#pause.waitMs(now);
+    if (pauseMs > 0) return { waitMs: pauseMs };
+    // p-limit cannot take back slots already running, so the gate holds retries under a cut too.
+    if (this.#inFlight >= this.#aimd.current) return 'change';
+    const budget = this.#reserveBudget(estimate);
+    if (budget === 'over_budget' || budget === 'unknown_price') return { ok: false, reason: budget };
+    if (budget === 'wait') return 'change';
+    const rate = this.#limiter.reserve(estimate, now);
+    if (!rate.ok) {
+      // Held for one synchronous step only: nothing else can have reserved in between.
+      if (budget !== null) this.#budget?.settle(budget, 0);
+      return { waitMs: rate.waitMs };
+    }
+    const ticket: AttemptTicket = Object.freeze({
+      admittedAt: now,
+      inputTokens: estimate.inputTokens,
+      maxTokens: estimate.maxTokens,
+    });
+    this.#held.set(ticket, { rate: rate.ticket, budget });
+    this.#inFlight += 1;
+    return { ok: true, ticket };
   }
 
   /** A reservation, null without a budget, or why not: refused for good, or `wait` for requests in flight. */

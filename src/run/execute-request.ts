@@ -61,7 +61,6 @@ export async function executeRequest(
       try {
         const sent = await ctx.transport.send(body, {
           stream,
-          signal,
           onFirstContentDelta: () => {
             ttftMs = clock.now() - attemptStart;
           },

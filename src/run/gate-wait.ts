@@ -19,12 +19,26 @@ export interface Turn {
  */
 export class TurnQueue {
   #tail: Promise<void> = Promise.resolve();
+  #inLine = 0;
+
+  /** Whether nobody holds or waits for a turn: a caller may then go without queueing. */
+  get empty(): boolean {
+    return this.#inLine === 0;
+  }
 
   enter(signal?: AbortSignal): Turn {
-    let leave = () => {};
+    this.#inLine += 1;
+    let resolveMine = () => {};
     const mine = new Promise<void>((resolve) => {
-      leave = resolve;
+      resolveMine = resolve;
     });
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      this.#inLine -= 1;
+      resolveMine();
+    };
     const previous = this.#tail;
     // The next caller waits for this one *and* every earlier one: a caller that gives up while in
     // line must not let the one behind it run beside the current head.

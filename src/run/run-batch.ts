@@ -3,6 +3,7 @@
  * bounded concurrency and read-ahead, append each result the moment it is final, and leave exactly
  * one line per custom_id at the end.
  */
+import { setMaxListeners } from 'node:events';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
@@ -134,13 +135,16 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
     prior: prepared.prior,
     skipErrored: opts.skipErrored === true,
   });
+  const hardStop = linkAbort(opts.abortSignal);
+  // Every caller waiting at the gate listens to it: many, on purpose.
+  setMaxListeners(0, hardStop.signal);
   const transport = new Transport({
     endpoint: opts.endpoint,
     connections: concurrency,
     timeoutMs: opts.timeoutMs ?? RUN_DEFAULTS.timeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs ?? RUN_DEFAULTS.idleTimeoutMs,
+    signal: hardStop.signal,
   });
-  const hardStop = linkAbort(opts.abortSignal);
   let graceTimer: NodeJS.Timeout | undefined;
   const detachStop = onAbort(opts.stopSignal, () => {
     graceTimer = setTimeout(() => hardStop.abort(), opts.graceMs ?? RUN_DEFAULTS.graceMs);
@@ -200,9 +204,8 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
   };
   const dispatch = (req: BatchRequest, json: string, hash: string) => {
     inFlight += 1;
-    void limit(
-      async (): Promise<Execution> =>
-        stopping() ? { kind: 'cut_off' } : executeRequest(req, json, hash, ctx),
+    void limit(async (): Promise<Execution> =>
+      stopping() ? { kind: 'cut_off' } : executeRequest(req, json, hash, ctx),
     )
       .then((execution) => settle(req, execution))
       .finally(() => {

@@ -110,7 +110,8 @@ describe('retries', () => {
   it('reads retry-after as an HTTP date', async () => {
     const at = new Date(Date.now() + 30_000).toUTCString();
     const { clock } = await runOne(failFirst(1, faults.rateLimited({ retryAfter: at })));
-    expect(clock.sleeps).toHaveLength(1);
+    // The retry's own wait; the pause it also puts on all dispatching ends within the same few ms.
+    expect(clock.sleeps.slice(1).every((ms) => ms <= 5)).toBe(true);
     expect(clock.sleeps[0]).toBeGreaterThan(25_000);
     expect(clock.sleeps[0]).toBeLessThanOrEqual(30_000);
   });
