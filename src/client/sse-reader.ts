@@ -21,6 +21,8 @@ export interface StreamContext {
   requestId: string | null;
   /** Called once, when the first `content_block_delta` arrives. */
   onFirstContentDelta?: () => void;
+  /** Applied to raw data quoted in error messages before it is shortened (so no secret is half-kept). */
+  redact?: (text: string) => string;
 }
 
 /**
@@ -109,17 +111,21 @@ function parseEvent(sse: EventSourceMessage, ctx: StreamContext): StreamEvent {
     throw invalid(
       ctx,
       'not_json',
-      `stream event \`${sse.event}\` has data that is not JSON: ${snippet(sse.data)}`,
+      `stream event \`${sse.event}\` has data that is not JSON: ${snippet(redacted(sse.data, ctx))}`,
     );
   }
   if (typeof data !== 'object' || data === null || typeof (data as { type?: unknown }).type !== 'string') {
     throw invalid(
       ctx,
       'not_a_message',
-      `stream event \`${sse.event}\` has data without a string \`type\`: ${snippet(data)}`,
+      `stream event \`${sse.event}\` has data without a string \`type\`: ${snippet(redacted(sse.data, ctx))}`,
     );
   }
   return data as StreamEvent;
+}
+
+function redacted(text: string, ctx: StreamContext): string {
+  return ctx.redact ? ctx.redact(text) : text;
 }
 
 /** `{"type":"error","error":{"type":T,"message":M}}`, or whatever a gateway sent instead. */

@@ -19,6 +19,8 @@ export interface TransportOptions {
   idleTimeoutMs: number;
   /** Aborts every attempt in flight (the run's hard stop); such attempts reject with its reason. */
   signal?: AbortSignal | undefined;
+  /** Applied to response bodies quoted in errors before they are shortened: a secret is never half-kept. */
+  redact?: ((text: string) => string) | undefined;
 }
 
 export interface SendOptions {
@@ -69,6 +71,7 @@ export class Transport {
   readonly #timeoutMs: number;
   readonly #idleTimeoutMs: number;
   readonly #stop: AbortSignal | undefined;
+  readonly #redact: (text: string) => string;
   /** Controllers of the attempts in flight, so that one listener on the stop signal reaches them all. */
   readonly #live = new Set<AbortController>();
 
@@ -82,6 +85,7 @@ export class Transport {
     this.#timeoutMs = opts.timeoutMs;
     this.#idleTimeoutMs = opts.idleTimeoutMs;
     this.#stop = opts.signal;
+    this.#redact = opts.redact ?? ((text) => text);
     this.#stop?.addEventListener('abort', () => {
       for (const controller of this.#live) controller.abort(this.#stop?.reason);
     });
@@ -148,7 +152,7 @@ export class Transport {
     const contentType = String(res.headers['content-type'] ?? '');
 
     if (status < 200 || status >= 300) {
-      const text = await res.body.text();
+      const text = this.#redact(await res.body.text());
       throw toApiError(this.#url, status, text, contentType, headers, requestId);
     }
     if (opts.stream && contentType.includes('text/event-stream')) {
@@ -156,12 +160,18 @@ export class Transport {
         method: 'POST',
         url: this.#url,
         requestId,
+        redact: this.#redact,
         ...(opts.onFirstContentDelta ? { onFirstContentDelta: opts.onFirstContentDelta } : {}),
       });
       return { message, status, requestId, headers };
     }
     const text = await res.body.text();
-    return { message: parseMessage(this.#url, status, text, requestId), status, requestId, headers };
+    return {
+      message: parseMessage(this.#url, status, text, requestId, this.#redact),
+      status,
+      requestId,
+      headers,
+    };
   }
 
   /** Closes the pool's sockets. */
@@ -170,7 +180,13 @@ export class Transport {
   }
 }
 
-function parseMessage(url: string, status: number, text: string, requestId: string | null): Message {
+function parseMessage(
+  url: string,
+  status: number,
+  text: string,
+  requestId: string | null,
+  redact: (text: string) => string,
+): Message {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -180,7 +196,7 @@ function parseMessage(url: string, status: number, text: string, requestId: stri
       url,
       status,
       kind: 'not_json',
-      reason: `body is not valid JSON (${text.length} bytes): ${clip(text)}`,
+      reason: `body is not valid JSON (${text.length} bytes): ${clip(redact(text))}`,
       requestId,
     });
   }
@@ -196,7 +212,7 @@ function parseMessage(url: string, status: number, text: string, requestId: stri
       url,
       status,
       kind: 'not_a_message',
-      reason: `body is not a Messages API message: ${clip(text)}`,
+      reason: `body is not a Messages API message: ${clip(redact(text))}`,
       requestId,
     });
   }

@@ -21,6 +21,8 @@ export interface ExecuteContext {
   retry: Omit<RetryOptions, 'signal' | 'onRetry' | 'nowEpochMs' | 'random' | 'sleep'>;
   /** Aborts attempts in flight (second Ctrl-C); such requests are cut off. */
   abortSignal?: AbortSignal | undefined;
+  /** Aborted when no new attempt may start (the run is stopping): a request not yet admitted is cut off. */
+  dispatchSignal?: AbortSignal | undefined;
   /** Stream every request (`--stream`), whatever its params say. */
   forceStream: boolean;
   redact: (text: string) => string;
@@ -54,7 +56,7 @@ export async function executeRequest(
 
   const outcome = await withRetries(
     async (signal) => {
-      const admission = await ctx.gate.admit(req.params, signal);
+      const admission = await ctx.gate.admit(req.params, ctx.dispatchSignal ?? signal);
       if (!admission.ok) throw notSent(req.params.model, admission.reason);
       const attemptStart = clock.now();
       ttftMs = undefined;

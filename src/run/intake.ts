@@ -45,6 +45,7 @@ export class LineIntake {
     if (first !== undefined) {
       // The duplicate is reported under its own line's name so that the first line keeps its result.
       const message = `${file}:${line}: custom_id: "${custom_id}" repeats line ${first}; custom_ids must be unique`;
+      if (this.#opts.prior.has(`line-${line}`)) this.matched.add(`line-${line}`);
       return {
         kind: 'invalid',
         custom_id: `line-${line}`,
@@ -65,7 +66,13 @@ export class LineIntake {
     for (const warning of parsed.warnings) warn(`${file}:${line}: ${warning}`);
 
     const req = parsed.request;
-    const json = JSON.stringify(req.params);
+    let json: string;
+    try {
+      json = JSON.stringify(req.params);
+    } catch (error) {
+      const message = `${file}:${line}: params: cannot be serialized: ${(error as Error).message}`;
+      return { kind: 'invalid', custom_id, line, message, model: req.params.model };
+    }
     const hash = hashParams(json);
     const prior = this.#opts.prior.get(custom_id);
     const decision = decideResume(prior, hash, this.#opts.skipErrored);

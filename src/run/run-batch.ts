@@ -144,9 +144,15 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
     timeoutMs: opts.timeoutMs ?? RUN_DEFAULTS.timeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs ?? RUN_DEFAULTS.idleTimeoutMs,
     signal: hardStop.signal,
+    redact,
   });
+  // Aborted when no new attempt may start: a graceful stop, a hard stop, or a stop reason (401/403,
+  // spend cap, budget). Attempts waiting at the gate or about to retry are then cut off, not sent.
+  const noMoreDispatch = linkAbort(hardStop.signal);
+  setMaxListeners(0, noMoreDispatch.signal);
   let graceTimer: NodeJS.Timeout | undefined;
   const detachStop = onAbort(opts.stopSignal, () => {
+    noMoreDispatch.abort();
     graceTimer = setTimeout(() => hardStop.abort(), opts.graceMs ?? RUN_DEFAULTS.graceMs);
   });
   const limit = pLimit(concurrency);
@@ -170,7 +176,11 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
   let mayHaveDuplicates = prepared.superseded > 0;
   let wake: (() => void) | null = null;
 
-  const stopping = () => stop !== null || opts.stopSignal?.aborted === true;
+  const stopping = () => noMoreDispatch.signal.aborted;
+  const stopWith = (reason: RunStop) => {
+    if (stop === null) stop = reason;
+    noMoreDispatch.abort();
+  };
   const progress = () => {
     if (!opts.onProgress) return;
     const { costNanos, ...t } = summary.totals;
@@ -185,6 +195,7 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
       maxRetryWaitMs: opts.maxRetryWaitMs ?? RUN_DEFAULTS.maxRetryWaitMs,
     },
     abortSignal: hardStop.signal,
+    dispatchSignal: noMoreDispatch.signal,
     forceStream: opts.stream === true,
     redact,
     onRetry: (error) => summary.addRetry(error.type),
@@ -193,14 +204,13 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
   const settle = (req: BatchRequest, execution: Execution) => {
     if (execution.kind === 'cut_off' || execution.kind === 'over_budget') {
       notSent += 1;
-      if (execution.kind === 'over_budget' && stop === null) {
-        stop = { reason: 'budget', message: `the budget of $${opts.maxCostUsd} is reached` };
+      if (execution.kind === 'over_budget') {
+        stopWith({ reason: 'budget', message: `the budget of $${opts.maxCostUsd} is reached` });
       }
       return;
     }
     recorder.executed(req, execution);
-    if (execution.kind === 'stop' && stop === null)
-      stop = { reason: execution.reason, message: execution.message };
+    if (execution.kind === 'stop') stopWith({ reason: execution.reason, message: execution.message });
   };
   const dispatch = (req: BatchRequest, json: string, hash: string) => {
     inFlight += 1;
@@ -242,8 +252,12 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
       dispatch(taken.req, taken.json, taken.hash);
     }
     inputRead = !stopping();
-    while (inFlight > 0) await slotFreed();
+  } catch (error) {
+    noMoreDispatch.abort();
+    throw error;
   } finally {
+    // Whatever ended the loop, results of requests already sent are paid for: wait and write them.
+    while (inFlight > 0) await slotFreed();
     detachStop();
     clearTimeout(graceTimer);
     writer.close();
@@ -257,7 +271,9 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
     );
   }
   await finalizeResults(opts.outputPath, opts.order ?? 'completion', mayHaveDuplicates);
-  if (stop === null && opts.stopSignal?.aborted) stop = { reason: 'interrupted', message: 'interrupted' };
+  if (stop === null && (opts.stopSignal?.aborted || hardStop.signal.aborted)) {
+    stop = { reason: 'interrupted', message: 'interrupted' };
+  }
   const budget = gate.budget;
   return {
     summary: summary.build(clock.now() - startedAt),

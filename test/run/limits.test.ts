@@ -88,6 +88,18 @@ describe('rate limits', () => {
   });
 });
 
+describe('stopping', () => {
+  it('sends nothing more after a 401, not even requests waiting for the rate limit', async () => {
+    const clock = fastClock(SPEED);
+    server = await startMockServer({ fault: () => faults.authenticationFailed() });
+    const { report, results } = await runLines(server, tmp.dir, lines(8), { clock, rpm: 60, concurrency: 4 });
+    expect(report.stop?.reason).toBe('auth');
+    expect(server.requests).toHaveLength(1);
+    expect(results).toHaveLength(1);
+    expect(report.notSent).toBeGreaterThan(0);
+  });
+});
+
 describe('adaptive concurrency', () => {
   it('finishes every request against a server that allows 4 at once, with far fewer 529s than a fixed 32', async () => {
     const run = async (adaptiveConcurrency: boolean) => {

@@ -169,6 +169,8 @@ describe('resume', () => {
     await runLines(server, tmp.dir, input);
     const again = await runLines(server, tmp.dir, input);
     expect(server.requests).toHaveLength(2);
+    expect(again.report.summary.requests).toEqual({ total: 3, succeeded: 2, errored: 1, resumed: 2 });
+    expect(again.warnings.filter((w) => w.includes('not in'))).toEqual([]);
     expect(again.results.map((r) => [r.custom_id, r.result.type]).sort()).toEqual([
       ['dup', 'succeeded'],
       ['line-2', 'errored'],

@@ -184,6 +184,30 @@ describe('runBatch', () => {
     expect(warnings.join('\n')).not.toContain(TEST_KEY);
   });
 
+  it('never keeps part of the key when a quoted body is shortened', async () => {
+    // The key straddles the 200-character cut of the quoted HTML body.
+    const page = `<html><body>${'x'.repeat(180)} key=${TEST_KEY} rejected</body></html>`;
+    server = await startMockServer({ fault: () => faults.rawResponse(400, 'text/html', page) });
+    const { output } = await runLines(server, tmp.dir, [requestLine('a', 'x')]);
+    const written = readFileSync(output, 'utf8');
+    for (let i = 0; i + 8 <= TEST_KEY.length; i++) expect(written).not.toContain(TEST_KEY.slice(i, i + 8));
+  });
+
+  it('writes a request whose params cannot be serialized as errored and goes on', async () => {
+    server = await startMockServer();
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const line = `{"custom_id":"deep","params":{"model":"claude-3-haiku-20240307","max_tokens":5,"messages":[{"role":"user","content":"x"}],"extra":${deep}}}`;
+    const { results } = await runLines(server, tmp.dir, [
+      requestLine('a', 'one'),
+      line,
+      requestLine('b', 'two'),
+    ]);
+    expect(results).toHaveLength(3);
+    const bad = results.find((r) => r.custom_id === 'deep') as ErroredLine;
+    expect(bad.result.error.error.message).toMatch(/in\.jsonl:2: params: cannot be serialized/);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('writes one line per non-blank input line, at every concurrency', async () => {
     server = await startMockServer({ latencyMs: 1 });
     const lines = Array.from({ length: 200 }, (_, i) => (i % 17 === 0 ? '' : requestLine(`r${i}`, `p${i}`)));
