@@ -6,7 +6,7 @@
  * file is fsynced at most `fsyncIntervalMs` after a write and again at close (a power cut loses at
  * most that much).
  */
-import { closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { ResultLine } from '../types.js';
 
 export interface ResultsWriterOptions {
@@ -20,8 +20,9 @@ export class ResultsWriter {
   #dirty = false;
   #pending: string[] = [];
   #flushQueued = false;
-  #syncing = false;
   #closed = false;
+  /** A write that failed in the background (disk full, say): raised by the next append or close. */
+  #failure: unknown = null;
 
   constructor(path: string, opts: ResultsWriterOptions = {}) {
     this.#fd = openSync(path, 'a');
@@ -35,10 +36,17 @@ export class ResultsWriter {
    */
   append(result: ResultLine): void {
     if (this.#closed) throw new Error('results writer is closed');
+    if (this.#failure !== null) throw this.#failure;
     this.#pending.push(`${JSON.stringify(result)}\n`);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      queueMicrotask(() => this.flush());
+      queueMicrotask(() => {
+        try {
+          this.flush();
+        } catch (error) {
+          this.#failure ??= error;
+        }
+      });
     }
   }
 
@@ -54,13 +62,15 @@ export class ResultsWriter {
     this.#dirty = true;
   }
 
+  /** Synchronous on purpose: an fsync still running when close() closes the descriptor would race it. */
   #sync(): void {
-    if (!this.#dirty || this.#syncing || this.#closed) return;
+    if (!this.#dirty || this.#closed) return;
     this.#dirty = false;
-    this.#syncing = true;
-    fsync(this.#fd, () => {
-      this.#syncing = false;
-    });
+    try {
+      fdatasyncSync(this.#fd);
+    } catch (error) {
+      this.#failure ??= error;
+    }
   }
 
   /** Flushes to disk and closes. Idempotent. */
@@ -71,5 +81,6 @@ export class ResultsWriter {
     clearInterval(this.#timer);
     fsyncSync(this.#fd);
     closeSync(this.#fd);
+    if (this.#failure !== null) throw this.#failure;
   }
 }

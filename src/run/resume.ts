@@ -26,6 +26,8 @@ export function decideResume(
 ): ResumeDecision {
   if (prior === undefined) return 'send';
   if (prior.params_hash !== null && prior.params_hash !== paramsHash) return 'send_changed';
+  // No hash: the line was invalid when it was written (never sent); it may have been fixed since.
+  if (prior.params_hash === null && prior.type === 'errored') return 'send';
   if (prior.type === 'succeeded') return 'done';
   return skipErrored ? 'keep' : 'send';
 }
@@ -44,11 +46,12 @@ export interface PreparedResults {
  * that is not lp-batch output) with a torn last line cut away.
  */
 export async function prepareResults(path: string, overwrite: boolean): Promise<PreparedResults> {
+  // Even with `overwrite`, only lp-batch output is ever removed: a mistyped path must not cost a file.
+  const scan = await scanResultsFile(path);
   if (overwrite) {
     await rm(path, { force: true });
     return { prior: new Map(), superseded: 0, cutBytes: 0 };
   }
-  const scan = await scanResultsFile(path);
   if (scan === null) return { prior: new Map(), superseded: 0, cutBytes: 0 };
   if (scan.tornTail) await cutTornTail(path, scan.tornTail);
   return { prior: scan.entries, superseded: scan.superseded, cutBytes: scan.tornTail?.bytes ?? 0 };

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResultsFileError } from '../../src/errors.js';
 import { faults } from '../../src/mock/faults.js';
 import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import { decideResume } from '../../src/run/resume.js';
 import { runBatch } from '../../src/run/run-batch.js';
 import { promptOf, whenPrompt } from '../helpers/fake-anthropic.js';
 import { endpointOf, makeTempDir, readResults, requestLine, runLines } from '../helpers/run-helpers.js';
@@ -81,6 +82,38 @@ describe('resume', () => {
     expect([...countPerId(join(tmp.dir, 'out.jsonl')).values()].every((n) => n === 1)).toBe(true);
     const r2 = results.find((r) => r.custom_id === 'r2');
     expect(JSON.stringify(r2)).toContain('a new wording');
+  });
+
+  it('sends a line that was invalid and has been fixed, even with skipErrored', async () => {
+    server = await startMockServer();
+    const broken = JSON.stringify({
+      custom_id: 'fixme',
+      params: { model: 'claude-3-haiku-20240307', messages: [] },
+    });
+    await runLines(server, tmp.dir, [broken, requestLine('ok', 'fine')]);
+    expect(server.requests).toHaveLength(1);
+    const { results } = await runLines(
+      server,
+      tmp.dir,
+      [requestLine('fixme', 'now valid'), requestLine('ok', 'fine')],
+      {
+        skipErrored: true,
+      },
+    );
+    expect(server.requests).toHaveLength(2);
+    expect(results.map((r) => [r.custom_id, r.result.type]).sort()).toEqual([
+      ['fixme', 'succeeded'],
+      ['ok', 'succeeded'],
+    ]);
+  });
+
+  it('refuses to overwrite a file that is not lp-batch output', async () => {
+    server = await startMockServer();
+    writeFileSync(join(tmp.dir, 'out.jsonl'), 'precious notes\n');
+    await expect(runLines(server, tmp.dir, lines(1), { overwrite: true })).rejects.toThrow(
+      /not an lp-batch results file/,
+    );
+    expect(readFileSync(join(tmp.dir, 'out.jsonl'), 'utf8')).toBe('precious notes\n');
   });
 
   it('starts afresh with overwrite', async () => {
@@ -176,6 +209,29 @@ describe('resume', () => {
       ['line-2', 'errored'],
       ['other', 'succeeded'],
     ]);
+  });
+});
+
+describe('decideResume', () => {
+  const entry = (type: 'succeeded' | 'errored', params_hash: string | null) => ({
+    custom_id: 'a',
+    type,
+    params_hash,
+    line: 1,
+    usage: null,
+    model: null,
+    error_type: null,
+    offset: 0,
+    length: 1,
+  });
+  it('is done for a succeeded result of the same params and sends everything else', () => {
+    expect(decideResume(undefined, 'h', false)).toBe('send');
+    expect(decideResume(entry('succeeded', 'h'), 'h', false)).toBe('done');
+    expect(decideResume(entry('succeeded', 'old'), 'h', false)).toBe('send_changed');
+    expect(decideResume(entry('errored', 'h'), 'h', false)).toBe('send');
+    expect(decideResume(entry('errored', 'h'), 'h', true)).toBe('keep');
+    expect(decideResume(entry('errored', 'old'), 'h', true)).toBe('send_changed');
+    expect(decideResume(entry('errored', null), 'h', true)).toBe('send');
   });
 });
 
