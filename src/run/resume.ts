@@ -3,7 +3,10 @@
  * the results. Per request: done, kept, or to send (a pure decision). After: rewrite the file
  * atomically when a custom_id has more than one line or `--order input` asks for input order.
  */
+import { realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ResultsFileError } from '../errors.js';
 import { sortByInputLine } from '../output/results-order.js';
 import { cutTornTail, rewriteResultsFile } from '../output/results-rewrite.js';
 import { type ResultEntry, scanResultsFile } from '../output/results-scan.js';
@@ -77,4 +80,18 @@ export async function finalizeResults(
   const sorted = sortByInputLine(entries);
   const alreadySorted = scan.superseded === 0 && sorted.every((entry, i) => entry === entries[i]);
   if (!alreadySorted) await rewriteResultsFile(path, sorted, { order: 'as-given' });
+}
+
+/** Refuses to write results over the input (the paths compared after resolving links). */
+export function refuseSameFile(input: string, output: string): void {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  if (real(input) === real(output)) {
+    throw new ResultsFileError(`the output file must not be the input file: ${output}`);
+  }
 }

@@ -4,12 +4,9 @@
  * one line per custom_id at the end.
  */
 import { setMaxListeners } from 'node:events';
-import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import type { Endpoint } from '../client/providers.js';
 import { Transport } from '../client/transport.js';
-import { ResultsFileError } from '../errors.js';
 import { readJsonlLines } from '../input/jsonl-reader.js';
 import type { LineDefaults } from '../input/parse-line.js';
 import { createRedactor } from '../output/redact.js';
@@ -23,7 +20,8 @@ import { DispatchGate } from './dispatch-gate.js';
 import { type ExecuteContext, type Execution, executeRequest } from './execute-request.js';
 import { LineIntake } from './intake.js';
 import { Recorder } from './recorder.js';
-import { finalizeResults, prepareResults } from './resume.js';
+import { finalizeResults, prepareResults, refuseSameFile } from './resume.js';
+import { linkAbort, onAbort } from './signals.js';
 
 export interface RunBatchOptions {
   inputPath: string;
@@ -297,36 +295,4 @@ function countForeign(
     recorder.resumed(entry.model ?? NO_MODEL, entry);
   }
   return count;
-}
-
-/** Refuses to write results over the input (the paths compared after resolving links). */
-function refuseSameFile(input: string, output: string): void {
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return resolve(p);
-    }
-  };
-  if (real(input) === real(output)) {
-    throw new ResultsFileError(`the output file must not be the input file: ${output}`);
-  }
-}
-
-/** An AbortController that also aborts when `signal` does. */
-function linkAbort(signal: AbortSignal | undefined): AbortController {
-  const controller = new AbortController();
-  onAbort(signal, () => controller.abort(signal?.reason));
-  return controller;
-}
-
-/** Calls `fn` once when `signal` aborts (at once if it already has); returns a function that detaches it. */
-function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
-  if (!signal) return () => {};
-  if (signal.aborted) {
-    fn();
-    return () => {};
-  }
-  signal.addEventListener('abort', fn, { once: true });
-  return () => signal.removeEventListener('abort', fn);
 }
