@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { countJsonlLines } from '../input/jsonl-reader.js';
 import { startMockServer } from '../mock/server.js';
 import { createRedactor } from '../output/redact.js';
-import { type RunBatchReport, runBatch } from '../run/run-batch.js';
+import { type RunBatchReport, type RunProgress, runBatch } from '../run/run-batch.js';
 import { readApiKey } from './api-key.js';
 import { EXIT } from './exit-codes.js';
 import { positiveOrUndefined, secondsToMs, wholeNumber } from './options.js';
@@ -117,7 +117,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
         stopSignal: stop.signal,
         abortSignal: abort.signal,
         onWarning: (message) => say(`lp-batch: warning: ${message}\n`),
-        onProgress: (p) => reporter.update(p),
+        // Without a display, skip the per-result snapshot altogether.
+        ...(args.progress === 'none' ? {} : { onProgress: (p: RunProgress) => reporter.update(p) }),
       });
     } finally {
       reporter.stop();

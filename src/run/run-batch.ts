@@ -134,7 +134,7 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
     skipErrored: opts.skipErrored === true,
   });
   const hardStop = linkAbort(opts.abortSignal);
-  // Every caller waiting at the gate listens to it: many, on purpose.
+  // Every retry wait listens to it, and there may be one per request in flight: many, on purpose.
   setMaxListeners(0, hardStop.signal);
   const transport = new Transport({
     endpoint: opts.endpoint,

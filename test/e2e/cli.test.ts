@@ -108,18 +108,21 @@ describe('lp-batch run (spawned)', () => {
   it('exits 1 when a request errors, and 0 when --max-failures allows it', async () => {
     server = await startMockServer({ fault: whenPrompt('bad', () => faults.invalidRequest('nope')) });
     const input = writeInput(tmp.dir, [requestLine('a', 'good'), requestLine('b', 'bad')]);
-    const base = ['run', input, '--base-url', server.url, '--progress', 'none'];
-    const strict = await runCli([...base.slice(0, 2), join(tmp.dir, 'o1.jsonl'), ...base.slice(2)], {
-      LP_API_KEY: TEST_KEY,
-    });
+    const args = (out: string) => [
+      'run',
+      input,
+      join(tmp.dir, out),
+      '--base-url',
+      server?.url ?? '',
+      '--progress',
+      'none',
+    ];
+    const strict = await runCli(args('o1.jsonl'), { LP_API_KEY: TEST_KEY });
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain('1 requests errored');
-    const lenient = await runCli(
-      [...base.slice(0, 2), join(tmp.dir, 'o2.jsonl'), ...base.slice(2), '--max-failures', '1'],
-      {
-        LP_API_KEY: TEST_KEY,
-      },
-    );
+    const lenient = await runCli([...args('o2.jsonl'), '--max-failures', '1'], {
+      LP_API_KEY: TEST_KEY,
+    });
     expect(lenient.code).toBe(0);
     expect(readResults(join(tmp.dir, 'o2.jsonl'))).toHaveLength(2);
   });

@@ -155,7 +155,8 @@ describe('runBatch', () => {
     expect(server.requests.length).toBeLessThanOrEqual(2);
     expect(results).toHaveLength(server.requests.length);
     expect(results.every((r) => r.result.type === 'errored' && (r as ErroredLine).status === 401)).toBe(true);
-    expect(report.notSent).toBeGreaterThanOrEqual(0);
+    // At most the one request read ahead beside the two slots was cut off; the other lines were never read.
+    expect(server.requests.length + report.notSent).toBeLessThanOrEqual(3);
   });
 
   it('stops at the spend cap, but retries a plain 429', async () => {
