@@ -16,33 +16,38 @@ export interface TokenBucketOptions {
   ratePerMinute: number;
   /** Creation time in ms. The bucket starts full at this instant. */
   now: number;
+  /**
+   * The largest burst, as ms of refill. The simulator's server-side `rpm` holds a minute's worth.
+   * @default 1000 (one second's worth)
+   */
+  burstMs?: number;
 }
 
 /**
- * Continuous-refill token bucket. Capacity is `ratePerMinute / 60` (one second's burst); it refills
- * `ratePerMinute / 60000` per ms. The level may go below zero (debt) through {@link TokenBucket.take}
+ * Continuous-refill token bucket. Capacity is `ratePerMinute / 60` (one second's burst, unless
+ * `burstMs` says otherwise); it refills `ratePerMinute / 60000` per ms. The level may go below zero (debt) through {@link TokenBucket.take}
  * of an oversize cost or {@link TokenBucket.adjust}; refill repays the debt before anything else goes.
  *
  * All methods take the current time; a time earlier than one already seen refills nothing.
  */
 export class TokenBucket {
   readonly ratePerMinute: number;
-  /** Largest burst, in tokens: one second's worth. */
+  /** Largest burst, in tokens: one second's worth unless `burstMs` says otherwise. */
   readonly capacity: number;
   readonly #capacityUnits: number;
   #levelUnits: number;
   #updatedAt: number;
 
   constructor(options: TokenBucketOptions) {
-    const { ratePerMinute, now } = options;
+    const { ratePerMinute, now, burstMs = 1000 } = options;
     if (typeof ratePerMinute !== 'number' || !Number.isFinite(ratePerMinute) || ratePerMinute <= 0) {
       throw new UsageError(
         `Expected \`ratePerMinute\` to be a positive finite number, got \`${String(ratePerMinute)}\``,
       );
     }
     this.ratePerMinute = ratePerMinute;
-    this.capacity = ratePerMinute / 60;
-    this.#capacityUnits = ratePerMinute * 1000;
+    this.capacity = (ratePerMinute * burstMs) / 60_000;
+    this.#capacityUnits = ratePerMinute * burstMs;
     this.#levelUnits = this.#capacityUnits;
     this.#updatedAt = now;
   }

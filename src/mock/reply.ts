@@ -4,44 +4,28 @@
  * so tests and cost summaries can check the numbers by hand.
  */
 import type { ContentBlock, Message, MessageParams } from '../types.js';
+import type { CacheUsage } from './cache-plan.js';
+import { CHARS_PER_TOKEN, countMockInputTokens, countMockTokens, isRecord } from './tokens.js';
+import { exampleForSchema } from './tool-input.js';
 
-/** Characters per mock token: the usual rough figure for English text. */
-const CHARS_PER_TOKEN = 4;
 const PROMPT_ECHO_CHARS = 80;
 const REPLY_TAIL = ' This is a deterministic answer from the lp-batch simulator.';
 
 /**
- * The mock's one token rule: `ceil(code points / 4)`. Code points rather than UTF-16 units so
- * that cutting a reply to a token budget never splits a surrogate pair.
- */
-export function countMockTokens(text: string): number {
-  return Math.ceil(codePoints(text).length / CHARS_PER_TOKEN);
-}
-
-/**
- * Input tokens of a request under the mock rule: `countMockTokens` over the concatenation of the
- * system prompt, every message's content and `JSON.stringify(tools)`. Text blocks count their
- * `text`; any other block (image, tool_use, tool_result, ...) counts its JSON, which is crude but
- * easy to reproduce by hand.
- */
-export function countMockInputTokens(params: MessageParams): number {
-  const parts = [contentToText(params.system), ...params.messages.map((m) => contentToText(contentOf(m)))];
-  if (Array.isArray(params.tools) && params.tools.length > 0) parts.push(JSON.stringify(params.tools));
-  return countMockTokens(parts.join(''));
-}
-
-/**
- * Build the reply the simulator sends for request number `n` (id `msg_mock_<n>`; nothing else
- * depends on `n`, so the same params always give the same content and usage).
+ * Build the reply the simulator sends for request number `n` (id `msg_mock_<n>`, or `id` itself
+ * when it is a string; nothing else depends on it, so the same params always give the same
+ * content and usage). The one builder of replies: `/v1/messages` and batch results both use it.
  *
  * Content: a `thinking` block when `thinking.type` is `enabled`; then a `tool_use` block when
- * `tool_choice` forces a tool (`any` or `tool`), otherwise a text block
+ * `tool_choice` forces a tool (`any`: the first tool; `tool`: the named one) with an input that
+ * fits its `input_schema` (see `exampleForSchema`), otherwise a text block
  * `Mock reply to: <first 80 chars of the last user message>` plus a fixed tail, cut at the first
  * of `stop_sequences` it contains. Output stops at `max_tokens` (stop_reason `max_tokens`; a
  * tool_use that does not fit is left out whole). output_tokens is the sum of `countMockTokens`
- * over each block's text (the input's JSON for tool_use). Cache counts are 0: the mock has no cache.
+ * over each block's text (the input's JSON for tool_use). The input side of `usage` is `cache`
+ * (the prompt cache's decision) or, without it, every input token uncached (tokens.ts).
  */
-export function buildMockMessage(params: MessageParams, n: number): Message {
+export function buildMockMessage(params: MessageParams, id: number | string, cache?: CacheUsage): Message {
   const prompt = lastUserText(params.messages);
   const budget: TokenBudget = { remaining: Math.max(0, Math.floor(params.max_tokens)), used: 0 };
   const content: ContentBlock[] = [];
@@ -52,14 +36,14 @@ export function buildMockMessage(params: MessageParams, n: number): Message {
     content.push({ type: 'thinking', thinking: thinking.text, signature: MOCK_SIGNATURE });
     if (thinking.cut) stop = MAX_TOKENS;
   }
-  const toolName = forcedToolName(params);
-  if (stop !== MAX_TOKENS && toolName !== undefined) {
-    const input = { query: prompt.slice(0, 40) };
+  const tool = forcedTool(params);
+  if (stop !== MAX_TOKENS && tool !== undefined) {
+    const input = exampleForSchema(tool.input_schema ?? { type: 'object' }, prompt.slice(0, 40));
     const tokens = countMockTokens(JSON.stringify(input));
     if (tokens <= budget.remaining) {
       budget.remaining -= tokens;
       budget.used += tokens;
-      content.push({ type: 'tool_use', id: `toolu_mock_${toolName}`, name: toolName, input });
+      content.push({ type: 'tool_use', id: `toolu_mock_${tool.name}`, name: tool.name, input });
       stop = { reason: 'tool_use', sequence: null };
     } else {
       stop = MAX_TOKENS;
@@ -74,19 +58,14 @@ export function buildMockMessage(params: MessageParams, n: number): Message {
   }
 
   return {
-    id: `msg_mock_${n}`,
+    id: typeof id === 'string' ? id : `msg_mock_${id}`,
     type: 'message',
     role: 'assistant',
     model: params.model,
     content,
     stop_reason: stop.reason,
     stop_sequence: stop.sequence,
-    usage: {
-      input_tokens: countMockInputTokens(params),
-      output_tokens: budget.used,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-    },
+    usage: { ...(cache ?? uncached(countMockInputTokens(params))), output_tokens: budget.used },
   };
 }
 
@@ -135,13 +114,25 @@ function isThinkingEnabled(params: MessageParams): boolean {
 }
 
 /** The tool the request forces: `tool_choice: {type:"tool", name}`, or the first tool for `any`. */
-function forcedToolName(params: MessageParams): string | undefined {
+function forcedTool(params: MessageParams): { name: string; input_schema?: unknown } | undefined {
   const choice = params.tool_choice;
-  if (!isRecord(choice)) return undefined;
-  if (choice.type === 'tool' && typeof choice.name === 'string') return choice.name;
-  if (choice.type !== 'any' || !Array.isArray(params.tools)) return undefined;
-  const first: unknown = params.tools[0];
-  return isRecord(first) && typeof first.name === 'string' ? first.name : undefined;
+  if (!isRecord(choice) || (choice.type !== 'tool' && choice.type !== 'any')) return undefined;
+  const tools = (Array.isArray(params.tools) ? params.tools : []).filter(
+    (tool): tool is { name: string; input_schema?: unknown } =>
+      isRecord(tool) && typeof tool.name === 'string',
+  );
+  if (choice.type === 'any') return tools[0];
+  if (typeof choice.name !== 'string') return undefined;
+  return tools.find((tool) => tool.name === choice.name) ?? { name: choice.name };
+}
+
+function uncached(inputTokens: number): CacheUsage {
+  return {
+    input_tokens: inputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+  };
 }
 
 /** Text of the last `user` message, or `(no text)` when there is none. */
@@ -163,28 +154,6 @@ function textOf(content: unknown): string {
     .join('');
 }
 
-/** Everything a message carries, for input counting: text as is, other blocks as JSON. */
-function contentToText(content: unknown): string {
-  if (content === undefined || content === null) return '';
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return JSON.stringify(content);
-  return content
-    .map((block) =>
-      isRecord(block) && block.type === 'text' && typeof block.text === 'string'
-        ? block.text
-        : JSON.stringify(block),
-    )
-    .join('');
-}
-
-function contentOf(message: unknown): unknown {
-  return isRecord(message) ? message.content : undefined;
-}
-
 function codePoints(text: string): string[] {
   return Array.from(text);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -18,15 +18,33 @@ export interface Responder {
 /** The body the invalid-json fault sends: valid as a start, cut mid-string. */
 export const INVALID_JSON_BODY = '{"id": "msg_';
 
-/** Send the reply for a request that gets no fault: JSON, or SSE when the request asked to stream. */
-export function sendMessage(out: Responder, message: Message, stream: boolean): void {
+/**
+ * Send the reply for a request that gets no fault: JSON, or SSE when the request asked to stream.
+ * `onBegin` runs once the response has begun: after `message_start` went out for a stream, after
+ * the whole body was handed to the socket for JSON (the prompt cache commits its writes there).
+ */
+export function sendMessage(out: Responder, message: Message, stream: boolean, onBegin?: () => void): void {
   if (!stream) {
     sendBody(out, 200, 'application/json', JSON.stringify(message));
+    onBegin?.();
     return;
   }
   startStream(out);
-  for (const event of messageToSseEvents(message)) out.res.write(event);
+  messageToSseEvents(message).forEach((event, index) => {
+    out.res.write(event);
+    if (index === 0) onBegin?.();
+  });
   out.res.end();
+}
+
+/** Send `value` as a JSON body. */
+export function sendJson(
+  out: Responder,
+  status: number,
+  value: unknown,
+  headers?: Readonly<Record<string, string>>,
+): void {
+  sendBody(out, status, 'application/json', JSON.stringify(value), headers);
 }
 
 /** Send Anthropic's error body: `{"type":"error","error":{type,message[,details]},"request_id"}`. */
@@ -103,7 +121,8 @@ export function sendFault(out: Responder, fault: Fault, message: Message, stream
   }
 }
 
-function sendBody(
+/** Send a complete body with its content-length. */
+export function sendBody(
   out: Responder,
   status: number,
   contentType: string,

@@ -1,61 +1,32 @@
 /**
- * The Anthropic-compatible simulator as a local HTTP server: the `mock` provider's backend and
- * the fake gateway of the tests. It records what it received, can be told to fail (faults), and
- * can play an overloaded server (maxConcurrent).
+ * The Anthropic-compatible simulator as a local HTTP server: the `mock` provider's backend, the
+ * fake gateway of the tests, and (soon) `lp-batch mock-server`. It records what it received,
+ * fails on command (the `fault` option) or by chance (the rates, from one seeded generator),
+ * limits requests like a loaded server (`rpm`, `maxConcurrent`), caches prompts and runs Message
+ * Batches on an injectable clock.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { MessageParams } from '../types.js';
-import type { Fault, FaultKind } from './faults.js';
-import { buildMockMessage } from './reply.js';
-import { type Responder, sendApiError, sendFault, sendMessage } from './respond.js';
-import { parseJsonBody, validateMockParams } from './validate.js';
+import { BatchStore, batchObject } from './batch-store.js';
+import { drawChance } from './chance.js';
+import { type Exchange, injectFault, type MockContext, type MockServerStats } from './exchange.js';
+import { type MockServerOptions, resolveMockOptions } from './options.js';
+import { PromptCache } from './prompt-cache.js';
+import { createSeededRandom } from './random.js';
+import { RequestLimit } from './rate-limit.js';
+import type { RecordedRequest } from './recorded.js';
+import { type Responder, sendApiError } from './respond.js';
+import { routeOf } from './router.js';
+import { handleBatches } from './routes/batches.js';
+import { handleCountTokens } from './routes/count-tokens.js';
+import { handleMessages } from './routes/messages.js';
+import { checkParams, parseJsonBody } from './validate.js';
 
-/** A request as the server received it. */
-export interface RecordedRequest {
-  /** 1-based arrival number; also in the `request-id` (`req_mock_<n>`) and the message id. */
-  n: number;
-  method: string;
-  /** The request target as sent, query included. */
-  path: string;
-  /** Lower-case names; repeated headers joined with `, `. */
-  headers: Record<string, string>;
-  /** The parsed JSON body, or the raw text when it is not JSON. */
-  body: unknown;
-  /** `performance.now()` when the request arrived, in ms. */
-  receivedAt: number;
-}
-
-export interface MockServerOptions {
-  /** Port on 127.0.0.1. Default 0 (any free port). */
-  port?: number;
-  /** Wait this long before answering each request (faults included, capacity 529s excepted). Default 0. */
-  latencyMs?: number;
-  /**
-   * Answer 529 overloaded_error to a request that arrives while this many are already being
-   * answered. Default: no limit. Requests answered by a fault take no slot.
-   */
-  maxConcurrent?: number;
-  /** Consulted for every request before anything else; a fault returned replaces the normal answer. */
-  fault?: (request: RecordedRequest) => Fault | undefined;
-  /** Keep every request in `requests`. Default true; turn off to keep memory flat in benchmarks. */
-  record?: boolean;
-}
-
-export interface MockServerStats {
-  /** Requests received. */
-  received: number;
-  /** Responses started, by HTTP status. */
-  byStatus: Record<number, number>;
-  /** Faults acted out, by kind. */
-  faults: Partial<Record<FaultKind, number>>;
-  /** Requests being answered now (arrived, response not yet closed). */
-  inFlight: number;
-  peakInFlight: number;
-  /** 529s sent because maxConcurrent was reached. */
-  overCapacity: number;
-}
+export type { MockServerStats } from './exchange.js';
+export type { BatchOutcome, BatchRequestInfo, MockClock, MockServerOptions } from './options.js';
+export { MOCK_SERVER_DEFAULTS } from './options.js';
+export type { RecordedRequest } from './recorded.js';
 
 export interface MockServer {
   /** Base URL without a path, e.g. `http://127.0.0.1:50123`; POST `${url}/v1/messages`. */
@@ -63,28 +34,50 @@ export interface MockServer {
   /** Requests received, in arrival order (empty when `record` is false). */
   requests: RecordedRequest[];
   stats: MockServerStats;
+  /** The Message Batches, for tests: look at them, or end them now instead of waiting. */
+  batches: {
+    /** Every batch as `GET /v1/messages/batches/{id}` shows it, oldest first. */
+    list(): Record<string, unknown>[];
+    /** End one batch (or every running one) now: requests not yet done finish now. */
+    endNow(id?: string): void;
+  };
   /** Stop listening and end every connection now, hanging and stalled responses included. */
   close(): Promise<void>;
 }
 
 /**
- * Start the simulator on 127.0.0.1. It answers POST to any path ending in `/messages`
- * (`/v1/messages`, `/messages`, `/anthropic/v1/messages`), needs no API key, and sends
+ * Start the simulator on 127.0.0.1. It serves `POST /v1/messages` (JSON and SSE),
+ * `POST /v1/messages/count_tokens`, the Message Batches API (Anthropic's and AI/ML API's paths),
+ * matching paths by their end so any prefix works; it needs no API key and sends
  * `request-id: req_mock_<n>` on every response. Anything else gets 404 not_found_error.
+ * Bad options throw a UsageError naming the option.
  */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
-  const latencyMs = options.latencyMs ?? 0;
-  const requests: RecordedRequest[] = [];
-  const stats: MockServerStats = {
-    received: 0,
-    byStatus: {},
-    faults: {},
-    inFlight: 0,
-    peakInFlight: 0,
-    overCapacity: 0,
+  const resolved = resolveMockOptions(options);
+  const { clock } = resolved;
+  const random = createSeededRandom(resolved.seed);
+  const cache = new PromptCache(resolved.cacheMinTokens);
+  const ctx: MockContext = {
+    options: resolved,
+    random,
+    cache,
+    batches: new BatchStore(resolved, random, cache),
+    rpm: resolved.rpm === undefined ? undefined : new RequestLimit(resolved.rpm, clock.now()),
+    stats: {
+      received: 0,
+      byStatus: {},
+      faults: {},
+      inFlight: 0,
+      peakInFlight: 0,
+      overCapacity: 0,
+      rateLimited: 0,
+    },
+    url: '',
+    slots: 0,
   };
+  const { stats } = ctx;
+  const requests: RecordedRequest[] = [];
   const waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
-  let admitted = 0;
   let closing: Promise<void> | undefined;
 
   const wait = (ms: number): Promise<void> =>
@@ -110,7 +103,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     res.on('close', () => {
       closed = true;
       stats.inFlight--;
-      if (holdsSlot) admitted--;
+      if (holdsSlot) ctx.slots--;
     });
     res.setHeader('request-id', `req_mock_${n}`);
     const out: Responder = {
@@ -122,43 +115,53 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     };
 
     const raw = await readBody(req);
-    const parsed = parseJsonBody(raw);
+    const parsed = parseJsonBody(raw.toString('utf8'));
     const recorded: RecordedRequest = {
       n,
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       headers: flattenHeaders(req.headers),
-      body: parsed.ok ? parsed.value : raw,
+      body: parsed.ok ? parsed.value : raw.toString('utf8'),
       receivedAt,
     };
-    if (options.record !== false) requests.push(recorded);
-    const valid = parsed.ok ? validateMockParams(parsed.value) : undefined;
-    const params = valid?.ok ? valid.params : undefined;
+    if (resolved.record) requests.push(recorded);
+    const chance = drawChance(resolved, random);
+    const ex: Exchange = {
+      n,
+      out,
+      recorded,
+      bodyBytes: raw.length,
+      parsed,
+      chance,
+      holdSlot: () => {
+        holdsSlot = true;
+        ctx.slots++;
+      },
+      delay: async () => {
+        await wait(resolved.latencyMs + chance.jitterMs);
+        return !closed && closing === undefined;
+      },
+    };
+    // Batches whose time has come end before anything else is answered (their cache writes included).
+    ctx.batches.settle(clock.now());
 
     const fault = options.fault?.(recorded);
     if (fault !== undefined) {
-      stats.faults[fault.kind] = (stats.faults[fault.kind] ?? 0) + 1;
-      await wait(latencyMs);
-      if (closed || closing !== undefined) return;
-      sendFault(out, fault, buildMockMessage(params ?? FALLBACK_PARAMS, n), params?.stream === true);
-      return;
+      const checked = parsed.ok ? checkParams(parsed.value) : undefined;
+      return injectFault(ctx, ex, fault, checked?.ok ? checked.params : undefined);
     }
-    if (req.method !== 'POST' || !isMessagesPath(recorded.path)) {
-      sendApiError(out, 404, 'not_found_error', `Not found: ${recorded.method} ${recorded.path}`);
-      return;
+    const route = routeOf(recorded.method, recorded.path);
+    switch (route.name) {
+      case 'messages':
+        return handleMessages(ctx, ex);
+      case 'count_tokens':
+        return handleCountTokens(ctx, ex);
+      case 'not_found':
+        sendApiError(out, 404, 'not_found_error', `Not found: ${recorded.method} ${recorded.path}`);
+        return;
+      default:
+        return handleBatches(ctx, ex, route);
     }
-    if (options.maxConcurrent !== undefined && admitted >= options.maxConcurrent) {
-      stats.overCapacity++;
-      sendApiError(out, 529, 'overloaded_error', 'Overloaded');
-      return;
-    }
-    admitted++;
-    holdsSlot = true;
-    await wait(latencyMs);
-    if (closed || closing !== undefined) return;
-    if (!parsed.ok) sendApiError(out, 400, 'invalid_request_error', parsed.message);
-    else if (valid?.ok === false) sendApiError(out, 400, 'invalid_request_error', valid.message);
-    else if (params) sendMessage(out, buildMockMessage(params, n), params.stream === true);
   };
 
   const server = createServer((req, res) => {
@@ -167,9 +170,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(resolved.port, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  ctx.url = `http://127.0.0.1:${port}`;
 
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
@@ -181,18 +185,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     return closing;
   };
 
-  return { url: `http://127.0.0.1:${port}`, requests, stats, close };
-}
-
-/** What a fault that sends part of a reply uses when the request itself was not valid. */
-const FALLBACK_PARAMS: MessageParams = {
-  model: 'mock',
-  max_tokens: 64,
-  messages: [{ role: 'user', content: '(invalid request)' }],
-};
-
-function isMessagesPath(path: string): boolean {
-  return (path.split('?')[0] ?? '').endsWith('/messages');
+  const batches = {
+    list: () => ctx.batches.list(clock.now()).map(batchObject),
+    endNow: (id?: string) => ctx.batches.endNow(id, clock.now()),
+  };
+  return { url: ctx.url, requests, stats, batches, close };
 }
 
 function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string> {
@@ -203,8 +200,8 @@ function flattenHeaders(headers: IncomingMessage['headers']): Record<string, str
   return flat;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

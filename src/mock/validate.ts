@@ -1,10 +1,14 @@
 /**
- * The few checks the simulator makes before answering: enough to send the 400s a client must
- * handle, not a copy of the API's validation (unknown fields pass, as they do upstream).
+ * How the simulator judges a request body: JSON first, then lp-batch's own `validateParams`, so
+ * the simulator is exactly as strict as lp-batch (one validator, not two). Unknown top-level
+ * fields pass, as they do upstream.
  */
+import { validateParams } from '../input/schema.js';
 import type { MessageParams } from '../types.js';
 
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; message: string };
+
+export type CheckedParams = { ok: true; params: MessageParams } | { ok: false; message: string };
 
 /** Parse a request body as JSON without throwing. */
 export function parseJsonBody(raw: string): ParsedBody {
@@ -16,32 +20,27 @@ export function parseJsonBody(raw: string): ParsedBody {
 }
 
 /**
- * Check the required fields of a Messages request: `model` a non-empty string, `max_tokens` an
- * integer >= 1, `messages` a non-empty array. Messages say the field path and the value.
+ * Check a Messages request body with `validateParams`. The message of a failure lists every
+ * issue as `path: message` joined by `; `, paths starting at `prefix` (`messages[0].role` for
+ * `/v1/messages`, `requests[3].params.messages[0].role` in a batch).
  */
-export function validateMockParams(
-  body: unknown,
-): { ok: true; params: MessageParams } | { ok: false; message: string } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, message: `Expected the request body to be a JSON object, got ${describe(body)}` };
-  }
-  const record = body as Record<string, unknown>;
-  if (typeof record.model !== 'string' || record.model === '') {
-    return { ok: false, message: `model: Expected a non-empty string, got ${describe(record.model)}` };
-  }
-  const maxTokens = record.max_tokens;
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
-    return { ok: false, message: `max_tokens: Expected an integer >= 1, got ${describe(maxTokens)}` };
-  }
-  if (!Array.isArray(record.messages) || record.messages.length === 0) {
-    return { ok: false, message: `messages: Expected a non-empty array, got ${describe(record.messages)}` };
-  }
-  // The checks above are exactly MessageParams' required fields.
-  return { ok: true, params: record as MessageParams };
+export function checkParams(body: unknown, prefix = ''): CheckedParams {
+  const checked = validateParams(body, prefix);
+  if (checked.ok) return { ok: true, params: checked.params };
+  const message = checked.issues
+    .map((issue) => `${issue.path.replace(/^\./, '')}: ${issue.message}`)
+    .join('; ');
+  return { ok: false, message };
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value);
-  return json.length > 40 ? `${json.slice(0, 40)}...` : json;
+/**
+ * Check a `count_tokens` body: a Messages request without `max_tokens` (given or not: the
+ * endpoint counts, it does not generate). Paths and messages as `checkParams`.
+ */
+export function checkCountTokensParams(body: unknown): CheckedParams {
+  const withLimit =
+    typeof body === 'object' && body !== null && !Array.isArray(body) && !('max_tokens' in body)
+      ? { ...body, max_tokens: 1 }
+      : body;
+  return checkParams(withLimit);
 }

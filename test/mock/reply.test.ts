@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildMockMessage, countMockInputTokens, countMockTokens } from '../../src/mock/reply.js';
+import { buildMockMessage } from '../../src/mock/reply.js';
+import { countMockInputTokens, countMockTokens } from '../../src/mock/tokens.js';
 import { params } from './support.js';
 
 const TAIL = ' This is a deterministic answer from the lp-batch simulator.';
@@ -15,8 +16,8 @@ describe('countMockTokens', () => {
 });
 
 describe('countMockInputTokens', () => {
-  it('counts the system prompt, message texts, other blocks as JSON, and the tools as JSON', () => {
-    const tools = [{ name: 'lookup', input_schema: { type: 'object' } }];
+  it('sums the tokens of each block: tools as JSON, system, message texts, other blocks as JSON', () => {
+    const tools = [{ name: 'lookup', input_schema: { type: 'object' }, cache_control: { type: 'ephemeral' } }];
     const image = { type: 'image', source: { type: 'url', url: 'https://x/y.png' } };
     const request = params({
       system: [{ type: 'text', text: 'Be brief.' }],
@@ -26,10 +27,13 @@ describe('countMockInputTokens', () => {
       ],
       tools,
     });
-    const expected = Math.ceil(
-      `Be brief.Hello there${JSON.stringify(image)}Hi${JSON.stringify(tools)}`.length / 4,
-    );
+    // cache_control is not counted: a breakpoint never changes the count.
+    const tool = JSON.stringify({ name: 'lookup', input_schema: { type: 'object' } });
+    const expected = [tool, 'Be brief.', 'Hello there', JSON.stringify(image), 'Hi']
+      .map((text) => Math.ceil(text.length / 4))
+      .reduce((a, b) => a + b);
     expect(countMockInputTokens(request)).toBe(expected);
+    expect(expected).toBe(13 + 3 + 3 + 16 + 1);
   });
 });
 
@@ -69,10 +73,11 @@ describe('buildMockMessage', () => {
     const message = buildMockMessage(request, 1);
     const text = `Mock reply to: Say hello to the batch runner${TAIL}`;
     expect(message.usage).toEqual({
-      input_tokens: Math.ceil('You are terse.Say hello to the batch runner'.length / 4),
+      input_tokens: Math.ceil('You are terse.'.length / 4) + Math.ceil('Say hello to the batch runner'.length / 4),
       output_tokens: Math.ceil(text.length / 4),
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
     });
   });
 
@@ -115,19 +120,21 @@ describe('buildMockMessage', () => {
     expect(message.usage.output_tokens).toBe(countMockTokens(thinking) + countMockTokens(text));
   });
 
-  it('calls the forced tool and stops with tool_use', () => {
-    const tools = [{ name: 'search', input_schema: { type: 'object' } }];
+  it('calls the forced tool with an input that fits its schema and stops with tool_use', () => {
+    const tools = [
+      { name: 'search', input_schema: { type: 'object', properties: { query: { type: 'string' } } } },
+    ];
     const message = buildMockMessage(params({ tools, tool_choice: { type: 'any' } }), 4);
-    const input = { query: 'Say hello to the batch runner' };
+    const input = { query: 'mock query' };
     expect(message.content).toEqual([{ type: 'tool_use', id: 'toolu_mock_search', name: 'search', input }]);
     expect(message.stop_reason).toBe('tool_use');
     expect(message.usage.output_tokens).toBe(countMockTokens(JSON.stringify(input)));
   });
 
   it('leaves out a tool call that does not fit max_tokens', () => {
-    const tools = [{ name: 'search', input_schema: { type: 'object' } }];
+    const tools = [{ name: 'search', input_schema: { type: 'object', required: ['query'] } }];
     const message = buildMockMessage(
-      params({ max_tokens: 2, tools, tool_choice: { type: 'tool', name: 'search' } }),
+      params({ max_tokens: 3, tools, tool_choice: { type: 'tool', name: 'search' } }),
       1,
     );
     expect(message.content).toEqual([]);
