@@ -17,7 +17,9 @@ describe('countMockTokens', () => {
 
 describe('countMockInputTokens', () => {
   it('sums the tokens of each block: tools as JSON, system, message texts, other blocks as JSON', () => {
-    const tools = [{ name: 'lookup', input_schema: { type: 'object' }, cache_control: { type: 'ephemeral' } }];
+    const tools = [
+      { name: 'lookup', input_schema: { type: 'object' }, cache_control: { type: 'ephemeral' } },
+    ];
     const image = { type: 'image', source: { type: 'url', url: 'https://x/y.png' } };
     const request = params({
       system: [{ type: 'text', text: 'Be brief.' }],
@@ -73,7 +75,8 @@ describe('buildMockMessage', () => {
     const message = buildMockMessage(request, 1);
     const text = `Mock reply to: Say hello to the batch runner${TAIL}`;
     expect(message.usage).toEqual({
-      input_tokens: Math.ceil('You are terse.'.length / 4) + Math.ceil('Say hello to the batch runner'.length / 4),
+      input_tokens:
+        Math.ceil('You are terse.'.length / 4) + Math.ceil('Say hello to the batch runner'.length / 4),
       output_tokens: Math.ceil(text.length / 4),
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,

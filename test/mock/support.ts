@@ -84,3 +84,31 @@ export function accumulateSse(events: SseEvent[]): Message {
   if (!message) throw new Error('Expected a message_start event, got none');
   return message;
 }
+
+/** Send `method path` with an optional JSON body; the answer's status, headers and text. */
+export async function call(
+  dispatcher: Dispatcher,
+  url: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  const res = await request(`${url}${path}`, {
+    method,
+    dispatcher,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+}
+
+/** A clock for the simulator that moves only when told: epoch ms, starting at 2025-01-01. */
+export function manualClock(start = Date.UTC(2025, 0, 1)): { now(): number; advance(ms: number): void } {
+  let time = start;
+  return {
+    now: () => time,
+    advance: (ms) => {
+      time += ms;
+    },
+  };
+}

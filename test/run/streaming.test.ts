@@ -139,7 +139,7 @@ describe('streamed requests', () => {
       type: 'tool_use',
       id: 'toolu_mock_get_weather',
       name: 'get_weather',
-      input: { query: 'Think, then look up the weather in Rome' },
+      input: { location: 'mock location' },
     });
     const stopped = get(run.byId, 'stop-sequence').result.message;
     expect(stopped.stop_sequence).toBe('simulator');
