@@ -30,63 +30,64 @@ export interface BatchRequestInfo {
   params: unknown;
 }
 
+/** Every option may also be given as `undefined`, meaning its default (as an unset CLI flag gives). */
 export interface MockServerOptions {
   /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
-  port?: number;
+  port?: number | undefined;
   /** Wait this long before answering each request (faults included, capacity 529s excepted). @default 0 */
-  latencyMs?: number;
+  latencyMs?: number | undefined;
   /** Add a uniform random wait in [0, jitterMs] to each latency (from the seeded generator). @default 0 */
-  jitterMs?: number;
+  jitterMs?: number | undefined;
   /** Share of requests answered 529 overloaded_error, 0 to 1. @default 0 */
-  overloadRate?: number;
+  overloadRate?: number | undefined;
   /** Share of requests answered 429 rate_limit_error with `retry-after: 1`, 0 to 1. @default 0 */
-  rateLimitRate?: number;
+  rateLimitRate?: number | undefined;
   /** Share of requests answered 500 api_error, 0 to 1. @default 0 */
-  errorRate?: number;
+  errorRate?: number | undefined;
   /** Share of requests whose socket is destroyed without an answer, 0 to 1. @default 0 */
-  dropRate?: number;
+  dropRate?: number | undefined;
   /** Share of streamed 200 responses that end with `event: error` (overloaded_error) mid-stream, 0 to 1. @default 0 */
-  midstreamErrorRate?: number;
+  midstreamErrorRate?: number | undefined;
   /**
    * Requests per minute `/v1/messages` accepts: a bucket of `rpm` requests refilled continuously;
    * beyond it, 429 with `retry-after` and the `anthropic-ratelimit-requests-*` headers. No limit when unset.
    * @default undefined
    */
-  rpm?: number;
+  rpm?: number | undefined;
   /**
    * Answer 529 overloaded_error to a `/v1/messages` request that arrives while this many are being
    * answered. Requests answered by a fault take no slot. No limit when unset.
    * @default undefined
    */
-  maxConcurrent?: number;
+  maxConcurrent?: number | undefined;
   /** Seed of the one generator behind every random choice: the same seed gives the same faults. @default 0 */
-  seed?: number | string;
+  seed?: number | string | undefined;
   /** Consulted for every request before anything else; a fault returned replaces the normal answer. */
-  fault?: (request: RecordedRequest) => Fault | undefined;
+  fault?: ((request: RecordedRequest) => Fault | undefined) | undefined;
   /** Keep every request in `requests`. Turn off to keep memory flat in benchmarks. @default true */
-  record?: boolean;
+  record?: boolean | undefined;
   /** Wall-clock time source (epoch ms) for cache TTLs, batches and `rpm`. @default Date.now */
-  clock?: MockClock;
+  clock?: MockClock | undefined;
   /**
    * Smallest cacheable prefix in tokens, for every model; by default each model's own minimum
    * (see `cacheMinimumTokens` in cache-rules.ts). Lower it to test caching with short prompts.
    * @default undefined
    */
-  cacheMinTokens?: number;
+  cacheMinTokens?: number | undefined;
   /** How long a Message Batch takes from creation until it ends, ms. @default 1000 */
-  batchProcessingMs?: number;
+  batchProcessingMs?: number | undefined;
   /** How long a canceled batch stays `canceling` before it ends, ms. @default 0 */
-  batchCancelMs?: number;
+  batchCancelMs?: number | undefined;
   /** Share of batch requests whose result is `errored` (api_error), 0 to 1. @default 0 */
-  batchErrorRate?: number;
+  batchErrorRate?: number | undefined;
   /** Share of batch requests whose result is `expired`, 0 to 1. @default 0 */
-  batchExpireRate?: number;
+  batchExpireRate?: number | undefined;
   /** Decide a batch request's result (undefined: by the rates and the params). Consulted before the rates. */
-  batchOutcome?: (request: BatchRequestInfo) => BatchOutcome | undefined;
+  batchOutcome?: ((request: BatchRequestInfo) => BatchOutcome | undefined) | undefined;
   /** Most requests one batch may hold. @default 100000 */
-  batchMaxRequests?: number;
+  batchMaxRequests?: number | undefined;
   /** Largest batch creation body, bytes. @default 268435456 (256 MB) */
-  batchMaxBytes?: number;
+  batchMaxBytes?: number | undefined;
 }
 
 /** The defaults of every option that has one, as data. */
