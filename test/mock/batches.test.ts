@@ -1,17 +1,9 @@
-import { Agent } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateBatchCreate } from '../../src/mock/batch-validate.js';
-import { type MockServer, type MockServerOptions, startMockServer } from '../../src/mock/server.js';
-import { call, manualClock, params } from './support.js';
+import type { MockServerOptions } from '../../src/mock/server.js';
+import { call, manualClock, params, simulatorPerTest } from './support.js';
 
-const agent = new Agent();
-afterAll(() => agent.close());
-
-let server: MockServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const { agent, start } = simulatorPerTest();
 
 const LIMITS = { maxRequests: 3, maxBytes: 10_000 };
 
@@ -83,9 +75,9 @@ describe('validateBatchCreate', () => {
 });
 
 describe('Message Batches on the real server', () => {
-  async function start(options: MockServerOptions = {}) {
+  async function startWithClock(options: MockServerOptions = {}) {
     const clock = manualClock();
-    server = await startMockServer({ clock, ...options });
+    const server = await start({ clock, ...options });
     const url = server.url;
     const json = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
       const res = await call(agent, url, method, path, body);
@@ -100,11 +92,11 @@ describe('Message Batches on the real server', () => {
         .split('\n')
         .map((line) => JSON.parse(line) as { custom_id: string; result: Record<string, unknown> });
     };
-    return { clock, url, json, results };
+    return { clock, url, json, results, server };
   }
 
   it('answers a bad batch with 400 invalid_request_error and the path', async () => {
-    const { json } = await start({ batchMaxRequests: 2 });
+    const { json } = await startWithClock({ batchMaxRequests: 2 });
     const answer = await json('POST', '/v1/messages/batches', { requests: items(3) });
     expect(answer.status).toBe(400);
     expect(answer.body.error).toEqual({
@@ -114,7 +106,7 @@ describe('Message Batches on the real server', () => {
   });
 
   it('refuses a body over batchMaxBytes', async () => {
-    const { json } = await start({ batchMaxBytes: 200 });
+    const { json } = await startWithClock({ batchMaxBytes: 200 });
     const answer = await json('POST', '/v1/messages/batches', { requests: items(3) });
     expect(answer.status).toBe(400);
     expect((answer.body.error as { message: string }).message).toMatch(
@@ -123,7 +115,7 @@ describe('Message Batches on the real server', () => {
   });
 
   it('stays in_progress for batchProcessingMs, then ends with counts, ended_at and results_url', async () => {
-    const { clock, url, json } = await start({ batchProcessingMs: 10_000 });
+    const { clock, url, json } = await startWithClock({ batchProcessingMs: 10_000 });
     const created = await json('POST', '/v1/messages/batches', { requests: items(3) });
     const id = created.body.id as string;
     clock.advance(9_999);
@@ -147,21 +139,20 @@ describe('Message Batches on the real server', () => {
   });
 
   it('ends a batch created with batchProcessingMs 0 at once, and endNow ends one at once', async () => {
-    const { json } = await start({ batchProcessingMs: 0 });
+    const { json } = await startWithClock({ batchProcessingMs: 0 });
     const created = await json('POST', '/v1/messages/batches', { requests: items(2) });
     expect(created.body.processing_status).toBe('ended');
-    await server?.close();
-    const second = await start({ batchProcessingMs: 3_600_000 });
+    const second = await startWithClock({ batchProcessingMs: 3_600_000 });
     const slow = await second.json('POST', '/v1/messages/batches', { requests: items(2) });
-    server?.batches.endNow(slow.body.id as string);
-    expect(server?.batches.list()[0]).toMatchObject({
+    second.server.batches.endNow(slow.body.id as string);
+    expect(second.server.batches.list()[0]).toMatchObject({
       processing_status: 'ended',
       request_counts: { succeeded: 2 },
     });
   });
 
   it('writes errored lines for invalid params (found at processing, as upstream) and by rate or predicate', async () => {
-    const { json, results } = await start({
+    const { json, results } = await startWithClock({
       batchProcessingMs: 0,
       batchOutcome: ({ custom_id }) =>
         custom_id === 'exp'
@@ -208,7 +199,7 @@ describe('Message Batches on the real server', () => {
 
   it('errors and expires about the configured shares, the same requests for the same seed', async () => {
     const outcome = async (seed: number) => {
-      const { json, results } = await start({
+      const { json, results, server } = await startWithClock({
         batchProcessingMs: 0,
         batchErrorRate: 0.2,
         batchExpireRate: 0.2,
@@ -216,7 +207,7 @@ describe('Message Batches on the real server', () => {
       });
       const created = await json('POST', '/v1/messages/batches', { requests: items(200) });
       const lines = await results(created.body.id as string);
-      await server?.close();
+      await server.close();
       return lines.map((line) => `${line.custom_id}:${String(line.result.type)}`);
     };
     const a = await outcome(1);
@@ -230,14 +221,14 @@ describe('Message Batches on the real server', () => {
   });
 
   it('answers 404 for an unknown batch and 404 for a path it does not serve', async () => {
-    const { json } = await start();
+    const { json } = await startWithClock();
     expect((await json('GET', '/v1/messages/batches/msgbatch_nope')).status).toBe(404);
     expect((await json('POST', '/v1/messages/batches/msgbatch_nope/cancel')).status).toBe(404);
     expect((await json('GET', '/v1/nothing')).status).toBe(404);
   });
 
   it('lists batches newest first', async () => {
-    const { json } = await start();
+    const { json } = await startWithClock();
     await json('POST', '/v1/messages/batches', { requests: items(1) });
     await json('POST', '/v1/messages/batches', { requests: items(1) });
     const list = await json('GET', '/v1/messages/batches');
@@ -251,7 +242,7 @@ describe('Message Batches on the real server', () => {
 describe("AI/ML API's batch endpoints", () => {
   it('creates with 201, answers the batch object while it runs, the results as JSONL once ended, and cancels', async () => {
     const clock = manualClock();
-    server = await startMockServer({ clock, batchProcessingMs: 1000 });
+    const server = await start({ clock, batchProcessingMs: 1000 });
     const created = await call(agent, server.url, 'POST', '/v1/batches', { requests: items(2) });
     expect(created.status).toBe(201);
     const id = (JSON.parse(created.text) as { id: string }).id;
@@ -280,7 +271,7 @@ describe("AI/ML API's batch endpoints", () => {
   });
 
   it('needs batch_id', async () => {
-    server = await startMockServer();
+    const server = await start();
     const answer = await call(agent, server.url, 'GET', '/v1/batches');
     expect(answer.status).toBe(400);
     expect(answer.text).toContain('batch_id: required');
@@ -297,7 +288,7 @@ describe('the prompt cache and batches', () => {
 
   it("lets no request of a batch read another's write, and lets a later batch read them", async () => {
     const clock = manualClock();
-    server = await startMockServer({ clock, batchProcessingMs: 60_000, cacheMinTokens: 500 });
+    const server = await start({ clock, batchProcessingMs: 60_000, cacheMinTokens: 500 });
     const url = server.url;
     const run = async (requests: unknown[]) => {
       const created = JSON.parse(

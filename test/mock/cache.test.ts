@@ -1,15 +1,14 @@
-import { Agent } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cachePrefixes, planCache } from '../../src/mock/cache-plan.js';
 import { cacheMinimumTokens } from '../../src/mock/cache-rules.js';
 import { PromptCache } from '../../src/mock/prompt-cache.js';
-import { type MockServer, type MockServerOptions, startMockServer } from '../../src/mock/server.js';
+import type { MockServer, MockServerOptions } from '../../src/mock/server.js';
 import { promptBlocks } from '../../src/mock/tokens.js';
 import type { MessageParams } from '../../src/types.js';
-import { manualClock, params, post } from './support.js';
+import { manualClock, params, post, simulatorPerTest } from './support.js';
 
-const agent = new Agent();
-afterAll(() => agent.close());
+const simulator = simulatorPerTest();
+const { agent } = simulator;
 
 function urlOf(server: MockServer | undefined): string {
   if (!server) throw new Error('Expected a started server');
@@ -163,12 +162,14 @@ describe('cacheMinimumTokens', () => {
 describe('PromptCache', () => {
   const T0 = Date.UTC(2025, 0, 1);
   const request = layered({ system: EPHEMERAL });
-  const readTokens = (cache: PromptCache, at: number) => {
-    const consulted = cache.consult(request, at);
+  /** Consult the cache and commit the writes at once: a request whose response began at `at`. */
+  const answer = (cache: PromptCache, at: number, asked: MessageParams = request) => {
+    const consulted = cache.consult(asked, at);
     if (!consulted.ok) throw new Error(consulted.message);
     cache.commit(consulted.plan.writes, at);
-    return consulted.plan.usage.cache_read_input_tokens;
+    return consulted.plan.usage;
   };
+  const readTokens = (cache: PromptCache, at: number) => answer(cache, at).cache_read_input_tokens;
 
   it('lets an entry live 5 minutes after its last read', () => {
     const cache = new PromptCache(100);
@@ -182,12 +183,7 @@ describe('PromptCache', () => {
   it('keeps a 1 h entry for an hour', () => {
     const cache = new PromptCache(100);
     const hourly = layered({ system: HOUR });
-    const usage = (at: number) => {
-      const consulted = cache.consult(hourly, at);
-      if (!consulted.ok) throw new Error(consulted.message);
-      cache.commit(consulted.plan.writes, at);
-      return consulted.plan.usage;
-    };
+    const usage = (at: number) => answer(cache, at, hourly);
     expect(usage(T0).cache_creation.ephemeral_1h_input_tokens).toBe(TOOL_TOKENS + 300);
     expect(usage(T0 + 3_599_000).cache_read_input_tokens).toBe(TOOL_TOKENS + 300);
   });
@@ -202,10 +198,6 @@ describe('PromptCache', () => {
 
 describe('the prompt cache on the real server', () => {
   let server: MockServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
 
   async function usageOf(request: unknown): Promise<Record<string, unknown>> {
     const res = await post(agent, urlOf(server), request);
@@ -215,7 +207,7 @@ describe('the prompt cache on the real server', () => {
   }
 
   async function start(options: MockServerOptions): Promise<void> {
-    server = await startMockServer(options);
+    server = await simulator.start(options);
   }
 
   const cached = layered({ system: EPHEMERAL });
@@ -264,7 +256,6 @@ describe('the prompt cache on the real server', () => {
     await start({ clock: manualClock() });
     const short = layered({ system: EPHEMERAL }, 'claude-haiku-4-5'); // needs 4,096 tokens
     expect(await usageOf(short)).toMatchObject({ input_tokens: PREFIX + 10, cache_creation_input_tokens: 0 });
-    await server?.close();
     await start({ clock: manualClock(), cacheMinTokens: 100 });
     expect(await usageOf(short)).toMatchObject({ input_tokens: 10, cache_creation_input_tokens: PREFIX });
   });

@@ -1,12 +1,10 @@
-import { Agent } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ChanceRates, drawChance, midstreamErrorAfter } from '../../src/mock/chance.js';
 import { createSeededRandom, shuffled } from '../../src/mock/random.js';
-import { type MockServer, type MockServerOptions, startMockServer } from '../../src/mock/server.js';
-import { params, parseSse, post } from './support.js';
+import type { MockServerOptions } from '../../src/mock/server.js';
+import { params, parseSse, post, simulatorPerTest } from './support.js';
 
-const agent = new Agent();
-afterAll(() => agent.close());
+const { agent, start } = simulatorPerTest();
 
 const NONE: ChanceRates = {
   overloadRate: 0,
@@ -81,15 +79,9 @@ describe('drawChance', () => {
 });
 
 describe('faults by rate on the real server', () => {
-  let server: MockServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
-
   /** Send `count` requests one after another; the status of each, or `drop`. */
   async function statuses(options: MockServerOptions, count: number, stream = false): Promise<string[]> {
-    server = await startMockServer(options);
+    const server = await start(options);
     const out: string[] = [];
     for (let i = 0; i < count; i++) {
       try {
@@ -134,7 +126,7 @@ describe('faults by rate on the real server', () => {
   });
 
   it('counts the faults it acted out by kind', async () => {
-    server = await startMockServer({ overloadRate: 1 });
+    const server = await start({ overloadRate: 1 });
     await (await post(agent, server.url, params())).body.text();
     await (await post(agent, server.url, params())).body.text();
     expect(server.stats.faults).toEqual({ 'api-error': 2 });

@@ -1,11 +1,8 @@
-import { Agent } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RequestLimit } from '../../src/mock/rate-limit.js';
-import { type MockServer, startMockServer } from '../../src/mock/server.js';
-import { manualClock, params, post } from './support.js';
+import { manualClock, params, post, simulatorPerTest } from './support.js';
 
-const agent = new Agent();
-afterAll(() => agent.close());
+const { agent, start } = simulatorPerTest();
 
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -36,17 +33,11 @@ describe('RequestLimit', () => {
 });
 
 describe('rpm on the real server', () => {
-  let server: MockServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
-
   it('answers 429 rate_limit_error with retry-after past the limit, and admits again as the clock moves', async () => {
     const clock = manualClock(T0);
-    server = await startMockServer({ rpm: 2, clock });
+    const server = await start({ rpm: 2, clock });
     const send = async () => {
-      const res = await post(agent, server!.url, params());
+      const res = await post(agent, server.url, params());
       return {
         status: res.statusCode,
         headers: res.headers,
@@ -71,7 +62,7 @@ describe('rpm on the real server', () => {
 
   it('does not limit count_tokens or other endpoints', async () => {
     const clock = manualClock(T0);
-    server = await startMockServer({ rpm: 1, clock });
+    const server = await start({ rpm: 1, clock });
     for (let i = 0; i < 3; i++) {
       const res = await post(agent, server.url, params(), { path: '/v1/messages/count_tokens' });
       expect(res.statusCode).toBe(200);

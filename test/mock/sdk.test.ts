@@ -1,19 +1,16 @@
 /** The official SDK pointed at the simulator with `baseURL`: what a user of the SDK would do. */
 import Anthropic from '@anthropic-ai/sdk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildMockMessage } from '../../src/mock/reply.js';
-import { type MockServer, type MockServerOptions, startMockServer } from '../../src/mock/server.js';
+import type { MockServer, MockServerOptions } from '../../src/mock/server.js';
 import { countMockInputTokens } from '../../src/mock/tokens.js';
-import { manualClock, params } from './support.js';
+import { manualClock, params, simulatorPerTest } from './support.js';
 
+const { start } = simulatorPerTest();
 let server: MockServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 async function sdk(options: MockServerOptions = {}): Promise<Anthropic> {
-  server = await startMockServer(options);
+  server = await start(options);
   return new Anthropic({ apiKey: 'mock-key', baseURL: server.url, maxRetries: 0 });
 }
 

@@ -1,21 +1,18 @@
-import { Agent } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { validateParams } from '../../src/input/schema.js';
-import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import type { MockServer } from '../../src/mock/server.js';
 import { countMockInputTokens } from '../../src/mock/tokens.js';
-import { call, params } from './support.js';
+import { call, params, simulatorPerTest } from './support.js';
 
-const agent = new Agent();
-afterAll(() => agent.close());
+const { agent, start } = simulatorPerTest();
 
 let server: MockServer | undefined;
-afterEach(async () => {
-  await server?.close();
+afterEach(() => {
   server = undefined;
 });
 
 async function send(path: string, body: unknown) {
-  server ??= await startMockServer();
+  server ??= await start();
   const res = await call(agent, server.url, 'POST', path, body);
   return { status: res.status, body: JSON.parse(res.text) as Record<string, unknown> };
 }

@@ -2,8 +2,34 @@
  * Test-side tools for the simulator's tests: an undici POST to the real server, and a hand-written
  * SSE accumulator (deliberately not the client's own, so the two can check each other).
  */
-import { type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
+import { afterAll, afterEach } from 'vitest';
+import { type MockServer, type MockServerOptions, startMockServer } from '../../src/mock/server.js';
 import type { ContentBlock, Message, MessageParams } from '../../src/types.js';
+
+/**
+ * One undici agent for the test file and simulators started per test: every server `start` gave
+ * is closed after each test, the agent after all of them.
+ */
+export function simulatorPerTest(): {
+  agent: Agent;
+  start(options?: MockServerOptions): Promise<MockServer>;
+} {
+  const agent = new Agent();
+  const started: MockServer[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((server) => server.close()));
+  });
+  afterAll(() => agent.close());
+  return {
+    agent,
+    start: async (options) => {
+      const server = await startMockServer(options);
+      started.push(server);
+      return server;
+    },
+  };
+}
 
 /** A small valid request; override any field. */
 export function params(overrides: Partial<MessageParams> = {}): MessageParams {
