@@ -68,7 +68,8 @@ function pushContent(
 ): void {
   if (content === undefined || content === null) return;
   if (!Array.isArray(content)) {
-    blocks.push(toBlock(section, place, content, false));
+    // A string is the API's shorthand for one text block: same count, same cache key.
+    blocks.push(toBlock(section, `${place} 0`, content, false));
     return;
   }
   content.forEach((block, index) => blocks.push(toBlock(section, `${place} ${index}`, block, false)));
@@ -81,7 +82,11 @@ function toBlock(
   isTool: boolean,
 ): PromptBlock {
   const text = countedText(value, isTool);
-  const type = isRecord(value) ? String(value.type ?? (isTool ? 'custom' : '')) : typeof value;
+  const type = isRecord(value)
+    ? String(value.type ?? (isTool ? 'custom' : ''))
+    : typeof value === 'string'
+      ? 'text'
+      : typeof value;
   return {
     section,
     tokens: countMockTokens(text),
