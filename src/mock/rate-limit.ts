@@ -9,6 +9,7 @@ export type RpmDecision =
   | { admitted: true; headers: Record<string, string> }
   | { admitted: false; headers: Record<string, string>; retryAfterS: number };
 
+/** The `rpm` limit of one simulator: created full at the server's start. */
 export class RequestLimit {
   readonly #bucket: TokenBucket;
   readonly #rpm: number;

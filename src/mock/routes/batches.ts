@@ -21,6 +21,7 @@ type BatchRoute = Extract<
 /** Content type of the results file. */
 const JSONL = 'application/x-jsonl';
 
+/** Answer one request to a Message Batches endpoint (either provider's paths). */
 export async function handleBatches(ctx: MockContext, ex: Exchange, route: BatchRoute): Promise<void> {
   if (ex.chance.fault) return injectFault(ctx, ex, ex.chance.fault, undefined);
   const now = ctx.options.clock.now();

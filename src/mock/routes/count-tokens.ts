@@ -8,6 +8,7 @@ import { sendJson } from '../respond.js';
 import { countMockInputTokens } from '../tokens.js';
 import { checkCountTokensParams } from '../validate.js';
 
+/** Answer one `POST /v1/messages/count_tokens`. */
 export async function handleCountTokens(ctx: MockContext, ex: Exchange): Promise<void> {
   if (!ex.parsed.ok) return answerAfterDelay(ex, faults.invalidRequest(ex.parsed.message));
   const checked = checkCountTokensParams(ex.parsed.value);

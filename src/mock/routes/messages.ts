@@ -14,6 +14,7 @@ import { checkParams } from '../validate.js';
 /** The Messages API's largest request body (PROTOCOL.md): beyond it, 413 request_too_large. */
 export const MAX_MESSAGES_BODY_BYTES = 32 * 1024 * 1024;
 
+/** Answer one `POST /v1/messages`. */
 export async function handleMessages(ctx: MockContext, ex: Exchange): Promise<void> {
   const { out } = ex;
   const { maxConcurrent } = ctx.options;
