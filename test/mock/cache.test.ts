@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { cachePrefixes, planCache } from '../../src/mock/cache-plan.js';
 import { cacheMinimumTokens } from '../../src/mock/cache-rules.js';
@@ -229,6 +230,30 @@ describe('the prompt cache on the real server', () => {
       cache_read_input_tokens: PREFIX,
       cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
       output_tokens: expect.any(Number),
+    });
+  });
+
+  it('writes nothing for a request whose client left before its response began', async () => {
+    await start({ latencyMs: 60, clock: manualClock(), cacheMinTokens: 100 });
+    const url = urlOf(server);
+    await expect(
+      request(`${url}/v1/messages`, {
+        method: 'POST',
+        dispatcher: agent,
+        body: JSON.stringify(cached),
+        signal: AbortSignal.timeout(10),
+      }),
+    ).rejects.toThrow();
+    // Let the abandoned request's latency run out: it must not commit its write then.
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(server?.stats.inFlight).toBe(0);
+    expect(await usageOf(cached)).toMatchObject({
+      cache_creation_input_tokens: PREFIX,
+      cache_read_input_tokens: 0,
+    });
+    expect(await usageOf(cached)).toMatchObject({
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: PREFIX,
     });
   });
 
