@@ -3,21 +3,33 @@
  * Tolerates a UTF-8 BOM, CRLF endings and blank lines (skipped, but counted in line numbers).
  */
 import { createReadStream } from 'node:fs';
+import { findInvalidUtf8, type InvalidUtf8 } from './utf8.js';
 
 export interface InputLine {
   /** 1-based line number in the file. */
   line: number;
   text: string;
+  /** The line's first byte that is not UTF-8, when there is one (`text` holds U+FFFD in its place). */
+  invalidUtf8?: InvalidUtf8;
 }
 
 const NEWLINE = 0x0a;
 const BOM = '\uFEFF';
+const REPLACEMENT = '\uFFFD';
 
 /** Yields the non-blank lines of `path`, in order. The stream pauses while the consumer is busy. */
-export async function* readJsonlLines(path: string): AsyncGenerator<InputLine> {
+export function readJsonlLines(path: string): AsyncGenerator<InputLine> {
+  return splitJsonlLines(createReadStream(path, { highWaterMark: 256 * 1024 }));
+}
+
+/**
+ * Yields the non-blank lines of a byte stream cut anywhere (inside a line, inside a character):
+ * a line is decoded only once all its bytes are in.
+ */
+export async function* splitJsonlLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<InputLine> {
   let carry: Buffer | null = null;
   let line = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of chunks) {
     let start = 0;
     let end = chunk.indexOf(NEWLINE, start);
     while (end !== -1) {
@@ -26,8 +38,8 @@ export async function* readJsonlLines(path: string): AsyncGenerator<InputLine> {
         : chunk.subarray(start, end);
       carry = null;
       line += 1;
-      const text = decodeLine(piece, line);
-      if (text !== null) yield { line, text };
+      const decoded = decodeLine(piece, line);
+      if (decoded !== null) yield decoded;
       start = end + 1;
       end = chunk.indexOf(NEWLINE, start);
     }
@@ -38,17 +50,20 @@ export async function* readJsonlLines(path: string): AsyncGenerator<InputLine> {
   }
   if (carry && carry.length > 0) {
     line += 1;
-    const text = decodeLine(carry, line);
-    if (text !== null) yield { line, text };
+    const decoded = decodeLine(carry, line);
+    if (decoded !== null) yield decoded;
   }
 }
 
-/** The line's text without CR and BOM, or null when it is blank. */
-function decodeLine(bytes: Buffer, line: number): string | null {
+/** The line without CR and BOM, or null when it is blank. */
+function decodeLine(bytes: Buffer, line: number): InputLine | null {
   let text = bytes.toString('utf8');
   if (line === 1 && text.startsWith(BOM)) text = text.slice(1);
   if (text.endsWith('\r')) text = text.slice(0, -1);
-  return text.trim() === '' ? null : text;
+  if (text.trim() === '') return null;
+  // Only a line holding U+FFFD can have bad bytes: the strict check costs nothing on the others.
+  const invalidUtf8 = text.includes(REPLACEMENT) ? findInvalidUtf8(bytes) : null;
+  return invalidUtf8 ? { line, text, invalidUtf8 } : { line, text };
 }
 
 /** Counts the lines `readJsonlLines` would yield, for a progress total. Reads the file once, fast. */
