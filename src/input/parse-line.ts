@@ -3,10 +3,13 @@
  *  (a) `{"custom_id", "params": {...}}`  — Anthropic's Message Batches item;
  *  (b) a bare Messages request;
  *  (c) `{"custom_id", "method": "POST", "url": "/v1/messages", "body": {...}}`.
+ * In every format the request's fields are named `params.<field>` in messages.
  * Returns data, never throws: a bad line becomes an errored result, and the run goes on.
  */
 import type { BatchRequest, MessageParams } from '../types.js';
+import { showValue } from './schema-kit.js';
 import { validateParams } from './schema.js';
+import type { InvalidUtf8 } from './utf8.js';
 
 /** Fill-ins for lines that lack them (`--model`, `--max-tokens`). */
 export interface LineDefaults {
@@ -21,12 +24,20 @@ export type ParsedLine =
 /** The custom_id rule of the Message Batches API. */
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
-/** Parses and validates line `line` of `file`. Messages read `file:line: field.path: what is wrong`. */
+/** How every path to a request field starts, whatever the line's format. */
+const PARAMS = 'params';
+
+/**
+ * Parses and validates line `line` of `file`. Messages read `file:line: field.path: what is wrong`.
+ * `invalidUtf8` is what the reader found when the line's bytes are not UTF-8: the line is then
+ * refused, under its own custom_id when its JSON can still be read.
+ */
 export function parseRequestLine(
   text: string,
   line: number,
   file: string,
   defaults: LineDefaults,
+  invalidUtf8?: InvalidUtf8,
 ): ParsedLine {
   const fallbackId = `line-${line}`;
   const fail = (custom_id: string, detail: string): ParsedLine => ({
@@ -35,70 +46,75 @@ export function parseRequestLine(
     line,
     message: `${file}:${line}: ${detail}`,
   });
+  const encoding =
+    invalidUtf8 &&
+    `not valid UTF-8: byte 0x${invalidUtf8.byte.toString(16).padStart(2, '0')} at offset ${invalidUtf8.offset} of the line`;
 
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return fail(fallbackId, `not valid JSON: ${(error as Error).message}`);
+    return fail(fallbackId, encoding ?? `not valid JSON: ${(error as Error).message}`);
   }
-  if (!isObject(value)) return fail(fallbackId, `expected a JSON object, got ${describe(value)}`);
+  if (!isObject(value)) return fail(fallbackId, encoding ?? `expected a JSON object, got ${describe(value)}`);
 
   const { custom_id: rawId, ...rest } = value;
-  if (rawId !== undefined && (typeof rawId !== 'string' || !CUSTOM_ID_PATTERN.test(rawId))) {
-    return fail(fallbackId, `custom_id: expected 1 to 64 of a-z A-Z 0-9 _ -, got ${preview(rawId)}`);
+  const idIsValid = rawId === undefined || (typeof rawId === 'string' && CUSTOM_ID_PATTERN.test(rawId));
+  const custom_id = idIsValid ? (rawId ?? fallbackId) : fallbackId;
+  const { params, container, error } = locateParams(rest);
+  // Bad bytes are the cause of whatever else is wrong: say that, under the line's own name if it has one.
+  if (encoding) return fail(custom_id, encoding);
+  if (!idIsValid) {
+    return fail(fallbackId, `custom_id: expected 1 to 64 of a-z A-Z 0-9 _ -, got ${showValue(rawId)}`);
   }
-  const custom_id = rawId ?? fallbackId;
-
-  const located = locateParams(rest);
-  if ('error' in located) return fail(custom_id, located.error);
-  const { params, prefix } = located;
-  if (!isObject(params)) return fail(custom_id, `${prefix}: expected an object, got ${describe(params)}`);
+  if (error !== undefined) return fail(custom_id, error);
+  if (!isObject(params)) {
+    return fail(custom_id, `${container ?? PARAMS}: expected an object, got ${describe(params)}`);
+  }
 
   if (params.model === undefined && defaults.model !== undefined) params.model = defaults.model;
   if (params.max_tokens === undefined && defaults.maxTokens !== undefined)
     params.max_tokens = defaults.maxTokens;
 
-  const checked = validateParams(params, prefix);
+  const checked = validateParams(params, PARAMS);
   if (!checked.ok) {
-    return fail(custom_id, checked.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
+    const detail = checked.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+    return fail(custom_id, detail);
   }
-  return {
-    ok: true,
-    request: { custom_id, line, params: checked.params as MessageParams },
-    unknownKeys: checked.unknownKeys,
-    warnings: checked.warnings,
-  };
+  const request: BatchRequest = { custom_id, line, params: checked.params as MessageParams };
+  return { ok: true, request, unknownKeys: checked.unknownKeys, warnings: checked.warnings };
 }
 
-/** Finds the Messages request inside a line of any of the three formats. */
-function locateParams(
-  value: Record<string, unknown>,
-): { params: unknown; prefix: string } | { error: string } {
-  if ('params' in value) return { params: value.params, prefix: 'params' };
-  if ('body' in value && ('url' in value || 'method' in value)) {
-    if (value.method !== undefined && value.method !== 'POST') {
-      return { error: `method: expected "POST", got ${preview(value.method)}` };
-    }
-    if (value.url !== undefined && value.url !== '/v1/messages') {
-      return { error: `url: expected "/v1/messages", got ${preview(value.url)}` };
-    }
-    return { params: value.body, prefix: 'body' };
+type Container = 'params' | 'body' | null;
+
+/**
+ * Finds the Messages request inside a line of any of the three formats, and the key it is under
+ * (null: the line is the request); `error` when an OpenAI-style line asks for another endpoint.
+ */
+function locateParams(value: Record<string, unknown>): {
+  params: unknown;
+  container: Container;
+  error?: string;
+} {
+  if ('params' in value) return { params: value.params, container: 'params' };
+  if (!('body' in value && ('url' in value || 'method' in value))) return { params: value, container: null };
+  const found = { params: value.body, container: 'body' } as const;
+  if (value.method !== undefined && value.method !== 'POST') {
+    return { ...found, error: `method: expected "POST", got ${showValue(value.method)}` };
   }
-  return { params: value, prefix: '' };
+  if (value.url !== undefined && value.url !== '/v1/messages') {
+    return { ...found, error: `url: expected "/v1/messages", got ${showValue(value.url)}` };
+  }
+  return found;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** What a value is, for a line or a container that is not an object: `an array`, `number 5`. */
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
-  return `${typeof value} ${preview(value)}`;
-}
-
-function preview(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+  return `${typeof value} ${showValue(value)}`;
 }

@@ -150,13 +150,42 @@ const thinkingBlock = z.looseObject({ type: z.string(), thinking: text(), signat
 
 const redactedThinkingBlock = z.looseObject({ type: z.string(), data: text() }, OBJECT);
 
-/** Every input block type lp-batch knows, by `type`. `tool_result` is added below: it nests blocks. */
+/** What a tool result may hold (the SDK's `ToolResultBlockParam.content`). */
+const toolResultItems = new Map<string, z.ZodType>([
+  ['text', textBlock],
+  ['image', imageBlock],
+  ['search_result', searchResultBlock],
+  ['document', documentBlock],
+]);
+
+// A tool result does not nest blocks that nest blocks: the schema never recurses, so no request,
+// however deep, can overflow the stack here.
+const toolResultBlock = z.looseObject(
+  {
+    type: z.string(),
+    tool_use_id: text('a non-empty string').min(1, expecting('a non-empty string')),
+    content: stringOr(
+      select(
+        byType(toolResultItems, 'a content block object', (type) => ({
+          warn: `block type ${JSON.stringify(type)} is not known inside a tool_result, sent as is`,
+        })),
+      ),
+      'a string or an array of content blocks',
+    ).optional(),
+    is_error: z.boolean(expecting('a boolean')).optional(),
+    cache_control: cacheControl,
+  },
+  OBJECT,
+);
+
+/** Every input block type lp-batch knows, by `type`. */
 const blockSchemas = new Map<string, z.ZodType>([
   ['text', textBlock],
   ['image', imageBlock],
   ['document', documentBlock],
   ['search_result', searchResultBlock],
   ['tool_use', toolUseBlock],
+  ['tool_result', toolResultBlock],
   ['thinking', thinkingBlock],
   ['redacted_thinking', redactedThinkingBlock],
 ]);
@@ -168,19 +197,5 @@ export const inputBlock = select(
   })),
 );
 
-/** `content` of a message or a tool result: a string or an array of blocks. */
+/** `content` of a message: a string or an array of blocks. */
 export const blockContent = stringOr(inputBlock, 'a string or an array of content blocks');
-
-blockSchemas.set(
-  'tool_result',
-  z.looseObject(
-    {
-      type: z.string(),
-      tool_use_id: text('a non-empty string').min(1, expecting('a non-empty string')),
-      content: blockContent.optional(),
-      is_error: z.boolean(expecting('a boolean')).optional(),
-      cache_control: cacheControl,
-    },
-    OBJECT,
-  ),
-);

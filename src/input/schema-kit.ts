@@ -17,6 +17,9 @@ export function showValue(value: unknown): string {
   let out = '';
   const full = () => out.length > SHOWN_CHARS;
   const visit = (item: unknown): void => {
+    // Checked on the way in as well: each level of `[[[...]]]` adds one character, so a value
+    // nested 100,000 deep is cut after about 60 levels instead of overflowing the stack.
+    if (full()) return;
     if (typeof item === 'string') {
       out += JSON.stringify(item.slice(0, SHOWN_CHARS + 1 - out.length));
     } else if (Array.isArray(item)) {
@@ -35,12 +38,32 @@ export function showValue(value: unknown): string {
         return full();
       });
       out += '}';
+    } else if (typeof item === 'number' && !Number.isFinite(item)) {
+      // JSON.parse reads 1e400 as Infinity, which JSON.stringify would show as null.
+      out += item > 0 ? 'a number too large' : 'a negative number too large';
     } else {
       out += JSON.stringify(item) ?? 'null';
     }
   };
   visit(value);
   return full() ? `${out.slice(0, SHOWN_CHARS)}...` : out;
+}
+
+/** One problem with a request: where (`params.messages[0].role`) and what. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** `a.b[2].c`: a key that is not an identifier is quoted, `a["x-y"]`. */
+export function formatPath(prefix: string, path: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment)) out += `.${segment}`;
+    else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
 }
 
 /** The message for a value that is not what a field expects; an absent value is `required`. */

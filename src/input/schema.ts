@@ -3,24 +3,16 @@
  * and the value received, never change the body.
  */
 import type { MessageParams } from '../types.js';
-import { WARNING } from './schema-kit.js';
+import { checkJsonLimits } from './json-limits.js';
+import { formatPath, type Issue, WARNING } from './schema-kit.js';
 import { KNOWN_PARAMS, paramsSchema } from './schema-params.js';
+
+export type { Issue } from './schema-kit.js';
 
 /** What validateParams found: the params to send, or the reasons not to send them. */
 export type ParamsValidation =
   | { ok: true; params: MessageParams; unknownKeys: string[]; warnings: string[] }
-  | { ok: false; issues: Array<{ path: string; message: string }> };
-
-/** `a.b[2].c`: a key that is not an identifier is quoted, `a["x-y"]`. */
-function formatPath(prefix: string, path: readonly PropertyKey[]): string {
-  let out = prefix;
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment)) out += `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
-}
+  | { ok: false; issues: Issue[] };
 
 /**
  * Check a Messages request body against the Messages API's shape.
@@ -28,21 +20,34 @@ function formatPath(prefix: string, path: readonly PropertyKey[]): string {
  * On success `params` is the very object passed in (never a copy: the caller sends and hashes
  * it, so no field may be dropped or reordered), `unknownKeys` lists the top-level keys
  * lp-batch does not know (passed through), and `warnings` the values sent as is (a block of an
- * unknown type), each as `path: message`. On failure every issue has its path (`params.max_tokens`)
- * and a message saying what was expected and what came (`expected a positive integer, got "64"`).
+ * unknown type), each as `path: message`. On failure every issue has its path (`params.max_tokens`) and a
+ * message saying what was expected and what came (`expected a positive integer, got "64"`).
+ *
+ * Also refused, anywhere in the body: numbers beyond a double's range and lone surrogates (they
+ * cannot be sent as written), and, before any other check, nesting deeper than 1,000 levels.
  *
  * @param params the parsed JSON of one request body
  * @param prefix the name paths start with; default `'params'`
  */
 export function validateParams(params: unknown, prefix = 'params'): ParamsValidation {
+  const { tooDeep, unsendable } = checkJsonLimits(params, prefix);
+  if (tooDeep) return { ok: false, issues: [tooDeep] };
   const result = paramsSchema.safeParse(params);
   const warnings: string[] = [];
-  const issues: Array<{ path: string; message: string }> = [];
+  const issues: Issue[] = [];
   for (const issue of result.error?.issues ?? []) {
     const path = formatPath(prefix, issue.path);
     if (issue.code === 'custom' && issue.params?.[WARNING] === true)
       warnings.push(`${path}: ${issue.message}`);
     else issues.push({ path, message: issue.message });
+  }
+  // One issue per path: the schema's says most about a field it knows (`expected a positive
+  // integer, got a number too large`); the limits speak for the rest.
+  const reported = new Set(issues.map((issue) => issue.path));
+  for (const issue of unsendable) {
+    if (reported.has(issue.path)) continue;
+    reported.add(issue.path);
+    issues.push(issue);
   }
   if (issues.length > 0) return { ok: false, issues };
   // Only warnings can be left, and the schema accepted an object to get this far.

@@ -3,6 +3,7 @@
  * and the resume decision against an earlier result. Keeps only what uniqueness needs (the ids seen).
  */
 import { type LineDefaults, parseRequestLine } from '../input/parse-line.js';
+import type { InvalidUtf8 } from '../input/utf8.js';
 import { hashParams } from '../output/params-hash.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import type { BatchRequest } from '../types.js';
@@ -36,10 +37,13 @@ export class LineIntake {
     this.#opts = opts;
   }
 
-  /** Takes line `line`; `warn` receives the warnings it raises (unknown params once per name, unknown blocks). */
-  take(text: string, line: number, warn: (message: string) => void): Intake {
+  /**
+   * Takes line `line` (`invalidUtf8`: where its bytes stop being UTF-8); `warn` receives the warnings
+   * it raises (unknown params once per name, unknown blocks).
+   */
+  take(text: string, line: number, warn: (message: string) => void, invalidUtf8?: InvalidUtf8): Intake {
     const { file } = this.#opts;
-    const parsed = parseRequestLine(text, line, file, this.#opts.defaults);
+    const parsed = parseRequestLine(text, line, file, this.#opts.defaults, invalidUtf8);
     const custom_id = parsed.ok ? parsed.request.custom_id : parsed.custom_id;
     const first = this.#seen.get(custom_id);
     if (first !== undefined) {

@@ -226,9 +226,9 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
 
   let inputRead = false;
   try {
-    for await (const { line, text } of readJsonlLines(opts.inputPath)) {
+    for await (const { line, text, invalidUtf8 } of readJsonlLines(opts.inputPath)) {
       if (stopping()) break;
-      const taken = intake.take(text, line, warn);
+      const taken = intake.take(text, line, warn, invalidUtf8);
       if (taken.kind === 'invalid') {
         if (prepared.prior.has(taken.custom_id)) mayHaveDuplicates = true;
         recorder.invalid(taken, taken.message, taken.model);

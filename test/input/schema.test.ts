@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ParamsValidation, validateParams } from '../../src/input/schema.js';
+import { validateParams } from '../../src/input/schema.js';
 import { showValue } from '../../src/input/schema-kit.js';
-
-/** A minimal valid request, with `extra` merged over it. */
-function request(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    model: 'claude-sonnet-4-5',
-    max_tokens: 64,
-    messages: [{ role: 'user', content: 'Hi' }],
-    ...extra,
-  };
-}
+import { issuesOf, request } from './support.js';
 
 /** A request whose only message holds `blocks`. */
 function withBlocks(...blocks: unknown[]): Record<string, unknown> {
   return request({ messages: [{ role: 'user', content: blocks }] });
-}
-
-/** The issues of a validation that must have failed, as `path: message` lines. */
-function issuesOf(result: ParamsValidation): string[] {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result)}`);
-  return result.issues.map((issue) => `${issue.path}: ${issue.message}`);
 }
 
 const PNG = { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' };
@@ -106,7 +91,7 @@ describe('validateParams on a valid request', () => {
     });
     const result = validateParams(params);
     expect(result.ok && result.warnings).toEqual([
-      'params.messages[0].content[0].content[0]: unknown block type "x", sent as is',
+      'params.messages[0].content[0].content[0]: block type "x" is not known inside a tool_result, sent as is',
       'params.thinking: unknown thinking type "between_tools", sent as is',
     ]);
   });
@@ -375,6 +360,16 @@ describe('showValue', () => {
   it('cuts a long string to about 60 characters', () => {
     const shown = showValue('x'.repeat(2_000_000));
     expect(shown).toBe(`"${'x'.repeat(59)}...`);
+  });
+
+  it('says a number is too large where JSON.stringify would say null', () => {
+    expect(showValue(Number.POSITIVE_INFINITY)).toBe('a number too large');
+    expect(showValue([Number.NEGATIVE_INFINITY])).toBe('[a negative number too large]');
+  });
+
+  it('cuts a value nested 100,000 deep without overflowing the stack', () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+    expect(showValue(deep)).toBe(`${'['.repeat(60)}...`);
   });
 
   it('encodes small values whole and cuts a big object', () => {

@@ -194,7 +194,7 @@ describe('runBatch', () => {
     for (let i = 0; i + 8 <= TEST_KEY.length; i++) expect(written).not.toContain(TEST_KEY.slice(i, i + 8));
   });
 
-  it('writes a request whose params cannot be serialized as errored and goes on', async () => {
+  it('writes a request nested too deeply to be sent as errored and goes on', async () => {
     server = await startMockServer();
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const line = `{"custom_id":"deep","params":{"model":"claude-3-haiku-20240307","max_tokens":5,"messages":[{"role":"user","content":"x"}],"extra":${deep}}}`;
@@ -205,7 +205,7 @@ describe('runBatch', () => {
     ]);
     expect(results).toHaveLength(3);
     const bad = results.find((r) => r.custom_id === 'deep') as ErroredLine;
-    expect(bad.result.error.error.message).toMatch(/in\.jsonl:2: params: cannot be serialized/);
+    expect(bad.result.error.error.message).toMatch(/in\.jsonl:2: params\.extra\[0\].*: nested too deeply/);
     expect(server.requests).toHaveLength(2);
   });
 

@@ -1,0 +1,62 @@
+/** The input side seen through a whole run: what is sent, what is written, what is warned. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import { runBatch } from '../../src/run/run-batch.js';
+import type { ErroredLine } from '../../src/types.js';
+import {
+  endpointOf,
+  instantClock,
+  makeTempDir,
+  readResults,
+  requestLine,
+  TEST_KEY,
+} from '../helpers/run-helpers.js';
+
+let server: MockServer;
+let tmp: ReturnType<typeof makeTempDir>;
+beforeEach(async () => {
+  tmp = makeTempDir();
+  server = await startMockServer();
+});
+afterEach(async () => {
+  await server.close();
+  tmp.cleanup();
+});
+
+describe('a run reading its input', () => {
+  it('writes a line that is not UTF-8 as errored, naming file, line and byte offset, and sends the others', async () => {
+    const inputPath = join(tmp.dir, 'bytes.jsonl');
+    const bad = Buffer.from(requestLine('bad', 'caf\u00e9'), 'utf8');
+    const at = bad.indexOf(0xc3);
+    bad[at + 1] = 0x28; // `é` is C3 A9; C3 28 is a sequence cut short.
+    writeFileSync(
+      inputPath,
+      Buffer.concat([
+        Buffer.from(`${requestLine('a', 'one')}\n`),
+        bad,
+        Buffer.from(`\n${requestLine('b', 'two')}\n`),
+      ]),
+    );
+    const outputPath = join(tmp.dir, 'out.jsonl');
+    await runBatch({
+      inputPath,
+      outputPath,
+      endpoint: endpointOf(server),
+      clock: instantClock(),
+      secrets: [TEST_KEY],
+    });
+    const results = readResults(outputPath);
+    expect(results.map((r) => [r.custom_id, r.result.type]).sort()).toEqual([
+      ['a', 'succeeded'],
+      ['b', 'succeeded'],
+      ['bad', 'errored'],
+    ]);
+    const errored = results.find((r) => r.custom_id === 'bad') as ErroredLine;
+    expect(errored.result.error.error.message).toBe(
+      `${inputPath}:2: not valid UTF-8: byte 0xc3 at offset ${at} of the line`,
+    );
+    expect(server.requests).toHaveLength(2);
+  });
+});
