@@ -7,7 +7,7 @@
  * Returns data, never throws: a bad line becomes an errored result, and the run goes on.
  */
 import type { BatchRequest, MessageParams } from '../types.js';
-import { showValue } from './schema-kit.js';
+import { type Issue, showValue } from './schema-kit.js';
 import { validateParams } from './schema.js';
 import type { InvalidUtf8 } from './utf8.js';
 
@@ -18,7 +18,7 @@ export interface LineDefaults {
 }
 
 export type ParsedLine =
-  | { ok: true; request: BatchRequest; unknownKeys: string[]; warnings: string[] }
+  | { ok: true; request: BatchRequest; unknownKeys: string[]; warnings: Issue[] }
   | { ok: false; custom_id: string; line: number; message: string };
 
 /** The custom_id rule of the Message Batches API. */

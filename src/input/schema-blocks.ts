@@ -1,7 +1,8 @@
 /**
- * The input content blocks of a Messages request (PROTOCOL.md "Request body"). Objects are
- * loose: fields lp-batch does not know pass through. A block of an unknown `type` passes with
- * a warning, because the API adds block types more often than lp-batch is released.
+ * The input content blocks of a Messages request: every type of the official SDK's
+ * `ContentBlockParam` (PROTOCOL.md "Request body"). Objects are loose: fields lp-batch does not
+ * know pass through. A block of an unknown `type` passes with a warning, because the API adds
+ * block types more often than lp-batch is released.
  */
 import { z } from 'zod';
 import {
@@ -10,6 +11,7 @@ import {
   constant,
   describeFailure,
   expecting,
+  nonEmptyText,
   oneOf,
   type Selection,
   select,
@@ -17,6 +19,10 @@ import {
 } from './schema-kit.js';
 
 const OBJECT = expecting('an object');
+const ANY = z.unknown();
+
+/** Any JSON value but nothing: for fields whose shape the API owns and changes (server tool results). */
+const present = select((value) => (value === undefined ? { fail: 'required' } : ANY));
 
 /** `cache_control: {type: "ephemeral", ttl?: "5m" | "1h"}`; the SDK also allows null. */
 export const cacheControl = z
@@ -138,8 +144,8 @@ const searchResultBlock = z.looseObject(
 const toolUseBlock = z.looseObject(
   {
     type: z.string(),
-    id: text('a non-empty string').min(1, expecting('a non-empty string')),
-    name: text('a non-empty string').min(1, expecting('a non-empty string')),
+    id: nonEmptyText(),
+    name: nonEmptyText(),
     input: z.looseObject({}, OBJECT),
     cache_control: cacheControl,
   },
@@ -150,12 +156,50 @@ const thinkingBlock = z.looseObject({ type: z.string(), thinking: text(), signat
 
 const redactedThinkingBlock = z.looseObject({ type: z.string(), data: text() }, OBJECT);
 
-/** What a tool result may hold (the SDK's `ToolResultBlockParam.content`). */
+/** A server tool's call, as the API returned it (web search, code execution, ...). */
+const serverToolUseBlock = z.looseObject(
+  { type: z.string(), id: nonEmptyText(), name: nonEmptyText(), input: present, cache_control: cacheControl },
+  OBJECT,
+);
+
+// The results of server tools are versioned by `type` and their `content` changes shape often:
+// only the fields every one of them has are checked.
+const serverToolResultBlock = z.looseObject(
+  { type: z.string(), tool_use_id: nonEmptyText(), content: present, cache_control: cacheControl },
+  OBJECT,
+);
+
+const SERVER_TOOL_RESULTS = [
+  'web_search_tool_result',
+  'web_fetch_tool_result',
+  'code_execution_tool_result',
+  'bash_code_execution_tool_result',
+  'text_editor_code_execution_tool_result',
+  'tool_search_tool_result',
+] as const;
+
+const containerUploadBlock = z.looseObject(
+  { type: z.string(), file_id: nonEmptyText(), cache_control: cacheControl },
+  OBJECT,
+);
+
+/** What a tool result may hold besides text (the SDK's `ToolResultBlockParam.content`). */
 const toolResultItems = new Map<string, z.ZodType>([
   ['text', textBlock],
   ['image', imageBlock],
   ['search_result', searchResultBlock],
   ['document', documentBlock],
+  [
+    'tool_reference',
+    z.looseObject({ type: z.string(), tool_name: nonEmptyText(), cache_control: cacheControl }, OBJECT),
+  ],
+  [
+    'browser_state',
+    z.looseObject(
+      { type: z.string(), tabs: z.array(z.unknown(), expecting('an array')), cache_control: cacheControl },
+      OBJECT,
+    ),
+  ],
 ]);
 
 // A tool result does not nest blocks that nest blocks: the schema never recurses, so no request,
@@ -163,7 +207,7 @@ const toolResultItems = new Map<string, z.ZodType>([
 const toolResultBlock = z.looseObject(
   {
     type: z.string(),
-    tool_use_id: text('a non-empty string').min(1, expecting('a non-empty string')),
+    tool_use_id: nonEmptyText(),
     content: stringOr(
       select(
         byType(toolResultItems, 'a content block object', (type) => ({
@@ -188,6 +232,9 @@ const blockSchemas = new Map<string, z.ZodType>([
   ['tool_result', toolResultBlock],
   ['thinking', thinkingBlock],
   ['redacted_thinking', redactedThinkingBlock],
+  ['server_tool_use', serverToolUseBlock],
+  ...SERVER_TOOL_RESULTS.map((type): [string, z.ZodType] => [type, serverToolResultBlock]),
+  ['container_upload', containerUploadBlock],
 ]);
 
 /** One input content block; an unknown `type` passes with a warning. */

@@ -99,6 +99,12 @@ export function text(what = 'a string') {
   return z.string(expecting(what));
 }
 
+/** A string with at least one character: the API refuses empty text, ids and names. */
+export function nonEmptyText() {
+  const NON_EMPTY = expecting('a non-empty string');
+  return z.string(NON_EMPTY).min(1, NON_EMPTY);
+}
+
 /** Marks an issue that is a warning (a value sent as is), not a reason to reject the request. */
 export const WARNING = 'lp-batch:warning';
 

@@ -11,7 +11,7 @@ export type { Issue } from './schema-kit.js';
 
 /** What validateParams found: the params to send, or the reasons not to send them. */
 export type ParamsValidation =
-  | { ok: true; params: MessageParams; unknownKeys: string[]; warnings: string[] }
+  | { ok: true; params: MessageParams; unknownKeys: string[]; warnings: Issue[] }
   | { ok: false; issues: Issue[] };
 
 /**
@@ -20,7 +20,8 @@ export type ParamsValidation =
  * On success `params` is the very object passed in (never a copy: the caller sends and hashes
  * it, so no field may be dropped or reordered), `unknownKeys` lists the top-level keys
  * lp-batch does not know (passed through), and `warnings` the values sent as is (a block of an
- * unknown type), each as `path: message`. On failure every issue has its path (`params.max_tokens`) and a
+ * unknown type), each with its path; the same value gives the same `message` wherever it is, so a
+ * caller can report it once. On failure every issue has its path (`params.max_tokens`) and a
  * message saying what was expected and what came (`expected a positive integer, got "64"`).
  *
  * Also refused, anywhere in the body: numbers beyond a double's range and lone surrogates (they
@@ -33,12 +34,12 @@ export function validateParams(params: unknown, prefix = 'params'): ParamsValida
   const { tooDeep, unsendable } = checkJsonLimits(params, prefix);
   if (tooDeep) return { ok: false, issues: [tooDeep] };
   const result = paramsSchema.safeParse(params);
-  const warnings: string[] = [];
+  const warnings: Issue[] = [];
   const issues: Issue[] = [];
   for (const issue of result.error?.issues ?? []) {
     const path = formatPath(prefix, issue.path);
     if (issue.code === 'custom' && issue.params?.[WARNING] === true)
-      warnings.push(`${path}: ${issue.message}`);
+      warnings.push({ path, message: issue.message });
     else issues.push({ path, message: issue.message });
   }
   // One issue per path: the schema's says most about a field it knows (`expected a positive

@@ -32,6 +32,8 @@ export class LineIntake {
   readonly matched = new Set<string>();
   /** Top-level params lp-batch does not know, each reported once. */
   readonly #warnedKeys = new Set<string>();
+  /** Warnings about values sent as is (an unknown block type), each reported once. */
+  readonly #warnedValues = new Set<string>();
 
   constructor(opts: IntakeOptions) {
     this.#opts = opts;
@@ -39,7 +41,7 @@ export class LineIntake {
 
   /**
    * Takes line `line` (`invalidUtf8`: where its bytes stop being UTF-8); `warn` receives the warnings
-   * it raises (unknown params once per name, unknown blocks).
+   * it raises (unknown params once per name, unknown block types once per type).
    */
   take(text: string, line: number, warn: (message: string) => void, invalidUtf8?: InvalidUtf8): Intake {
     const { file } = this.#opts;
@@ -67,7 +69,11 @@ export class LineIntake {
       this.#warnedKeys.add(key);
       warn(`${file}:${line}: unknown parameter "${key}" passed through as is (warned once)`);
     }
-    for (const warning of parsed.warnings) warn(`${file}:${line}: ${warning}`);
+    for (const { path, message } of parsed.warnings) {
+      if (this.#warnedValues.has(message)) continue;
+      this.#warnedValues.add(message);
+      warn(`${file}:${line}: ${path}: ${message} (warned once)`);
+    }
 
     const req = parsed.request;
     let json: string;

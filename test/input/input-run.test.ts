@@ -11,6 +11,7 @@ import {
   makeTempDir,
   readResults,
   requestLine,
+  runLines,
   TEST_KEY,
 } from '../helpers/run-helpers.js';
 
@@ -25,7 +26,38 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
+const withBlock = (id: string, type: string) =>
+  requestLine(id, 'x', {
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'a' },
+          { type, id: 'b' },
+        ],
+      },
+    ],
+  });
+
 describe('a run reading its input', () => {
+  it('warns about an unknown block type once per run, and not at all about the SDK’s own types', async () => {
+    const lines = [
+      withBlock('a', 'mcp_tool_use'),
+      withBlock('b', 'mcp_tool_use'),
+      withBlock('c', 'compaction'),
+      withBlock('d', 'mcp_tool_use'),
+      requestLine('e', 'x', {
+        messages: [{ role: 'user', content: [{ type: 'container_upload', file_id: 'file_1' }] }],
+      }),
+    ];
+    const { warnings, results } = await runLines(server, tmp.dir, lines);
+    expect(results).toHaveLength(5);
+    expect(warnings.map((w) => w.slice(w.lastIndexOf('/') + 1))).toEqual([
+      'in.jsonl:1: params.messages[0].content[1]: unknown block type "mcp_tool_use", sent as is (warned once)',
+      'in.jsonl:3: params.messages[0].content[1]: unknown block type "compaction", sent as is (warned once)',
+    ]);
+  });
+
   it('writes a line that is not UTF-8 as errored, naming file, line and byte offset, and sends the others', async () => {
     const inputPath = join(tmp.dir, 'bytes.jsonl');
     const bad = Buffer.from(requestLine('bad', 'caf\u00e9'), 'utf8');

@@ -108,8 +108,9 @@ describe('validateParams on values JSON.parse changed', () => {
     for (let i = 0; i < (MAX_DEPTH - 6) / 2; i++)
       content = [{ type: 'tool_result', tool_use_id: 't', content }];
     const result = validateParams(request({ messages: [{ role: 'user', content }] }));
-    expect(result.ok && result.warnings[0]).toEqual(
-      'params.messages[0].content[0].content[0]: block type "tool_result" is not known inside a tool_result, sent as is',
-    );
+    expect(result.ok && result.warnings[0]).toEqual({
+      path: 'params.messages[0].content[0].content[0]',
+      message: 'block type "tool_result" is not known inside a tool_result, sent as is',
+    });
   });
 });

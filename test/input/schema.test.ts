@@ -73,12 +73,14 @@ describe('validateParams on a valid request', () => {
   });
 
   it('sends a block of an unknown type as is, with a warning naming its path', () => {
-    const params = withBlocks({ type: 'text', text: 'a' }, { type: 'container_upload', file_id: 'f_1' });
+    const params = withBlocks({ type: 'text', text: 'a' }, { type: 'mcp_tool_use', id: 'm_1' });
     expect(validateParams(params)).toEqual({
       ok: true,
       params,
       unknownKeys: [],
-      warnings: ['params.messages[0].content[1]: unknown block type "container_upload", sent as is'],
+      warnings: [
+        { path: 'params.messages[0].content[1]', message: 'unknown block type "mcp_tool_use", sent as is' },
+      ],
     });
   });
 
@@ -91,8 +93,11 @@ describe('validateParams on a valid request', () => {
     });
     const result = validateParams(params);
     expect(result.ok && result.warnings).toEqual([
-      'params.messages[0].content[0].content[0]: block type "x" is not known inside a tool_result, sent as is',
-      'params.thinking: unknown thinking type "between_tools", sent as is',
+      {
+        path: 'params.messages[0].content[0].content[0]',
+        message: 'block type "x" is not known inside a tool_result, sent as is',
+      },
+      { path: 'params.thinking', message: 'unknown thinking type "between_tools", sent as is' },
     ]);
   });
 
