@@ -53,7 +53,7 @@ const imageSource = select(byType(imageSources, 'an image source object', unknow
 const textBlock = z.looseObject(
   {
     type: z.string(),
-    text: text(),
+    text: nonEmptyText(),
     cache_control: cacheControl,
     citations: z.array(z.unknown(), expecting('an array of citations')).nullable().optional(),
   },

@@ -8,8 +8,10 @@ import { blockContent, cacheControl, stringOr, textBlockItem } from './schema-bl
 import {
   byType,
   choice,
+  constant,
   describeFailure,
   expecting,
+  nonEmptyText,
   oneOf,
   type Selection,
   select,
@@ -17,15 +19,23 @@ import {
 } from './schema-kit.js';
 
 const OBJECT = expecting('an object');
-const NON_EMPTY = expecting('a non-empty string');
 
 const message = z.looseObject({ role: choice(['user', 'assistant']), content: blockContent }, OBJECT);
 
+/**
+ * The API's rule for a custom tool's name. It allowed 64 characters until mid-2025 and 128 since:
+ * the longer limit is checked, so no name the API takes is refused.
+ */
+const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
+const TOOL_NAME = expecting('1 to 128 of a-z A-Z 0-9 _ -');
+
 const customTool = z.looseObject(
   {
-    name: z.string(NON_EMPTY).min(1, NON_EMPTY),
+    name: z.string(TOOL_NAME).regex(TOOL_NAME_PATTERN, TOOL_NAME),
     description: text().optional(),
-    input_schema: z.looseObject({}, OBJECT),
+    // The SDK requires `type: "object"`; the API's behaviour without a type is not documented,
+    // so only a type that is there and is not "object" is refused.
+    input_schema: z.looseObject({ type: constant('object').optional() }, OBJECT),
     cache_control: cacheControl,
   },
   OBJECT,
@@ -33,7 +43,7 @@ const customTool = z.looseObject(
 
 // Server tools (web search, code execution, ...) are versioned by `type` and change often:
 // only the two fields every one of them has are checked.
-const serverTool = z.looseObject({ type: text(), name: z.string(NON_EMPTY).min(1, NON_EMPTY) }, OBJECT);
+const serverTool = z.looseObject({ type: text(), name: nonEmptyText() }, OBJECT);
 
 /** A custom tool has no `type`, or `type: "custom"` (null in the SDK's types); any other is a server tool. */
 function pickTool(value: unknown): Selection {
@@ -51,10 +61,7 @@ const toolChoices = new Map<string, z.ZodType>([
   ['auto', z.looseObject({ type: z.string(), ...PARALLEL }, OBJECT)],
   ['any', z.looseObject({ type: z.string(), ...PARALLEL }, OBJECT)],
   ['none', z.looseObject({ type: z.string() }, OBJECT)],
-  [
-    'tool',
-    z.looseObject({ type: z.string(), name: z.string(NON_EMPTY).min(1, NON_EMPTY), ...PARALLEL }, OBJECT),
-  ],
+  ['tool', z.looseObject({ type: z.string(), name: nonEmptyText(), ...PARALLEL }, OBJECT)],
 ]);
 
 const BUDGET = expecting('an integer >= 1024');
@@ -74,7 +81,7 @@ const MESSAGES = expecting('a non-empty array of messages');
 
 /** The known top-level fields; every one is optional except model, max_tokens and messages. */
 const paramsShape = {
-  model: z.string(NON_EMPTY).min(1, NON_EMPTY),
+  model: nonEmptyText(),
   max_tokens: z.int(POSITIVE).min(1, POSITIVE),
   messages: z.array(message, MESSAGES).min(1, MESSAGES),
   system: stringOr(textBlockItem, 'a string or an array of text blocks').optional(),

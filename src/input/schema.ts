@@ -6,6 +6,7 @@ import type { MessageParams } from '../types.js';
 import { checkJsonLimits } from './json-limits.js';
 import { formatPath, type Issue, WARNING } from './schema-kit.js';
 import { KNOWN_PARAMS, paramsSchema } from './schema-params.js';
+import { checkRequestRules } from './schema-rules.js';
 
 export type { Issue } from './schema-kit.js';
 
@@ -15,7 +16,7 @@ export type ParamsValidation =
   | { ok: false; issues: Issue[] };
 
 /**
- * Check a Messages request body against the Messages API's shape.
+ * Check a Messages request body against the Messages API's shape and rules.
  *
  * On success `params` is the very object passed in (never a copy: the caller sends and hashes
  * it, so no field may be dropped or reordered), `unknownKeys` lists the top-level keys
@@ -42,10 +43,14 @@ export function validateParams(params: unknown, prefix = 'params'): ParamsValida
       warnings.push({ path, message: issue.message });
     else issues.push({ path, message: issue.message });
   }
+  const rules =
+    typeof params === 'object' && params !== null && !Array.isArray(params)
+      ? checkRequestRules(params as Record<string, unknown>, prefix)
+      : [];
   // One issue per path: the schema's says most about a field it knows (`expected a positive
-  // integer, got a number too large`); the limits speak for the rest.
+  // integer, got a number too large`); the rules and the limits speak for the rest.
   const reported = new Set(issues.map((issue) => issue.path));
-  for (const issue of unsendable) {
+  for (const issue of [...rules, ...unsendable]) {
     if (reported.has(issue.path)) continue;
     reported.add(issue.path);
     issues.push(issue);

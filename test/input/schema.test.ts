@@ -48,6 +48,7 @@ describe('validateParams on a valid request', () => {
       metadata: { user_id: null, team: 'x' },
       thinking: { type: 'enabled', budget_tokens: 1024 },
       service_tier: 'standard_only',
+      max_tokens: 2048,
     });
     expect(validateParams(params)).toEqual({ ok: true, params, unknownKeys: [], warnings: [] });
   });
@@ -61,7 +62,7 @@ describe('validateParams on a valid request', () => {
       { type: 'adaptive' },
       { type: 'enabled', budget_tokens: 8000 },
     ]) {
-      expect(validateParams(request({ thinking })).ok).toBe(true);
+      expect(validateParams(request({ thinking, max_tokens: 16_000 })).ok).toBe(true);
     }
   });
 
@@ -196,7 +197,11 @@ describe('validateParams on a field of the wrong type', () => {
       'expected a boolean, got 1',
     ],
     ['tools[0].input_schema', { tools: [{ name: 'f' }] }, 'required'],
-    ['tools[0].name', { tools: [{ name: '', input_schema: {} }] }, 'expected a non-empty string, got ""'],
+    [
+      'tools[0].name',
+      { tools: [{ name: '', input_schema: {} }] },
+      'expected 1 to 128 of a-z A-Z 0-9 _ -, got ""',
+    ],
     [
       'tools[0].description',
       { tools: [{ name: 'f', description: 3, input_schema: {} }] },
@@ -258,7 +263,7 @@ describe('validateParams on content blocks', () => {
   });
 
   const invalid: Array<[string, unknown, string, string]> = [
-    ['text', { type: 'text', text: 5 }, '.text', 'expected a string, got 5'],
+    ['text', { type: 'text', text: 5 }, '.text', 'expected a non-empty string, got 5'],
     [
       'text cache_control',
       { type: 'text', text: 'a', cache_control: { type: 'ephemeral', ttl: '2h' } },
