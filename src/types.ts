@@ -18,6 +18,11 @@ export interface BatchRequest {
   /** 1-based line number in the input file. */
   line: number;
   params: MessageParams;
+  /**
+   * The line's own `metadata` (batch-item and OpenAI-style lines): never sent, carried to the
+   * line's result. A bare request's `metadata` is the API's parameter and stays in `params`.
+   */
+  metadata?: Record<string, unknown>;
 }
 
 export interface CacheCreation {

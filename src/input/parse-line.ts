@@ -1,12 +1,14 @@
 /**
  * One input line → one request to send, or the reason it cannot be sent. Three line formats:
- *  (a) `{"custom_id", "params": {...}}`  — Anthropic's Message Batches item;
+ *  (a) `{"custom_id", "params": {...}, "metadata"?}`  — Anthropic's Message Batches item;
  *  (b) a bare Messages request;
- *  (c) `{"custom_id", "method": "POST", "url": "/v1/messages", "body": {...}}`.
- * In every format the request's fields are named `params.<field>` in messages.
+ *  (c) `{"custom_id", "method": "POST", "url": "/v1/messages", "body": {...}, "metadata"?}`.
+ * In every format the request's fields are named `params.<field>` in messages. The `metadata` of
+ * (a) and (c) is the line's own, never sent; in (b) `metadata` is the API's parameter.
  * Returns data, never throws: a bad line becomes an errored result, and the run goes on.
  */
 import type { BatchRequest, MessageParams } from '../types.js';
+import { checkJsonLimits } from './json-limits.js';
 import { type Issue, showValue } from './schema-kit.js';
 import { validateParams } from './schema.js';
 import type { InvalidUtf8 } from './utf8.js';
@@ -17,9 +19,18 @@ export interface LineDefaults {
   maxTokens?: number | undefined;
 }
 
+type Metadata = Record<string, unknown>;
+
 export type ParsedLine =
   | { ok: true; request: BatchRequest; unknownKeys: string[]; warnings: Issue[] }
-  | { ok: false; custom_id: string; line: number; message: string };
+  | {
+      ok: false;
+      custom_id: string;
+      line: number;
+      message: string;
+      /** The line's own metadata, when it could be read, for its errored result. */
+      metadata?: Metadata;
+    };
 
 /** The custom_id rule of the Message Batches API. */
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -40,11 +51,12 @@ export function parseRequestLine(
   invalidUtf8?: InvalidUtf8,
 ): ParsedLine {
   const fallbackId = `line-${line}`;
-  const fail = (custom_id: string, detail: string): ParsedLine => ({
+  const fail = (custom_id: string, detail: string, metadata?: Metadata): ParsedLine => ({
     ok: false,
     custom_id,
     line,
     message: `${file}:${line}: ${detail}`,
+    ...(metadata === undefined ? {} : { metadata }),
   });
   const encoding =
     invalidUtf8 &&
@@ -62,14 +74,17 @@ export function parseRequestLine(
   const idIsValid = rawId === undefined || (typeof rawId === 'string' && CUSTOM_ID_PATTERN.test(rawId));
   const custom_id = idIsValid ? (rawId ?? fallbackId) : fallbackId;
   const { params, container, error } = locateParams(rest);
+  const metadata = readMetadata(rest, container);
+  const kept = 'value' in metadata ? metadata.value : undefined;
   // Bad bytes are the cause of whatever else is wrong: say that, under the line's own name if it has one.
-  if (encoding) return fail(custom_id, encoding);
+  if (encoding) return fail(custom_id, encoding, kept);
   if (!idIsValid) {
-    return fail(fallbackId, `custom_id: expected 1 to 64 of a-z A-Z 0-9 _ -, got ${showValue(rawId)}`);
+    return fail(fallbackId, `custom_id: expected 1 to 64 of a-z A-Z 0-9 _ -, got ${showValue(rawId)}`, kept);
   }
-  if (error !== undefined) return fail(custom_id, error);
+  if ('error' in metadata) return fail(custom_id, metadata.error);
+  if (error !== undefined) return fail(custom_id, error, kept);
   if (!isObject(params)) {
-    return fail(custom_id, `${container ?? PARAMS}: expected an object, got ${describe(params)}`);
+    return fail(custom_id, `${container ?? PARAMS}: expected an object, got ${describe(params)}`, kept);
   }
 
   if (params.model === undefined && defaults.model !== undefined) params.model = defaults.model;
@@ -79,9 +94,10 @@ export function parseRequestLine(
   const checked = validateParams(params, PARAMS);
   if (!checked.ok) {
     const detail = checked.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-    return fail(custom_id, detail);
+    return fail(custom_id, detail, kept);
   }
   const request: BatchRequest = { custom_id, line, params: checked.params as MessageParams };
+  if (kept !== undefined) request.metadata = kept;
   return { ok: true, request, unknownKeys: checked.unknownKeys, warnings: checked.warnings };
 }
 
@@ -106,6 +122,23 @@ function locateParams(value: Record<string, unknown>): {
     return { ...found, error: `url: expected "/v1/messages", got ${showValue(value.url)}` };
   }
   return found;
+}
+
+/**
+ * The line's own `metadata` (formats (a) and (c)): an object, kept out of the request. In a bare
+ * request (`container` null) `metadata` belongs to the request and is not read here.
+ */
+function readMetadata(
+  value: Record<string, unknown>,
+  container: Container,
+): { value: Metadata | undefined } | { error: string } {
+  const metadata = container === null ? undefined : value.metadata;
+  if (metadata === undefined) return { value: undefined };
+  if (!isObject(metadata)) return { error: `metadata: expected an object, got ${describe(metadata)}` };
+  const { tooDeep, unsendable } = checkJsonLimits(metadata, 'metadata');
+  const issue = tooDeep ?? unsendable[0];
+  if (issue) return { error: `${issue.path}: ${issue.message}` };
+  return { value: metadata };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

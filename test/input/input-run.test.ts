@@ -26,6 +26,11 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
+const params = {
+  model: 'claude-3-haiku-20240307',
+  max_tokens: 20,
+  messages: [{ role: 'user', content: 'hi' }],
+};
 const withBlock = (id: string, type: string) =>
   requestLine(id, 'x', {
     messages: [
@@ -90,5 +95,19 @@ describe('a run reading its input', () => {
       `${inputPath}:2: not valid UTF-8: byte 0xc3 at offset ${at} of the line`,
     );
     expect(server.requests).toHaveLength(2);
+  });
+
+  it('never sends the metadata of a line, and sends a bare request’s own metadata', async () => {
+    const metadata = { expected: 'B', tags: ['x'] };
+    const lines = [
+      JSON.stringify({ custom_id: 'batch', params, metadata }),
+      JSON.stringify({ custom_id: 'openai', method: 'POST', url: '/v1/messages', body: params, metadata }),
+      JSON.stringify({ ...params, metadata: { user_id: 'u-1' } }),
+    ];
+    const { results } = await runLines(server, tmp.dir, lines);
+    expect(results.every((r) => r.result.type === 'succeeded')).toBe(true);
+    const bodies = server.requests.map((r) => r.body as Record<string, unknown>);
+    expect(bodies).toHaveLength(3);
+    expect(bodies.filter((b) => 'metadata' in b)).toEqual([{ ...params, metadata: { user_id: 'u-1' } }]);
   });
 });

@@ -87,6 +87,7 @@ describe('parseRequestLine on a line that is not UTF-8', () => {
       {
         custom_id: 'q1',
         params: { ...params, messages: [{ role: 'user', content: 'a\uFFFD' }] },
+        metadata: { k: 1 },
       },
       { offset: 61, byte: 0xc3 },
     );
@@ -95,6 +96,7 @@ describe('parseRequestLine on a line that is not UTF-8', () => {
       custom_id: 'q1',
       line: 7,
       message: 'in.jsonl:7: not valid UTF-8: byte 0xc3 at offset 61 of the line',
+      metadata: { k: 1 },
     });
   });
 
@@ -104,6 +106,59 @@ describe('parseRequestLine on a line that is not UTF-8', () => {
       custom_id: 'line-7',
       line: 7,
       message: 'in.jsonl:7: not valid UTF-8: byte 0xff at offset 5 of the line',
+    });
+  });
+});
+
+describe('parseRequestLine on metadata', () => {
+  const metadata = { expected: 'B', labels: ['easy'], score: null };
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a Message Batches item', { custom_id: 'a', params, metadata }],
+    ['an OpenAI-style item', { custom_id: 'a', method: 'POST', url: '/v1/messages', body: params, metadata }],
+  ])('keeps the metadata of %s out of the request', (_format, line) => {
+    const parsed = parse(line);
+    expect(parsed).toEqual({
+      ok: true,
+      request: { custom_id: 'a', line: 7, params, metadata },
+      unknownKeys: [],
+      warnings: [],
+    });
+    expect(parsed.ok && 'metadata' in parsed.request.params).toBe(false);
+  });
+
+  it("leaves a bare request's metadata in the request: it is the API's parameter", () => {
+    const parsed = parse({ ...params, metadata: { user_id: 'u1' } });
+    expect(parsed.ok && parsed.request).toEqual({
+      custom_id: 'line-7',
+      line: 7,
+      params: { ...params, metadata: { user_id: 'u1' } },
+    });
+  });
+
+  it('keeps the metadata of a line that fails validation, for its errored result', () => {
+    const parsed = parse({ custom_id: 'a', params: { ...params, max_tokens: 0 }, metadata });
+    expect(parsed).toEqual({
+      ok: false,
+      custom_id: 'a',
+      line: 7,
+      message: 'in.jsonl:7: params.max_tokens: expected a positive integer, got 0',
+      metadata,
+    });
+  });
+
+  it.each<[unknown, string]>([
+    ['gold', 'metadata: expected an object, got string "gold"'],
+    [[1], 'metadata: expected an object, got an array'],
+    ['{"score":1e400}', 'metadata.score: expected a finite number, got a number too large'],
+  ])('refuses metadata %s', (value, message) => {
+    const raw = typeof value === 'string' && value.startsWith('{') ? value : JSON.stringify(value);
+    const line = `{"custom_id":"a","params":${JSON.stringify(params)},"metadata":${raw}}`;
+    expect(parse(line)).toEqual({
+      ok: false,
+      custom_id: 'a',
+      line: 7,
+      message: `in.jsonl:7: ${message}`,
     });
   });
 });
