@@ -40,7 +40,8 @@ export function checkParams(body: unknown, prefix = ''): CheckedParams {
 export function checkCountTokensParams(body: unknown): CheckedParams {
   const withLimit =
     typeof body === 'object' && body !== null && !Array.isArray(body) && !('max_tokens' in body)
-      ? { ...body, max_tokens: 1 }
+      ? // Above any thinking budget, which validateParams requires to be below max_tokens.
+        { ...body, max_tokens: Number.MAX_SAFE_INTEGER }
       : body;
   return checkParams(withLimit);
 }

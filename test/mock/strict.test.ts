@@ -96,6 +96,15 @@ describe('POST /v1/messages/count_tokens', () => {
     );
   });
 
+  it('counts a request with extended thinking, whose budget no max_tokens bounds here', async () => {
+    const answer = await send('/v1/messages/count_tokens', {
+      ...request,
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.input_tokens).toEqual(expect.any(Number));
+  });
+
   it('rejects an invalid body with 400 naming the field', async () => {
     const answer = await send('/v1/messages/count_tokens', {
       ...request,
