@@ -2,8 +2,6 @@
  * The one error hierarchy of lp-batch. Every error has a stable `code`; messages say what
  * happened, where (file:line, field path, URL) and the value. `cause` is kept.
  */
-import type { ErrorBody } from './types.js';
-
 export class LpBatchError extends Error {
   readonly code: string;
 
@@ -25,16 +23,6 @@ export class UsageError extends LpBatchError {
 export class ResultsFileError extends LpBatchError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('results_file', message, options);
-  }
-}
-
-/** The dispatch gate would not let a request go: `--max-cost` would be passed, or the run is stopping. */
-export class NotSentError extends LpBatchError {
-  readonly reason: 'over_budget' | 'unknown_price' | 'aborted';
-
-  constructor(reason: 'over_budget' | 'unknown_price' | 'aborted', message: string) {
-    super('not_sent', message);
-    this.reason = reason;
   }
 }
 
@@ -125,9 +113,4 @@ export class InvalidResponseError extends RequestError {
     });
     this.kind = init.kind;
   }
-}
-
-/** Build the Anthropic-shaped error body written into an errored result line. */
-export function toErrorBody(type: string, message: string, requestId: string | null = null): ErrorBody {
-  return { type: 'error', error: { type, message }, request_id: requestId };
 }

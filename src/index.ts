@@ -21,7 +21,6 @@ export { validateParams } from './input/schema.js';
 export { type MockServer, type MockServerOptions, startMockServer } from './mock/server.js';
 export type { ModelSummary, RunSummary } from './output/summary.js';
 export { costNanos, priceOf, resolveModel } from './pricing/cost.js';
-export { isRetryable, retryDelayMs, stopReasonOf } from './retry/policy.js';
 export {
   RUN_DEFAULTS,
   type RunBatchOptions,

@@ -11,6 +11,7 @@ import { countJsonlLines } from '../input/jsonl-reader.js';
 import { startMockServer } from '../mock/server.js';
 import { createRedactor } from '../output/redact.js';
 import { type RunBatchReport, type RunProgress, runBatch } from '../run/run-batch.js';
+import { Shutdown } from '../run/shutdown.js';
 import { readApiKey } from './api-key.js';
 import { EXIT } from './exit-codes.js';
 import { positiveOrUndefined, secondsToMs, wholeNumber } from './options.js';
@@ -89,16 +90,17 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
 
     const total = args.progress === 'none' ? null : await countJsonlLines(input);
     const reporter = createProgressReporter(args.progress, total, io.stderr);
-    const stop = new AbortController();
-    const abort = new AbortController();
+    const shutdown = new Shutdown();
+    let interrupted = false;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (!stop.signal.aborted) {
-        stop.abort();
+      if (!interrupted) {
+        interrupted = true;
+        shutdown.interrupt();
         say(
           `\nlp-batch: ${signal}: no new requests; waiting up to ${args.grace} s for those in flight (again to abort them)\n`,
         );
       } else {
-        abort.abort();
+        shutdown.abort();
         say(`\nlp-batch: ${signal} again: aborting requests in flight\n`);
       }
     };
@@ -114,8 +116,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
         stream: args.stream,
         defaults: { model: args.model, maxTokens },
         secrets: [key.value],
-        stopSignal: stop.signal,
-        abortSignal: abort.signal,
+        shutdown,
         onWarning: (message) => say(`lp-batch: warning: ${message}\n`),
         // Without a display, skip the per-result snapshot altogether.
         ...(args.progress === 'none' ? {} : { onProgress: (p: RunProgress) => reporter.update(p) }),

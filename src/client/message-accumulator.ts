@@ -2,6 +2,7 @@
  * Folds the events of a streamed Messages response into the final `Message`, the way
  * `MessageStream` of @anthropic-ai/sdk builds its final message. Pure: no I/O, no clock.
  */
+import { showValue } from '../shorten.js';
 import type { ContentBlock, Message } from '../types.js';
 
 /** One decoded stream event: the JSON `data` of a server-sent event, dispatched on its `type`. */
@@ -158,7 +159,7 @@ function parseToolInput(json: string, index: number): unknown {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `content_block_stop: the input of block ${index} is not JSON (${reason}): ${snippet(json)}`,
+      `content_block_stop: the input of block ${index} is not JSON (${reason}): ${showValue(json, 120)}`,
     );
   }
 }
@@ -184,7 +185,7 @@ function readStartMessage(value: unknown): Message {
   const message = readRecord(value, 'message_start.message');
   if (!Array.isArray(message.content)) {
     throw new Error(
-      `message_start: expected \`message.content\` to be an array, got ${snippet(message.content)}`,
+      `message_start: expected \`message.content\` to be an array, got ${showValue(message.content, 120)}`,
     );
   }
   readRecord(message.usage, 'message_start.message.usage');
@@ -195,7 +196,7 @@ function readStartMessage(value: unknown): Message {
 function readBlock(value: unknown, where: string): ContentBlock {
   const block = readRecord(value, where);
   if (typeof block.type !== 'string') {
-    throw new Error(`${where}: expected \`type\` to be a string, got ${snippet(block.type)}`);
+    throw new Error(`${where}: expected \`type\` to be a string, got ${showValue(block.type, 120)}`);
   }
   return block as ContentBlock;
 }
@@ -203,14 +204,16 @@ function readBlock(value: unknown, where: string): ContentBlock {
 function readIndex(event: StreamEvent): number {
   const { index } = event;
   if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) {
-    throw new Error(`${event.type}: expected \`index\` to be a non-negative integer, got ${snippet(index)}`);
+    throw new Error(
+      `${event.type}: expected \`index\` to be a non-negative integer, got ${showValue(index, 120)}`,
+    );
   }
   return index;
 }
 
 function readRecord(value: unknown, where: string): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${where}: expected an object, got ${snippet(value)}`);
+    throw new Error(`${where}: expected an object, got ${showValue(value, 120)}`);
   }
   return value as Json;
 }
@@ -218,7 +221,9 @@ function readRecord(value: unknown, where: string): Json {
 function readString(delta: Json, field: string): string {
   const value = delta[field];
   if (typeof value !== 'string') {
-    throw new Error(`${String(delta.type)}: expected \`${field}\` to be a string, got ${snippet(value)}`);
+    throw new Error(
+      `${String(delta.type)}: expected \`${field}\` to be a string, got ${showValue(value, 120)}`,
+    );
   }
   return value;
 }
@@ -229,11 +234,4 @@ function stringOr(value: unknown): string {
 
 function nullableString(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-/** A value as it would appear in JSON, cut short enough for an error message. */
-export function snippet(value: unknown, max = 120): string {
-  // JSON.stringify gives undefined for undefined and functions.
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

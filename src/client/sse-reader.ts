@@ -3,20 +3,18 @@
  * chunk by chunk, and turns what can go wrong inside a 200 stream into lp-batch errors.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { ApiError, ConnectionError, InvalidResponseError } from '../errors.js';
+import { ConnectionError, InvalidResponseError } from '../errors.js';
+import { showValue } from '../shorten.js';
 import type { Message } from '../types.js';
 import {
   createMessageAccumulator,
   type MessageAccumulator,
   type StreamEvent,
-  snippet,
 } from './message-accumulator.js';
+import { errorFromResponse, type Origin } from './responses.js';
 
 /** Where the stream comes from, for error messages, and a hook for time-to-first-token. */
-export interface StreamContext {
-  /** HTTP method of the request, e.g. `POST`. */
-  method: string;
-  url: string;
+export interface StreamContext extends Origin {
   /** The response's `request-id` header, or null when the gateway dropped it. */
   requestId: string | null;
   /** Called once, when the first `content_block_delta` arrives. */
@@ -86,7 +84,8 @@ function handleEvent(
 ): void {
   // The SDK skips events without a name (e.g. an OpenAI-style `data: [DONE]`), pings and empty data.
   if (sse.event === undefined || sse.event === 'ping') return;
-  if (sse.event === 'error') throw toApiError(sse.data, ctx);
+  // The stream's own headers (x-should-retry, retry-after) were about the 200, not about this error.
+  if (sse.event === 'error') throw errorFromResponse(200, {}, redacted(sse.data, ctx), ctx);
   if (sse.data === '') return;
 
   const event = parseEvent(sse, ctx);
@@ -111,14 +110,14 @@ function parseEvent(sse: EventSourceMessage, ctx: StreamContext): StreamEvent {
     throw invalid(
       ctx,
       'not_json',
-      `stream event \`${sse.event}\` has data that is not JSON: ${snippet(redacted(sse.data, ctx))}`,
+      `stream event \`${sse.event}\` has data that is not JSON: ${showValue(redacted(sse.data, ctx), 120)}`,
     );
   }
   if (typeof data !== 'object' || data === null || typeof (data as { type?: unknown }).type !== 'string') {
     throw invalid(
       ctx,
       'not_a_message',
-      `stream event \`${sse.event}\` has data without a string \`type\`: ${snippet(redacted(sse.data, ctx))}`,
+      `stream event \`${sse.event}\` has data without a string \`type\`: ${showValue(redacted(sse.data, ctx), 120)}`,
     );
   }
   return data as StreamEvent;
@@ -126,34 +125,6 @@ function parseEvent(sse: EventSourceMessage, ctx: StreamContext): StreamEvent {
 
 function redacted(text: string, ctx: StreamContext): string {
   return ctx.redact ? ctx.redact(text) : text;
-}
-
-/** `{"type":"error","error":{"type":T,"message":M}}`, or whatever a gateway sent instead. */
-function toApiError(data: string, ctx: StreamContext): ApiError {
-  let body: { error?: { type?: unknown; message?: unknown; details?: unknown }; request_id?: unknown } = {};
-  try {
-    body = (JSON.parse(data) as typeof body | null) ?? {};
-  } catch {
-    // Not JSON: still the server's error; keep its text as the message.
-  }
-  const error = typeof body.error === 'object' && body.error !== null ? body.error : {};
-  return new ApiError({
-    method: ctx.method,
-    url: ctx.url,
-    status: 200,
-    // An untyped stream error is a server-side failure: classify it like a 500's api_error.
-    type: typeof error.type === 'string' ? error.type : 'api_error',
-    message: typeof error.message === 'string' ? error.message : describeRawError(data),
-    requestId: ctx.requestId ?? (typeof body.request_id === 'string' ? body.request_id : null),
-    headers: {},
-    details: error.details,
-  });
-}
-
-function describeRawError(data: string): string {
-  const text = data.trim();
-  if (text === '') return 'an error event without data';
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 function invalid(

@@ -1,15 +1,15 @@
 /**
  * The `--max-cost USD` budget: reserve a request's worst case before sending, settle with its real
- * cost after. Amounts are kept in integer micro-dollars so thousands of small costs add up exactly.
+ * cost after. Amounts are integer nano-dollars, the unit of every cost lp-batch computes, so the
+ * budget's spending is exactly the sum of the results' costs.
  */
 import { UsageError } from '../errors.js';
-
-const MICROS_PER_USD = 1_000_000;
+import { usdToNanos } from '../pricing/cost.js';
 
 /** A held amount of the budget, handed back to {@link Budget.settle} exactly once. */
 export interface BudgetReservation {
-  /** The worst case held, in micro-dollars (rounded up). */
-  readonly micros: number;
+  /** The worst case held, in nano-dollars. */
+  readonly nanos: number;
 }
 
 /**
@@ -27,12 +27,12 @@ export type BudgetDecision =
 /**
  * The limit holds for what is known when a request is sent: spent + reserved never passes it after a
  * successful {@link Budget.reserve}. A settlement above its reservation (the worst case was not the
- * worst) is still recorded as spent, so `spent` can end above the limit; `exhausted` then says stop.
+ * worst) is still recorded as spent, so `spentNanos` can end above the limit.
  */
 export class Budget {
-  readonly #limitMicros: number;
-  #spentMicros = 0;
-  #reservedMicros = 0;
+  readonly limitNanos: number;
+  #spentNanos = 0;
+  #reservedNanos = 0;
   readonly #open = new WeakSet<BudgetReservation>();
 
   /** @param limitUsd The most the run may spend, in USD: a non-negative finite number. */
@@ -42,47 +42,31 @@ export class Budget {
         `Expected \`--max-cost\` to be a non-negative number of USD, got \`${String(limitUsd)}\``,
       );
     }
-    // Down: the budget never allows a fraction of a micro-dollar more than asked.
-    this.#limitMicros = toMicros(limitUsd, 'down');
+    this.limitNanos = usdToNanos(limitUsd);
   }
 
-  /** The limit in USD (to the micro-dollar). */
-  get limit(): number {
-    return this.#limitMicros / MICROS_PER_USD;
+  /** Nano-dollars recorded by settlements. */
+  get spentNanos(): number {
+    return this.#spentNanos;
   }
 
-  /** USD recorded by settlements. */
-  get spent(): number {
-    return this.#spentMicros / MICROS_PER_USD;
-  }
-
-  /** USD held by requests in flight. */
-  get reserved(): number {
-    return this.#reservedMicros / MICROS_PER_USD;
-  }
-
-  /** USD still free for new reservations (0 when spent has passed the limit). */
-  get remaining(): number {
-    return Math.max(0, this.#limitMicros - this.#spentMicros - this.#reservedMicros) / MICROS_PER_USD;
-  }
-
-  /** True once settled spending has reached the limit: no further request can be paid for. */
-  get exhausted(): boolean {
-    return this.#spentMicros >= this.#limitMicros;
+  /** Nano-dollars held by requests in flight. */
+  get reservedNanos(): number {
+    return this.#reservedNanos;
   }
 
   /**
-   * Hold `worstCaseUsd` (the cost if the request used all its input estimate and `max_tokens`), or
+   * Hold `worstCaseNanos` (the cost if the request used all its input estimate and `max_tokens`), or
    * refuse. `null` means the model's price is unknown: refused with `unknown_price`.
    */
-  reserve(worstCaseUsd: number | null): BudgetDecision {
-    if (worstCaseUsd === null) return { ok: false, reason: 'unknown_price' };
-    const micros = toMicros(checkUsd(worstCaseUsd, 'worstCaseUsd'), 'up');
-    if (this.#spentMicros + this.#reservedMicros + micros > this.#limitMicros) {
+  reserve(worstCaseNanos: number | null): BudgetDecision {
+    if (worstCaseNanos === null) return { ok: false, reason: 'unknown_price' };
+    const nanos = checkNanos(worstCaseNanos, 'worstCaseNanos');
+    if (this.#spentNanos + this.#reservedNanos + nanos > this.limitNanos) {
       return { ok: false, reason: 'over_budget' };
     }
-    this.#reservedMicros += micros;
-    const reservation: BudgetReservation = Object.freeze({ micros });
+    this.#reservedNanos += nanos;
+    const reservation: BudgetReservation = Object.freeze({ nanos });
     this.#open.add(reservation);
     return { ok: true, reservation };
   }
@@ -92,34 +76,20 @@ export class Budget {
    * computed, e.g. usage missing) records the reserved worst case: the budget cannot prove it was less.
    * A request that failed before any tokens were billed settles with 0.
    */
-  settle(reservation: BudgetReservation, actualUsd: number | null): void {
+  settle(reservation: BudgetReservation, actualNanos: number | null): void {
     if (!this.#open.delete(reservation)) {
       throw new Error('Budget.settle: this reservation was not made here or is already settled');
     }
-    this.#reservedMicros -= reservation.micros;
-    // Up: a budget may over-count by under a micro-dollar per request, never under-count.
-    this.#spentMicros +=
-      actualUsd === null ? reservation.micros : toMicros(checkUsd(actualUsd, 'actualUsd'), 'up');
+    this.#reservedNanos -= reservation.nanos;
+    this.#spentNanos += actualNanos === null ? reservation.nanos : checkNanos(actualNanos, 'actualNanos');
   }
 }
 
-function checkUsd(usd: number, name: string): number {
-  if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0) {
+function checkNanos(nanos: number, name: string): number {
+  if (!Number.isSafeInteger(nanos) || nanos < 0) {
     throw new RangeError(
-      `Expected \`${name}\` to be a non-negative finite number of USD, got \`${String(usd)}\``,
+      `Expected \`${name}\` to be a non-negative whole number of nano-dollars, got \`${String(nanos)}\``,
     );
   }
-  return usd;
-}
-
-/**
- * USD to integer micro-dollars. A product such as `3 / 1e6 * 1000` is 0.0030000000000000005, whose
- * plain `Math.ceil` would be one micro-dollar too many, so values within 1e-6 micro of an integer snap
- * to it before rounding in the asked direction.
- */
-function toMicros(usd: number, direction: 'up' | 'down'): number {
-  const scaled = usd * MICROS_PER_USD;
-  const nearest = Math.round(scaled);
-  if (Math.abs(scaled - nearest) < 1e-6) return nearest;
-  return direction === 'up' ? Math.ceil(scaled) : Math.floor(scaled);
+  return nanos;
 }

@@ -3,6 +3,7 @@
  * and a refusal that says which file, which line and what is wrong when it is not ours.
  */
 import { ResultsFileError } from '../errors.js';
+import { shorten, showValue } from '../shorten.js';
 import type { Usage } from '../types.js';
 
 /** What the resume index keeps of one results line (never the message itself). */
@@ -36,7 +37,7 @@ export function parseResultLine(text: string, where: string): ResultFields {
     value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw refuse(where, `the line is not JSON (${reason}): ${preview(text)}`, error);
+    throw refuse(where, `the line is not JSON (${reason}): ${shorten(text, PREVIEW_CHARS)}`, error);
   }
   if (!isObject(value)) {
     throw refuse(where, `expected a JSON object, got ${describe(value)}`);
@@ -90,13 +91,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** A short rendering of a value for an error message; never serialises a whole (maybe huge) object. */
 function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object' && value !== null) return 'an object';
-  if (typeof value === 'string') return JSON.stringify(preview(value));
-  return String(value);
-}
-
-function preview(text: string): string {
-  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}...` : text;
+  return showValue(value, PREVIEW_CHARS);
 }

@@ -20,7 +20,7 @@ const {
 } = table.multipliers;
 
 /** Nano-dollars per USD. */
-export const NANOS_PER_USD = 1_000_000_000;
+const NANOS_PER_USD = 1_000_000_000;
 
 /** The dated model id a name stands for (`claude_37_sonnet` → `claude-3-7-sonnet-20250219`), or the name itself. */
 export function resolveModel(model: string): string {
@@ -30,11 +30,6 @@ export function resolveModel(model: string): string {
 /** The price of a model or alias, or null when the table does not know it (an unknown price is never $0). */
 export function priceOf(model: string): ModelPrice | null {
   return models[resolveModel(model)] ?? null;
-}
-
-/** Every model id and alias the table prices. */
-export function pricedModelNames(): string[] {
-  return [...Object.keys(models), ...Object.keys(aliases)];
 }
 
 /**
@@ -57,7 +52,35 @@ export function costNanos(model: string, usage: Usage): number | null {
   );
 }
 
-/** Nano-dollars as USD, rounded to the nano-dollar. */
+/** The cost of one result, and the model name it was priced by. */
+export interface Priced {
+  /** Nano-dollars; null when neither name has a price. */
+  nanos: number | null;
+  pricedAs: string;
+}
+
+/**
+ * The cost of a message's `usage`: priced by the model the request asked for, or, when the table does
+ * not know that name, by the model the gateway answered with (gateways may answer with another
+ * spelling of the same model). Computed once per result, then used by the result line, the summary
+ * and the budget alike.
+ */
+export function priceUsage(usage: Usage, asked: string, answered: string | null | undefined): Priced {
+  const pricedAs = priceOf(asked) || !answered ? asked : answered;
+  return { nanos: costNanos(pricedAs, usage), pricedAs };
+}
+
+/** Nano-dollars as USD (exact to the nano-dollar). */
 export function nanosToUsd(nanos: number): number {
   return nanos / NANOS_PER_USD;
+}
+
+/**
+ * USD as whole nano-dollars, rounded down (a limit never allows more than it says). A product such as
+ * `0.3 * 1e9` is 299999999.99999994: values within a millionth of a nano-dollar of a whole one snap to it.
+ */
+export function usdToNanos(usd: number): number {
+  const scaled = usd * NANOS_PER_USD;
+  const nearest = Math.round(scaled);
+  return Math.abs(scaled - nearest) < 1e-6 ? nearest : Math.floor(scaled);
 }

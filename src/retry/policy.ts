@@ -1,13 +1,14 @@
 /**
- * The retry policy as pure functions: which failures are worth another attempt, which stop the whole
- * run, and how long to wait. No I/O and no clock of its own: `now` and `random` come in.
+ * The retry policy as pure functions: what one failed attempt means (`classify`: retry it? stop the
+ * run? is the server congested? did it say how long to wait?) and how long to wait before the next.
+ * No I/O and no clock of its own: `now` and `random` come in.
  */
-import { ApiError, ConnectionError, InvalidResponseError, type RequestError } from '../errors.js';
+import { ApiError, ConnectionError, InvalidResponseError, RequestError } from '../errors.js';
 
 /** Backoff without a server-given wait: BASE * 2^(retry-1), at most MAX, minus up to JITTER of it. */
-export const BACKOFF_BASE_MS = 500;
-export const BACKOFF_MAX_MS = 32_000;
-export const BACKOFF_JITTER = 0.25;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 32_000;
+const BACKOFF_JITTER = 0.25;
 
 /** Statuses retried whatever the body says (plus any other 5xx). */
 const RETRYABLE_STATUSES = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -24,49 +25,63 @@ const RETRYABLE_STREAM_TYPES = new Set([
 /** Why the whole run must stop dispatching: every later request would fail the same way. */
 export type StopReason = 'auth' | 'spend_cap';
 
-/** The spend cap: a 429 without retry-after whose `error.details.error_code` says so. */
-export function isSpendCap(error: ApiError): boolean {
-  if (error.status !== 429 || error.headers['retry-after'] !== undefined) return false;
-  const details = error.details as { error_code?: unknown } | null;
-  return details?.error_code === 'enforced_spend_limit_reached';
+/**
+ * What the server's load has to do with a failure: `overloaded` (529, `overloaded_error`) or
+ * `rate_limited` (429, `rate_limit_error`). Either cuts adaptive concurrency; a rate limit's
+ * server-given wait also pauses all dispatching.
+ */
+export type Congestion = 'overloaded' | 'rate_limited';
+
+/** What one failed attempt means. */
+export interface Classification {
+  /** Worth another attempt. */
+  retry: boolean;
+  /** The run must stop dispatching (401/403, the spend cap); null for a failure of this request alone. */
+  stop: StopReason | null;
+  /** The server is congested; null when the failure says nothing about load. */
+  congestion: Congestion | null;
+  /** The wait the server asked for, ms (`retry-after-ms`, else `retry-after` seconds or HTTP date), or null. */
+  serverWaitMs: number | null;
 }
 
-/** Whether a failure means the run must stop: 401/403 (bad key) or the spend cap. */
-export function stopReasonOf(error: unknown): StopReason | null {
-  if (!(error instanceof ApiError)) return null;
-  if (error.status === 401 || error.status === 403) return 'auth';
-  if (isSpendCap(error)) return 'spend_cap';
-  return null;
-}
+const NOT_RETRIED: Classification = Object.freeze({
+  retry: false,
+  stop: null,
+  congestion: null,
+  serverWaitMs: null,
+});
+const RETRIED: Classification = Object.freeze({ ...NOT_RETRIED, retry: true });
 
 /**
- * Whether one failed attempt is worth another. `x-should-retry` from the server decides first;
- * then the status (or, inside a stream, the error type); connection failures and 2xx bodies that are
- * not JSON (cut or garbled) are always retried.
+ * Classify a failed attempt at wall-clock `nowEpochMs` (for `retry-after` dates).
+ * - Connection failures and 2xx bodies that are not JSON (cut or garbled) are retried.
+ * - 401/403 stop the run (every request would fail); so does the spend cap: a 429 without
+ *   `retry-after` whose `error.details.error_code` is `enforced_spend_limit_reached`.
+ * - Otherwise `x-should-retry` from the server decides first; then the status (retried: 408, 409,
+ *   429, every 5xx) or, inside a 200 stream, the error type.
+ * - Anything that is not a RequestError (a bug, an abort) is not retried.
  */
-export function isRetryable(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
-  if (error instanceof InvalidResponseError) return error.kind === 'not_json';
-  if (!(error instanceof ApiError)) return false;
-  if (stopReasonOf(error) !== null) return false;
-  const hint = error.headers['x-should-retry'];
-  if (hint === 'true') return true;
-  if (hint === 'false') return false;
-  if (error.status < 300) return RETRYABLE_STREAM_TYPES.has(error.type);
-  return RETRYABLE_STATUSES.has(error.status) || error.status >= 500;
+export function classify(error: unknown, nowEpochMs: number): Classification {
+  if (error instanceof ConnectionError) return RETRIED;
+  if (error instanceof InvalidResponseError) return error.kind === 'not_json' ? RETRIED : NOT_RETRIED;
+  if (!(error instanceof ApiError)) return NOT_RETRIED;
+  const stop = stopReasonOf(error);
+  if (stop !== null) return { ...NOT_RETRIED, stop };
+  return {
+    retry: isRetryable(error),
+    stop: null,
+    congestion: congestionOf(error),
+    serverWaitMs: serverWaitMs(error, nowEpochMs),
+  };
 }
 
-/** The wait the server asked for, in ms, from `retry-after-ms`, else `retry-after` (seconds or HTTP date). */
-export function serverRetryAfterMs(error: RequestError, nowEpochMs: number): number | null {
-  if (!(error instanceof ApiError)) return null;
-  const ms = Number.parseFloat(error.headers['retry-after-ms'] ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const raw = error.headers['retry-after'];
-  if (raw === undefined) return null;
-  const seconds = Number(raw.trim());
-  if (raw.trim() !== '' && Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : null;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? null : Math.max(0, date - nowEpochMs);
+/** How long to wait before the `retry`-th retry (1-based): the server's word if it gave one, capped by `maxWaitMs`. */
+export function retryWaitMs(
+  classification: Classification,
+  retry: number,
+  opts: { maxWaitMs: number; random: () => number },
+): number {
+  return Math.min(classification.serverWaitMs ?? backoffMs(retry, opts.random), opts.maxWaitMs);
 }
 
 /** Exponential backoff with jitter for the `retry`-th retry (1-based). `random()` is in [0, 1). */
@@ -75,12 +90,42 @@ export function backoffMs(retry: number, random: () => number): number {
   return Math.round(ceiling * (1 - BACKOFF_JITTER * random()));
 }
 
-/** How long to wait before the `retry`-th retry: the server's word if it gave one, capped by `maxWaitMs`. */
-export function retryDelayMs(
-  error: RequestError,
-  retry: number,
-  opts: { maxWaitMs: number; nowEpochMs: number; random: () => number },
-): number {
-  const asked = serverRetryAfterMs(error, opts.nowEpochMs);
-  return Math.min(asked ?? backoffMs(retry, opts.random), opts.maxWaitMs);
+/** The error type to count a failure under (summary, retries by type): the API's own type when there is one. */
+export function errorTypeOf(error: unknown): string {
+  return error instanceof RequestError ? error.type : 'internal_error';
+}
+
+function stopReasonOf(error: ApiError): StopReason | null {
+  if (error.status === 401 || error.status === 403) return 'auth';
+  if (error.status !== 429 || error.headers['retry-after'] !== undefined) return null;
+  const details = error.details as { error_code?: unknown } | null;
+  return details?.error_code === 'enforced_spend_limit_reached' ? 'spend_cap' : null;
+}
+
+function isRetryable(error: ApiError): boolean {
+  const hint = error.headers['x-should-retry'];
+  if (hint === 'true') return true;
+  if (hint === 'false') return false;
+  if (error.status < 300) return RETRYABLE_STREAM_TYPES.has(error.type);
+  return RETRYABLE_STATUSES.has(error.status) || error.status >= 500;
+}
+
+/** The status decides when it says 429 or 529; inside a 200 stream (or a gateway's odd status), the type. */
+function congestionOf(error: ApiError): Congestion | null {
+  if (error.status === 429) return 'rate_limited';
+  if (error.status === 529) return 'overloaded';
+  if (error.type === 'rate_limit_error') return 'rate_limited';
+  if (error.type === 'overloaded_error') return 'overloaded';
+  return null;
+}
+
+function serverWaitMs(error: ApiError, nowEpochMs: number): number | null {
+  const ms = Number.parseFloat(error.headers['retry-after-ms'] ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const raw = error.headers['retry-after'];
+  if (raw === undefined) return null;
+  const seconds = Number(raw.trim());
+  if (raw.trim() !== '' && Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : null;
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? null : Math.max(0, date - nowEpochMs);
 }

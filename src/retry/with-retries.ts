@@ -1,89 +1,64 @@
 /**
- * One request's attempts under the retry policy, driven by p-retry. p-retry's own backoff is switched
- * off (minTimeout 0): the wait comes from the policy in ./policy.ts, which obeys the server first.
+ * One request's attempts under the retry policy, driven by p-retry: `retries` from `--max-retries`,
+ * `shouldRetry` from `classify`, and the wait from the policy (p-retry's own backoff is off).
  */
 import pRetry from 'p-retry';
-import { RequestError } from '../errors.js';
-import { isRetryable, retryDelayMs } from './policy.js';
+import type { Clock } from '../clock.js';
+import { classify, retryWaitMs } from './policy.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt. */
   maxRetries: number;
   /** Cap on any single wait, server-given or not, in ms. */
   maxRetryWaitMs: number;
-  /** Wall clock in epoch ms, for `retry-after` HTTP dates. */
-  nowEpochMs: () => number;
-  /** Source of jitter in [0, 1). */
-  random: () => number;
-  /** Waits `ms`; rejects when `signal` aborts. */
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Aborts the attempt in flight and any wait: the request is cut off, not failed. */
+  /** Wall clock (for `retry-after` dates), jitter and the waits themselves. */
+  clock: Clock;
+  /**
+   * Aborts a wait between attempts: the request is cut off, not failed. The attempt itself must
+   * listen to it too; p-retry does not get it, so that an attempt that succeeds as the signal
+   * aborts still counts (its result is paid for).
+   */
   signal?: AbortSignal | undefined;
   /** Told of every retry before its wait. */
-  onRetry?: (error: RequestError, delayMs: number, retry: number) => void;
+  onRetry?: ((error: unknown, waitMs: number) => void) | undefined;
 }
 
 export type RetryOutcome<T> =
   | { ok: true; value: T; attempts: number }
   | { ok: false; error: unknown; attempts: number; aborted: boolean };
 
-/**
- * Run `attempt` until it succeeds, fails for good, or the signal aborts. Never throws.
- * The first attempt runs directly (most requests succeed at once, and p-retry's bookkeeping is
- * measurable per request); p-retry drives the retries after a first failure worth retrying.
- */
+/** Run `attempt` until it succeeds, fails for good, or the signal aborts a wait. Never throws. */
 export async function withRetries<T>(
-  attempt: (signal: AbortSignal | undefined) => Promise<T>,
+  attempt: () => Promise<T>,
   opts: RetryOptions,
 ): Promise<RetryOutcome<T>> {
-  let attempts = 1;
-  const failed = (error: unknown): RetryOutcome<T> => ({
-    ok: false,
-    error,
-    attempts,
-    aborted: opts.signal?.aborted === true,
-  });
-  /** Whether to retry after the `retry`-th failure, waiting first when so. */
-  const retryAfter = async (error: unknown, retry: number): Promise<boolean> => {
-    if (opts.signal?.aborted || !(error instanceof RequestError) || !isRetryable(error)) return false;
-    const delay = retryDelayMs(error, retry, {
-      maxWaitMs: opts.maxRetryWaitMs,
-      nowEpochMs: opts.nowEpochMs(),
-      random: opts.random,
-    });
-    opts.onRetry?.(error, delay, retry);
-    await opts.sleep(delay, opts.signal);
-    return true;
-  };
-
-  try {
-    return { ok: true, value: await attempt(opts.signal), attempts };
-  } catch (error) {
-    if (opts.maxRetries === 0) return failed(error);
-    try {
-      if (!(await retryAfter(error, 1))) return failed(error);
-    } catch (abort) {
-      return failed(opts.signal?.aborted ? abort : error);
-    }
-  }
+  const { clock, signal } = opts;
+  let attempts = 0;
   try {
     const value = await pRetry(
       () => {
         attempts += 1;
-        return attempt(opts.signal);
+        return attempt();
       },
       {
-        retries: opts.maxRetries - 1,
+        retries: opts.maxRetries,
         minTimeout: 0,
-        factor: 1,
         randomize: false,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        // retriesConsumed counts p-retry's own retries; the first retry happened above.
-        shouldRetry: ({ error, retriesConsumed }) => retryAfter(error, retriesConsumed + 2),
+        shouldRetry: async ({ error, retriesConsumed }) => {
+          const classification = classify(error, clock.nowEpochMs());
+          if (!classification.retry || signal?.aborted) return false;
+          const waitMs = retryWaitMs(classification, retriesConsumed + 1, {
+            maxWaitMs: opts.maxRetryWaitMs,
+            random: clock.random,
+          });
+          opts.onRetry?.(error, waitMs);
+          await clock.sleep(waitMs, signal);
+          return true;
+        },
       },
     );
     return { ok: true, value, attempts };
   } catch (error) {
-    return failed(error);
+    return { ok: false, error, attempts, aborted: signal?.aborted === true };
   }
 }

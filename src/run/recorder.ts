@@ -1,64 +1,91 @@
 /**
- * Where a final result goes: one line appended to the results file, one entry in the summary,
- * progress for the display, and a warning the first time a model turns out to have no price.
+ * Where a final result goes: one line appended to the results file (the only place that builds one),
+ * the same line to the `onResult` callback, one entry in the summary, and a warning the first time a
+ * model turns out to have no price.
  */
-import { erroredLine } from '../output/result-line.js';
+import { erroredLine, type Failure, type LineId, succeededLine } from '../output/result-line.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import type { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type SummaryBuilder } from '../output/summary.js';
-import { costNanos } from '../pricing/cost.js';
-import type { BatchRequest } from '../types.js';
+import { nanosToUsd, priceUsage } from '../pricing/cost.js';
+import type { ResultLine } from '../types.js';
 import type { Execution } from './execute-request.js';
 
+export interface RecorderOptions {
+  writer: ResultsWriter;
+  summary: SummaryBuilder;
+  /** Applied to every text of an errored line: a server may echo the key. */
+  redact: (text: string) => string;
+  warn: (message: string) => void;
+  /** Each line written, in the order written. */
+  onResult?: ((line: ResultLine) => void) | undefined;
+}
+
+/** A request as the recorder needs it: its id and line, the model it asked for, its params' hash. */
+export interface RecordedRequest extends LineId {
+  model: string | null;
+  paramsHash?: string | undefined;
+}
+
 export class Recorder {
-  readonly #writer: ResultsWriter;
-  readonly #summary: SummaryBuilder;
-  readonly #warn: (message: string) => void;
+  readonly #opts: RecorderOptions;
   readonly #warnedModels = new Set<string>();
 
-  constructor(writer: ResultsWriter, summary: SummaryBuilder, warn: (message: string) => void) {
-    this.#writer = writer;
-    this.#summary = summary;
-    this.#warn = warn;
+  constructor(opts: RecorderOptions) {
+    this.#opts = opts;
   }
 
-  /** A request's final result: appended now, counted in the summary. */
-  executed(req: BatchRequest, execution: Extract<Execution, { result: unknown }>): void {
-    const line = execution.result;
-    this.#writer.append(line);
-    if ('cost_usd' in line && execution.kind === 'done') {
-      if (execution.costNanos === null) this.#warnUnpriced(execution.pricedAs);
-      this.#summary.addSucceeded(req.params.model, line.usage, execution.costNanos, {
-        latencyMs: line.latency_ms,
-        ttftMs: line.ttft_ms,
-      });
-    } else if (line.result.type === 'errored') {
-      this.#summary.addErrored(req.params.model, line.result.error.error.type);
+  /** A sent request's final outcome: written now, counted in the summary. */
+  executed(req: RecordedRequest, execution: Exclude<Execution, { kind: 'not_sent' }>): void {
+    if (execution.kind === 'errored') {
+      this.errored(req, execution.failure, execution);
+      return;
     }
+    const { message, priced, attempts, latencyMs, ttftMs } = execution;
+    const costUsd = priced.nanos === null ? null : nanosToUsd(priced.nanos);
+    const line = succeededLine(req, message, {
+      costUsd,
+      attempts,
+      latencyMs,
+      ttftMs,
+      paramsHash: req.paramsHash,
+    });
+    this.#write(line);
+    if (priced.nanos === null) this.#warnUnpriced(priced.pricedAs);
+    // The summary's percentiles are of the times as written (whole ms), so they match the file.
+    const timing = { latencyMs: line.latency_ms, ttftMs: line.ttft_ms };
+    this.#opts.summary.addSucceeded(req.model ?? NO_MODEL, message.usage, priced.nanos, timing);
   }
 
-  /** A line that could not be sent: written as an errored invalid_request_error. */
-  invalid(id: { custom_id: string; line: number }, message: string, model: string | null): void {
-    const error = { type: 'invalid_request_error', message, requestId: null };
-    this.#writer.append(erroredLine(id, error, { status: null, attempts: 0, latencyMs: 0 }));
-    this.#summary.addErrored(model ?? NO_MODEL, 'invalid_request_error');
+  /** A request that failed for good, or a line that could not be sent (`attempts` 0). */
+  errored(req: RecordedRequest, failure: Failure, extra: { attempts: number; latencyMs: number }): void {
+    const { redact } = this.#opts;
+    const redacted = { ...failure, message: redact(failure.message) };
+    this.#write(erroredLine(req, redacted, { ...extra, paramsHash: req.paramsHash }));
+    this.#opts.summary.addErrored(req.model ?? NO_MODEL, failure.type);
   }
 
   /** An earlier run's result that stands: counted in the summary, not written again. */
   resumed(model: string, prior: ResultEntry): void {
+    const { summary } = this.#opts;
     if (prior.type === 'errored') {
-      this.#summary.addErrored(model, prior.error_type ?? 'api_error', { resumed: true });
+      summary.addErrored(model, prior.error_type ?? 'api_error', { resumed: true });
       return;
     }
     const usage = prior.usage ?? { input_tokens: 0, output_tokens: 0 };
-    const nanos = costNanos(model, usage) ?? (prior.model ? costNanos(prior.model, usage) : null);
-    if (nanos === null) this.#warnUnpriced(model);
-    this.#summary.addSucceeded(model, usage, nanos, { resumed: true });
+    const priced = priceUsage(usage, model, prior.model);
+    if (priced.nanos === null) this.#warnUnpriced(priced.pricedAs);
+    summary.addSucceeded(model, usage, priced.nanos, { resumed: true });
+  }
+
+  #write(line: ResultLine): void {
+    this.#opts.writer.append(line);
+    this.#opts.onResult?.(line);
   }
 
   #warnUnpriced(model: string): void {
     if (this.#warnedModels.has(model)) return;
     this.#warnedModels.add(model);
-    this.#warn(`model "${model}" is not in the price table: its cost is unknown, not $0`);
+    this.#opts.warn(`model "${model}" is not in the price table: its cost is unknown, not $0`);
   }
 }

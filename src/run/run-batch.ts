@@ -5,23 +5,25 @@
  */
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
+import { type Clock, systemClock } from '../clock.js';
 import type { Endpoint } from '../client/providers.js';
 import { Transport } from '../client/transport.js';
 import { readJsonlLines } from '../input/jsonl-reader.js';
 import type { LineDefaults } from '../input/parse-line.js';
+import { DispatchGate } from '../limits/dispatch-gate.js';
+import { notSentFailure } from '../output/result-line.js';
 import { createRedactor } from '../output/redact.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type RunSummary, SummaryBuilder } from '../output/summary.js';
-import type { StopReason } from '../retry/policy.js';
+import { nanosToUsd } from '../pricing/cost.js';
+import { errorTypeOf } from '../retry/policy.js';
 import type { BatchRequest } from '../types.js';
-import { type Clock, systemClock } from './clock.js';
-import { DispatchGate } from './dispatch-gate.js';
 import { type ExecuteContext, type Execution, executeRequest } from './execute-request.js';
 import { LineIntake } from './intake.js';
 import { Recorder } from './recorder.js';
 import { finalizeResults, prepareResults, refuseSameFile } from './resume.js';
-import { linkAbort, onAbort } from './signals.js';
+import { type RunStop, Shutdown } from './shutdown.js';
 
 export interface RunBatchOptions {
   inputPath: string;
@@ -57,14 +59,14 @@ export interface RunBatchOptions {
   skipErrored?: boolean;
   /** Order of the final file: `completion` (default, as results came) or `input` (by input line). */
   order?: 'completion' | 'input';
-  /** After `stopSignal`, how long requests in flight may finish before they are aborted, ms. Default 30 000. */
+  /** After `signal` (or an interrupt), how long requests in flight may finish before they are aborted, ms. Default 30 000. */
   graceMs?: number;
   /** Values that must never be written anywhere (the API key). */
   secrets?: string[];
-  /** Graceful stop: dispatch nothing more, let what is in flight finish (for up to `graceMs`). */
-  stopSignal?: AbortSignal;
-  /** Hard stop: abort attempts in flight; they are cut off, not written. */
-  abortSignal?: AbortSignal;
+  /** Graceful stop, as Ctrl-C: dispatch nothing more, let what is in flight finish (for up to `graceMs`). */
+  signal?: AbortSignal;
+  /** The run's shutdown, when the caller drives it (the CLI: Ctrl-C interrupts, a second one aborts). */
+  shutdown?: Shutdown;
   clock?: Clock;
   onWarning?: (message: string) => void;
   onProgress?: (progress: RunProgress) => void;
@@ -81,11 +83,6 @@ export interface RunProgress {
   outputTokens: number;
   /** Requests allowed in flight now (adaptive concurrency). */
   concurrency: number;
-}
-
-export interface RunStop {
-  reason: StopReason | 'interrupted' | 'budget';
-  message: string;
 }
 
 export interface RunBatchReport {
@@ -113,6 +110,7 @@ export const RUN_DEFAULTS = {
 export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
   const clock = opts.clock ?? systemClock;
   const concurrency = opts.concurrency ?? RUN_DEFAULTS.concurrency;
+  const maxRetryWaitMs = opts.maxRetryWaitMs ?? RUN_DEFAULTS.maxRetryWaitMs;
   const redact = createRedactor(opts.secrets ?? []);
   const warn = (message: string) => opts.onWarning?.(redact(message));
   refuseSameFile(opts.inputPath, opts.outputPath);
@@ -124,35 +122,29 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
     );
   }
   const startedAt = clock.now();
+  const shutdown = opts.shutdown ?? new Shutdown();
+  shutdown.setGrace(opts.graceMs ?? RUN_DEFAULTS.graceMs, clock);
+  const detach = shutdown.interruptOn(opts.signal);
+  // Every retry wait and gate wait listens to these, one per request in flight: many, on purpose.
+  setMaxListeners(0, shutdown.draining, shutdown.aborted);
   const summary = new SummaryBuilder();
   const writer = new ResultsWriter(opts.outputPath);
-  const recorder = new Recorder(writer, summary, warn);
+  const recorder = new Recorder({ writer, summary, redact, warn });
   const intake = new LineIntake({
     file: opts.inputPath,
     defaults: opts.defaults ?? {},
     prior: prepared.prior,
     skipErrored: opts.skipErrored === true,
   });
-  const hardStop = linkAbort(opts.abortSignal);
-  // Every retry wait listens to it, and there may be one per request in flight: many, on purpose.
-  setMaxListeners(0, hardStop.signal);
   const transport = new Transport({
     endpoint: opts.endpoint,
     connections: concurrency,
     timeoutMs: opts.timeoutMs ?? RUN_DEFAULTS.timeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs ?? RUN_DEFAULTS.idleTimeoutMs,
-    signal: hardStop.signal,
+    signal: shutdown.aborted,
     redact,
   });
-  // Aborted when no new attempt may start: a graceful stop, a hard stop, or a stop reason (401/403,
-  // spend cap, budget). Attempts waiting at the gate or about to retry are then cut off, not sent.
-  const noMoreDispatch = linkAbort(hardStop.signal);
-  setMaxListeners(0, noMoreDispatch.signal);
-  let graceTimer: NodeJS.Timeout | undefined;
-  const detachStop = onAbort(opts.stopSignal, () => {
-    noMoreDispatch.abort();
-    graceTimer = setTimeout(() => hardStop.abort(), opts.graceMs ?? RUN_DEFAULTS.graceMs);
-  });
+  // p-limit is the one count of requests in flight; adaptive concurrency moves its limit.
   const limit = pLimit(concurrency);
   const gate = new DispatchGate({
     maxConcurrency: concurrency,
@@ -161,77 +153,84 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
     otpm: opts.otpm,
     maxCostUsd: opts.maxCostUsd,
     adaptive: opts.adaptiveConcurrency !== false,
-    maxPauseMs: opts.maxRetryWaitMs ?? RUN_DEFAULTS.maxRetryWaitMs,
+    maxPauseMs: maxRetryWaitMs,
     clock,
     onConcurrencyChange: (n) => {
       limit.concurrency = n;
     },
   });
-  let stop: RunStop | null = null;
+  const inFlight = () => limit.activeCount + limit.pendingCount;
+  /** Results still to be written: awaited before the file is closed. */
+  const unsettled = new Set<Promise<void>>();
   let notSent = 0;
-  let inFlight = 0;
   let changed = 0;
   let mayHaveDuplicates = prepared.superseded > 0;
   let wake: (() => void) | null = null;
+  let failure: { error: unknown } | null = null;
 
-  const stopping = () => noMoreDispatch.signal.aborted;
-  const stopWith = (reason: RunStop) => {
-    if (stop === null) stop = reason;
-    noMoreDispatch.abort();
-  };
   const progress = () => {
     if (!opts.onProgress) return;
     const { costNanos, ...t } = summary.totals;
-    opts.onProgress({ ...t, inFlight, costUsd: costNanos / 1e9, concurrency: gate.concurrency });
+    opts.onProgress({
+      ...t,
+      inFlight: inFlight(),
+      costUsd: nanosToUsd(costNanos),
+      concurrency: gate.concurrency,
+    });
   };
   const ctx: ExecuteContext = {
     transport,
     gate,
     clock,
-    retry: {
-      maxRetries: opts.maxRetries ?? RUN_DEFAULTS.maxRetries,
-      maxRetryWaitMs: opts.maxRetryWaitMs ?? RUN_DEFAULTS.maxRetryWaitMs,
-    },
-    abortSignal: hardStop.signal,
-    dispatchSignal: noMoreDispatch.signal,
+    retry: { maxRetries: opts.maxRetries ?? RUN_DEFAULTS.maxRetries, maxRetryWaitMs },
+    shutdown,
     forceStream: opts.stream === true,
-    redact,
-    onRetry: (error) => summary.addRetry(error.type),
+    onRetry: (error) => summary.addRetry(errorTypeOf(error)),
   };
 
-  const settle = (req: BatchRequest, execution: Execution) => {
-    if (execution.kind === 'cut_off' || execution.kind === 'over_budget') {
+  const settle = (req: BatchRequest, hash: string, execution: Execution) => {
+    if (execution.kind === 'not_sent') {
       notSent += 1;
-      if (execution.kind === 'over_budget') {
-        stopWith({ reason: 'budget', message: `the budget of $${opts.maxCostUsd} is reached` });
+      if (execution.reason === 'over_budget') {
+        shutdown.stop({ reason: 'budget', message: `the budget of $${opts.maxCostUsd} is reached` });
       }
       return;
     }
-    recorder.executed(req, execution);
-    if (execution.kind === 'stop') stopWith({ reason: execution.reason, message: execution.message });
+    recorder.executed({ ...req, model: req.params.model, paramsHash: hash }, execution);
+    if (execution.kind === 'errored' && execution.stop !== null) {
+      shutdown.stop({ reason: execution.stop, message: redact(execution.failure.message) });
+    }
   };
   const dispatch = (req: BatchRequest, json: string, hash: string) => {
-    inFlight += 1;
-    void limit(async (): Promise<Execution> =>
-      stopping() ? { kind: 'cut_off' } : executeRequest(req, json, hash, ctx),
+    const task = limit((): Promise<Execution> =>
+      shutdown.draining.aborted
+        ? Promise.resolve({ kind: 'not_sent', reason: 'aborted' })
+        : executeRequest(req, json, ctx),
     )
-      .then((execution) => settle(req, execution))
+      .then((execution) => settle(req, hash, execution))
+      .catch((error: unknown) => {
+        // Recording failed (the results file, the onResult callback): nothing more is sent, and the
+        // run ends with this error once what is in flight is settled.
+        failure ??= { error };
+        shutdown.drain();
+      })
       .finally(() => {
-        inFlight -= 1;
+        unsettled.delete(task);
         progress();
         wake?.();
       });
+    unsettled.add(task);
   };
   const slotFreed = () => new Promise<void>((resolve) => (wake = resolve));
 
   let inputRead = false;
   try {
     for await (const { line, text, invalidUtf8 } of readJsonlLines(opts.inputPath)) {
-      if (stopping()) break;
+      if (shutdown.draining.aborted) break;
       const taken = intake.take(text, line, warn, invalidUtf8);
       if (taken.kind === 'invalid') {
         if (prepared.prior.has(taken.custom_id)) mayHaveDuplicates = true;
-        recorder.invalid(taken, taken.message, taken.model);
+        recorder.errored(taken, notSentFailure(taken.message), { attempts: 0, latencyMs: 0 });
         progress();
         continue;
       }
@@ -242,25 +241,26 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
       if (taken.changed) changed += 1;
       if (taken.hadPrior) mayHaveDuplicates = true;
       // Bounded read-ahead: no line is read while every slot is busy.
-      while (inFlight >= concurrency) await slotFreed();
-      if (stopping()) {
+      while (inFlight() >= concurrency) await slotFreed();
+      if (shutdown.draining.aborted) {
         notSent += 1;
         break;
       }
       dispatch(taken.req, taken.json, taken.hash);
     }
-    inputRead = !stopping();
+    inputRead = !shutdown.draining.aborted;
   } catch (error) {
-    noMoreDispatch.abort();
-    throw error;
+    failure ??= { error };
+    shutdown.drain();
   } finally {
     // Whatever ended the loop, results of requests already sent are paid for: wait and write them.
-    while (inFlight > 0) await slotFreed();
-    detachStop();
-    clearTimeout(graceTimer);
+    while (unsettled.size > 0) await Promise.all(unsettled);
+    detach();
+    shutdown.dispose();
     writer.close();
     await transport.close();
   }
+  if (failure !== null) throw failure.error;
   if (changed > 0) warn(`${changed} requests changed since their result was written: sent again`);
   const foreign = countForeign(prepared.prior, intake.matched, recorder);
   if (foreign > 0 && inputRead) {
@@ -269,16 +269,13 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
     );
   }
   await finalizeResults(opts.outputPath, opts.order ?? 'completion', mayHaveDuplicates);
-  if (stop === null && (opts.stopSignal?.aborted || hardStop.signal.aborted)) {
-    stop = { reason: 'interrupted', message: 'interrupted' };
-  }
   const budget = gate.budget;
   return {
     summary: summary.build(clock.now() - startedAt),
-    stop,
+    stop: shutdown.reason,
     notSent,
-    budget: budget && { limitUsd: budget.limitUsd, spentUsd: budget.spentUsd },
-    concurrency: { final: gate.concurrency, shrinks: gate.stats().shrinks },
+    budget: budget && { limitUsd: nanosToUsd(budget.limitNanos), spentUsd: nanosToUsd(budget.spentNanos) },
+    concurrency: { final: gate.concurrency, shrinks: gate.shrinks },
   };
 }
 

@@ -134,7 +134,7 @@ describe('readMessageStream', () => {
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect((error as InvalidResponseError).kind).toBe('not_a_message');
     expect((error as InvalidResponseError).message).toContain(
-      'stream event 3 (content_block_delta): text_delta: expected `text` to be a string, got undefined',
+      'stream event 3 (content_block_delta): text_delta: expected `text` to be a string, got nothing',
     );
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEndpoint, type Endpoint, PROVIDERS } from '../../src/client/providers.js';
 import type { MockServer } from '../../src/mock/server.js';
-import type { Clock } from '../../src/run/clock.js';
+import type { Clock } from '../../src/clock.js';
 import { type RunBatchOptions, type RunBatchReport, runBatch } from '../../src/run/run-batch.js';
 import type { ErrorBody, Message, ResultLine, Usage } from '../../src/types.js';
 
@@ -115,33 +115,4 @@ export interface AnyResult {
   cost_usd: number | null;
   ttft_ms?: number;
   params_hash?: string;
-}
-
-/**
- * A real clock running `factor` times fast: `now()` is real time × factor and `sleep(ms)` sleeps
- * ms / factor for real. Lets tests watch rates per second of the run's time (seconds pass in
- * milliseconds) while the server, which stamps with the same clock, sees the same timeline.
- */
-export function fastClock(factor: number): Clock {
-  const start = performance.now();
-  const epochStart = Date.now();
-  const now = () => (performance.now() - start) * factor;
-  return {
-    now,
-    nowEpochMs: () => epochStart + now(),
-    random: () => 0.5,
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(resolve, Math.max(0, ms / factor));
-        signal?.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-          },
-          { once: true },
-        );
-      }),
-  };
 }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createResultsScanner, type ResultEntry, scanResultsFile } from '../../src/output/results-file.js';
+import { createResultsScanner, type ResultEntry, scanResultsFile } from '../../src/output/results-scan.js';
 import { errored, makeTempFolder, succeeded } from './results-file-fixtures.js';
 
 /** One line of a generated results file and the entry a scan must make of it. */

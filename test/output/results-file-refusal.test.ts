@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResultsFileError } from '../../src/errors.js';
-import { scanResultsFile } from '../../src/output/results-file.js';
+import { scanResultsFile } from '../../src/output/results-scan.js';
 import { makeTempFolder, succeeded, toJsonl, writeResults } from './results-file-fixtures.js';
 
 let temp: Awaited<ReturnType<typeof makeTempFolder>>;

@@ -1,13 +1,9 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResultsFileError } from '../../src/errors.js';
-import {
-  type ResultEntry,
-  rewriteResultsFile,
-  scanResultsFile,
-  sortByInputLine,
-} from '../../src/output/results-file.js';
-import { isTempFileOf, tempFileName } from '../../src/output/results-rewrite.js';
+import { sortByInputLine } from '../../src/output/results-order.js';
+import { isTempFileOf, rewriteResultsFile, tempFileName } from '../../src/output/results-rewrite.js';
+import { type ResultEntry, scanResultsFile } from '../../src/output/results-scan.js';
 import { errored, makeTempFolder, succeeded, toJsonl, writeResults } from './results-file-fixtures.js';
 
 let temp: Awaited<ReturnType<typeof makeTempFolder>>;

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResultsFileError } from '../../src/errors.js';
-import { cutTornTail, scanResultsFile } from '../../src/output/results-file.js';
+import { cutTornTail } from '../../src/output/results-rewrite.js';
+import { scanResultsFile } from '../../src/output/results-scan.js';
 import { errored, makeTempFolder, succeeded, toJsonl, writeResults } from './results-file-fixtures.js';
 
 let temp: Awaited<ReturnType<typeof makeTempFolder>>;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, ConnectionError, InvalidResponseError } from '../../src/errors.js';
-import {
-  backoffMs,
-  isRetryable,
-  retryDelayMs,
-  serverRetryAfterMs,
-  stopReasonOf,
-} from '../../src/retry/policy.js';
+import { backoffMs, classify, retryWaitMs } from '../../src/retry/policy.js';
+
+const NOW = Date.parse('2026-11-22T00:00:00Z');
+const isRetryable = (error: unknown) => classify(error, NOW).retry;
+const stopReasonOf = (error: unknown) => classify(error, NOW).stop;
+const congestionOf = (error: unknown) => classify(error, NOW).congestion;
+const serverRetryAfterMs = (error: unknown, now: number) => classify(error, now).serverWaitMs;
 
 function apiError(status: number, type = 'x', headers: Record<string, string> = {}, details: unknown = null) {
   return new ApiError({
@@ -61,7 +61,7 @@ describe('retry policy', () => {
   });
 
   it('reads retry-after-ms before retry-after, and retry-after as seconds or an HTTP date', () => {
-    const now = Date.parse('2026-11-22T00:00:00Z');
+    const now = NOW;
     expect(
       serverRetryAfterMs(apiError(429, 'r', { 'retry-after-ms': '250.5', 'retry-after': '9' }), now),
     ).toBe(250.5);
@@ -77,10 +77,25 @@ describe('retry policy', () => {
   });
 
   it('caps every wait at maxWaitMs', () => {
-    const opts = { maxWaitMs: 5000, nowEpochMs: 0, random: () => 0 };
-    expect(retryDelayMs(apiError(429, 'r', { 'retry-after': '3600' }), 1, opts)).toBe(5000);
-    expect(retryDelayMs(apiError(529), 20, opts)).toBe(5000);
-    expect(retryDelayMs(apiError(429, 'r', { 'retry-after-ms': '0' }), 1, opts)).toBe(0);
+    const opts = { maxWaitMs: 5000, random: () => 0 };
+    const wait = (error: ApiError, retry: number) => retryWaitMs(classify(error, 0), retry, opts);
+    expect(wait(apiError(429, 'r', { 'retry-after': '3600' }), 1)).toBe(5000);
+    expect(wait(apiError(529), 20)).toBe(5000);
+    expect(wait(apiError(429, 'r', { 'retry-after-ms': '0' }), 1)).toBe(0);
+  });
+
+  it('calls 529, 429 and their stream types congestion, but not the spend cap, a 401 or a 500', () => {
+    expect(congestionOf(apiError(529, 'overloaded_error'))).toBe('overloaded');
+    expect(congestionOf(apiError(200, 'overloaded_error'))).toBe('overloaded');
+    expect(congestionOf(apiError(429, 'rate_limit_error', { 'retry-after': '1' }))).toBe('rate_limited');
+    expect(congestionOf(apiError(200, 'rate_limit_error'))).toBe('rate_limited');
+    // A 529 stays overload even when the server forbids a retry: the load is real.
+    expect(congestionOf(apiError(529, 'overloaded_error', { 'x-should-retry': 'false' }))).toBe('overloaded');
+    const cap = { error_code: 'enforced_spend_limit_reached' };
+    expect(congestionOf(apiError(429, 'rate_limit_error', {}, cap))).toBeNull();
+    expect(congestionOf(apiError(401, 'authentication_error'))).toBeNull();
+    expect(congestionOf(apiError(500, 'api_error'))).toBeNull();
+    expect(congestionOf(new ConnectionError({ method: 'POST', url: 'u', reason: 'ECONNRESET' }))).toBeNull();
   });
 
   it('backs off 0.5 s doubling to 32 s, less up to 25 % jitter', () => {

@@ -4,7 +4,8 @@ import { faults } from '../../src/mock/faults.js';
 import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import { costNanos } from '../../src/pricing/cost.js';
 import { type FaultRule, failFirst } from '../helpers/fake-anthropic.js';
-import { fastClock, instantClock, makeTempDir, requestLine, runLines } from '../helpers/run-helpers.js';
+import { httpInFlight, VirtualClock } from '../helpers/virtual-clock.js';
+import { instantClock, makeTempDir, requestLine, runLines } from '../helpers/run-helpers.js';
 
 let server: MockServer;
 let tmp: ReturnType<typeof makeTempDir>;
@@ -38,35 +39,36 @@ function busiestWindow(times: number[], windowMs = 1000): number {
   return most;
 }
 
-// Run time goes 20 times faster than real time: a simulated second takes 50 ms.
-const SPEED = 20;
+/** Virtual time that stands still while a request is on the wire: arrivals land at the instant they were sent. */
+const wireClock = () => new VirtualClock({ busy: httpInFlight });
 
 describe('rate limits', () => {
   it('never lets the server see more than rpm/60 plus one second of burst in any second', async () => {
-    const clock = fastClock(SPEED);
+    const clock = wireClock();
     const arrivals: number[] = [];
     server = await startMockServer({ fault: stampArrivals(clock, arrivals) });
     const { results } = await runLines(server, tmp.dir, lines(40), { clock, rpm: 300, concurrency: 8 });
     expect(results).toHaveLength(40);
-    // rpm 300: 5 per second plus a burst of at most 5 (one more allowed for timer and socket jitter).
-    expect(busiestWindow(arrivals)).toBeLessThanOrEqual(11);
-    expect(busiestWindow(arrivals, 3000)).toBeLessThanOrEqual(21);
-    // 40 requests at 5/s after a burst of 5 need 7 s of the run's time.
-    expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeGreaterThanOrEqual(6500);
+    // rpm 300: a burst of 5 (one second's worth) at once, then one every 200 ms.
+    expect(arrivals).toEqual([0, 0, 0, 0, 0, ...Array.from({ length: 35 }, (_, i) => (i + 1) * 200)]);
+    expect(busiestWindow(arrivals)).toBe(9);
+    expect(busiestWindow(arrivals, 3000)).toBe(19);
   });
 
   it('holds output tokens per minute by reserving max_tokens', async () => {
-    const clock = fastClock(SPEED);
+    const clock = wireClock();
     const arrivals: number[] = [];
     server = await startMockServer({ fault: stampArrivals(clock, arrivals) });
-    // max_tokens 50 against 600 otpm (10 a second, burst 10): the unused part of each reservation is refunded,
-    // so the pace is set by the real output (about 20 tokens), never by more than 50 a request.
-    await runLines(server, tmp.dir, lines(12), { clock, otpm: 600, concurrency: 4 });
-    expect(arrivals).toHaveLength(12);
-    const span = Math.max(...arrivals) - Math.min(...arrivals);
-    // Reserving 50 for each of 12 requests with a 10-token burst would need 59 s; refunds make it far shorter.
-    expect(span).toBeGreaterThan(5_000);
-    expect(span).toBeLessThan(45_000);
+    // max_tokens 50 against 600 otpm (10 a second, burst 10): a reservation larger than the bucket waits
+    // for a full bucket and leaves it 40 in debt; the unused part is refunded at once, so the next
+    // request waits only for the output really produced to refill, 100 ms a token.
+    const { results } = await runLines(server, tmp.dir, lines(12), { clock, otpm: 600, concurrency: 4 });
+    const outputs = new Set(results.map((r) => ('usage' in r ? r.usage.output_tokens : -1)));
+    expect(outputs.size).toBe(1);
+    const [output = 0] = outputs;
+    expect(output).toBeGreaterThan(0);
+    expect(output).toBeLessThan(50);
+    expect(arrivals).toEqual(Array.from({ length: 12 }, (_, i) => i * output * 100));
   });
 
   it('pauses all dispatching for a 429 retry-after, not only the request that got it', async () => {
@@ -90,7 +92,7 @@ describe('rate limits', () => {
 
 describe('stopping', () => {
   it('sends nothing more after a 401, not even requests waiting for the rate limit', async () => {
-    const clock = fastClock(SPEED);
+    const clock = wireClock();
     server = await startMockServer({ fault: () => faults.authenticationFailed() });
     const { report, results } = await runLines(server, tmp.dir, lines(8), { clock, rpm: 60, concurrency: 4 });
     expect(report.stop?.reason).toBe('auth');

@@ -7,6 +7,7 @@ import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import { decideResume } from '../../src/run/resume.js';
 import { runBatch } from '../../src/run/run-batch.js';
 import { promptOf, whenPrompt } from '../helpers/fake-anthropic.js';
+import { httpInFlight, VirtualClock } from '../helpers/virtual-clock.js';
 import { endpointOf, makeTempDir, readResults, requestLine, runLines } from '../helpers/run-helpers.js';
 
 let server: MockServer;
@@ -242,10 +243,12 @@ describe('graceful stop', () => {
     const input = lines(40);
     const first = await runLines(server, tmp.dir, input, {
       concurrency: 4,
+      // Time stands still while requests are on the wire: the grace period outlasts them all.
+      clock: new VirtualClock({ busy: httpInFlight }),
       onProgress: (p) => {
         if (p.done >= 6) stop.abort();
       },
-      stopSignal: stop.signal,
+      signal: stop.signal,
     });
     expect(first.report.stop?.reason).toBe('interrupted');
     expect(first.results.length).toBeGreaterThanOrEqual(6);
@@ -265,9 +268,18 @@ describe('graceful stop', () => {
     server = await startMockServer({ fault: whenPrompt('slow', faults.hang()) });
     const stop = new AbortController();
     const input = [requestLine('fast', 'quick'), requestLine('slow', 'slow one')];
-    const run = runLines(server, tmp.dir, input, { concurrency: 2, stopSignal: stop.signal, graceMs: 50 });
-    setTimeout(() => stop.abort(), 100);
-    const { report, results } = await run;
+    // Stopped once `fast` is written; `slow` hangs, and 50 ms of virtual time later it is cut off.
+    const clock = new VirtualClock();
+    const { report, results } = await runLines(server, tmp.dir, input, {
+      concurrency: 2,
+      clock,
+      signal: stop.signal,
+      graceMs: 50,
+      onProgress: (p) => {
+        if (p.done === 1) stop.abort();
+      },
+    });
+    expect(clock.now()).toBe(50);
     expect(report.stop?.reason).toBe('interrupted');
     expect(results.map((r) => r.custom_id)).toEqual(['fast']);
     expect(report.notSent).toBe(1);

@@ -2,7 +2,7 @@
  * What one request may cost the dispatch gate before it is sent: the input-token estimate ITPM is
  * charged with, the `max_tokens` OTPM reserves, and the worst-case price `--max-cost` holds.
  */
-import { estimateInputTokens } from '../limits/estimate-tokens.js';
+import { estimateInputTokens } from './estimate-tokens.js';
 import { costNanos } from '../pricing/cost.js';
 import type { MessageParams, Usage } from '../types.js';
 

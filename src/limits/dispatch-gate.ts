@@ -1,31 +1,58 @@
 /**
  * The dispatch gate: every attempt of every request passes it. Before an attempt it waits for a
- * global pause (a 429's retry-after, rate-limit headers near zero), a slot under the adaptive
- * concurrency, the budget's worst case and the rpm/itpm/otpm buckets; after, it settles them all
- * with what really happened.
+ * global pause (a 429's retry-after, rate-limit headers near zero), the budget's worst case and the
+ * rpm/itpm/otpm buckets; after, it settles them all with what really happened and moves adaptive
+ * concurrency. It counts no slots: the run's p-limit does, at the concurrency the gate reports.
  */
-import { Budget, type BudgetReservation } from '../limits/budget.js';
-import { ConcurrencyController } from '../limits/concurrency.js';
-import { DispatchPause } from '../limits/dispatch-pause.js';
-import { RateLimiter, type RateLimitTicket } from '../limits/rate-limiter.js';
-import { NANOS_PER_USD } from '../pricing/cost.js';
-import type { MessageParams } from '../types.js';
-import type { Clock } from './clock.js';
-import { type AttemptEstimate, estimateAttempt } from './gate-estimate.js';
-import { isCongestion, pauseAfterFailureMs, pauseFromHeadersMs } from './gate-feedback.js';
-import {
-  type Admission,
-  type AttemptOutcome,
-  type AttemptTicket,
-  GATE_DEFAULTS,
-  type GateBudget,
-  type GateOptions,
-  type GateStats,
-} from './gate-types.js';
-import { ChangeNotifier, TurnQueue } from './gate-wait.js';
+import type { Clock } from '../clock.js';
+import { ApiError, type ResponseHeaders } from '../errors.js';
+import { classify } from '../retry/policy.js';
+import type { MessageParams, Usage } from '../types.js';
+import { type AttemptEstimate, estimateAttempt } from './attempt-estimate.js';
+import { Budget, type BudgetReservation } from './budget.js';
+import { ConcurrencyController } from './concurrency.js';
+import { DispatchPause } from './dispatch-pause.js';
+import { parseRateLimitHeaders, pauseFromRateLimitHeaders } from './rate-limit-headers.js';
+import { RateLimiter, type RateLimitTicket } from './rate-limiter.js';
+import { ChangeNotifier, TurnQueue } from './turn-queue.js';
 
-export type { Admission, AttemptOutcome, AttemptTicket, GateBudget, GateOptions, GateStats };
-export { GATE_DEFAULTS };
+/** Options of `DispatchGate`. */
+export interface GateOptions {
+  /** `--concurrency`: where adaptive concurrency starts, and its ceiling. */
+  maxConcurrency: number;
+  /** Shrink concurrency on 529/429 and grow it back (default true); false holds it at `maxConcurrency`. */
+  adaptive?: boolean | undefined;
+  /** `--rpm`, `--itpm`, `--otpm`: per-minute rates; undefined means no limit. */
+  rpm?: number | undefined;
+  itpm?: number | undefined;
+  otpm?: number | undefined;
+  /** `--max-cost` in USD; undefined means no budget. */
+  maxCostUsd?: number | undefined;
+  /**
+   * Longest global pause one 429 `retry-after` or one set of rate-limit headers may cause, ms
+   * (the run passes `--max-retry-wait`): a longer ask is a broken gateway.
+   */
+  maxPauseMs: number;
+  /** Called when adaptive concurrency moves, with the new value (the run sets p-limit's `concurrency`). */
+  onConcurrencyChange?: ((concurrency: number) => void) | undefined;
+  clock: Clock;
+}
+
+/** Proof that one attempt was admitted; hand it to `DispatchGate.settle` exactly once. */
+export interface AttemptTicket {
+  /** `clock.now()` at admission: when the attempt was sent. */
+  readonly admittedAt: number;
+}
+
+/** Why the gate let an attempt not go: the budget would be passed, the model has no price, or the caller gave up. */
+export type Refusal = 'over_budget' | 'unknown_price' | 'aborted';
+
+export type Admission = { ok: true; ticket: AttemptTicket } | { ok: false; reason: Refusal };
+
+/** How an attempt ended. `costNanos` null: the cost cannot be computed, so the worst case is recorded. */
+export type AttemptOutcome =
+  | { ok: true; usage: Usage; costNanos: number | null; headers: ResponseHeaders }
+  | { ok: false; error: unknown };
 
 const ABORTED: Admission = Object.freeze({ ok: false, reason: 'aborted' });
 
@@ -37,7 +64,7 @@ interface Held {
 /**
  * Admits attempts one at a time, first come first served: only the head of the line computes waits,
  * sleeps and reserves, so callers never stampede past a bucket. Every settlement wakes the head,
- * whose wait may have shortened (tokens refunded, budget or a slot freed).
+ * whose wait may have shortened (tokens refunded, budget freed).
  */
 export class DispatchGate {
   readonly #clock: Clock;
@@ -51,18 +78,14 @@ export class DispatchGate {
   readonly #changes = new ChangeNotifier();
   readonly #estimates = new WeakMap<MessageParams, AttemptEstimate>();
   readonly #held = new WeakMap<AttemptTicket, Held>();
-  #inFlight = 0;
   #shrinks = 0;
-  #waitedMs = 0;
-  #budgetRefused = false;
   /** Estimates cost a walk over the whole request: only made when ITPM or a budget needs them. */
   readonly #needsEstimate: boolean;
 
   constructor(opts: GateOptions) {
-    const maxPauseMs = opts.maxPauseMs ?? GATE_DEFAULTS.maxPauseMs;
-    if (!(maxPauseMs >= 0)) {
+    if (!(opts.maxPauseMs >= 0)) {
       throw new RangeError(
-        `Expected \`maxPauseMs\` to be a non-negative number, got \`${String(maxPauseMs)}\``,
+        `Expected \`maxPauseMs\` to be a non-negative number, got \`${String(opts.maxPauseMs)}\``,
       );
     }
     this.#clock = opts.clock;
@@ -77,35 +100,25 @@ export class DispatchGate {
       now: opts.clock.now(),
     });
     this.#budget = opts.maxCostUsd === undefined ? null : new Budget(opts.maxCostUsd);
-    this.#maxPauseMs = maxPauseMs;
+    this.#maxPauseMs = opts.maxPauseMs;
     this.#onConcurrencyChange = opts.onConcurrencyChange;
     this.#needsEstimate = opts.itpm !== undefined || opts.maxCostUsd !== undefined;
   }
 
-  /** Attempts allowed in flight now (AIMD between 1 and `maxConcurrency`). */
+  /** Requests allowed in flight now (AIMD between 1 and `maxConcurrency`). */
   get concurrency(): number {
     return this.#aimd.current;
   }
 
-  /** Attempts admitted and not yet settled. */
-  get inFlight(): number {
-    return this.#inFlight;
+  /** Times adaptive concurrency was cut. */
+  get shrinks(): number {
+    return this.#shrinks;
   }
 
-  /** Budget state for the summary; null without `--max-cost`. */
-  get budget(): GateBudget | null {
+  /** The budget's limit and spending, in nano-dollars; null without `--max-cost`. */
+  get budget(): { limitNanos: number; spentNanos: number } | null {
     const budget = this.#budget;
-    if (budget === null) return null;
-    return {
-      limitUsd: budget.limit,
-      spentUsd: budget.spent,
-      reservedUsd: budget.reserved,
-      exhausted: budget.exhausted || this.#budgetRefused,
-    };
-  }
-
-  stats(): GateStats {
-    return { concurrency: this.#aimd.current, shrinks: this.#shrinks, waitedMs: this.#waitedMs };
+    return budget && { limitNanos: budget.limitNanos, spentNanos: budget.spentNanos };
   }
 
   /**
@@ -138,8 +151,8 @@ export class DispatchGate {
    * After the attempt. Success: correct the buckets and the budget with the real usage and cost,
    * heed rate-limit headers, grow concurrency. Failure: nothing was billed, so refund the budget
    * reservation and the output reservation (the input estimate stays charged: the server may have
-   * counted it); on 529/overloaded or 429 cut concurrency; a 429's retry-after pauses everyone.
-   * Throws on a ticket that was not admitted here or is already settled.
+   * counted it); congestion (see `classify`) cuts concurrency, and a rate limit's server-given wait
+   * pauses everyone. Throws on a ticket that was not admitted here or is already settled.
    */
   settle(ticket: AttemptTicket, outcome: AttemptOutcome): void {
     const held = this.#held.get(ticket);
@@ -147,23 +160,24 @@ export class DispatchGate {
       throw new Error('DispatchGate.settle: this ticket was not admitted here or is already settled');
     }
     this.#held.delete(ticket);
-    this.#inFlight -= 1;
     const now = this.#clock.now();
+    const nowEpochMs = this.#clock.nowEpochMs();
     const before = this.#aimd.current;
     if (outcome.ok) {
       this.#limiter.settle(held.rate, outcome.usage, now);
-      if (held.budget !== null) {
-        const usd = outcome.costNanos === null ? null : outcome.costNanos / NANOS_PER_USD;
-        this.#budget?.settle(held.budget, usd);
-      }
-      this.#pauseFor(pauseFromHeadersMs(outcome.headers, this.#clock.nowEpochMs(), this.#maxPauseMs), now);
+      if (held.budget !== null) this.#budget?.settle(held.budget, outcome.costNanos);
+      this.#pauseFor(this.#headersPauseMs(outcome.headers, nowEpochMs), now);
       this.#aimd.onSuccess();
     } else {
       this.#limiter.settle(held.rate, null, now);
       if (held.budget !== null) this.#budget?.settle(held.budget, 0);
-      const error = outcome.error;
-      this.#pauseFor(pauseAfterFailureMs(error, this.#clock.nowEpochMs(), this.#maxPauseMs), now);
-      if (isCongestion(error) && this.#aimd.onOverload(now, ticket.admittedAt)) this.#shrinks += 1;
+      const { congestion, serverWaitMs } = classify(outcome.error, nowEpochMs);
+      // A 529's wait is left to that request's own retry: overload is handled by the concurrency cut.
+      const asked =
+        congestion === 'rate_limited' ? Math.min(Math.ceil(serverWaitMs ?? 0), this.#maxPauseMs) : 0;
+      const headers = outcome.error instanceof ApiError ? outcome.error.headers : {};
+      this.#pauseFor(Math.max(asked, this.#headersPauseMs(headers, nowEpochMs)), now);
+      if (congestion !== null && this.#aimd.onOverload(now, ticket.admittedAt)) this.#shrinks += 1;
     }
     if (this.#aimd.current !== before) this.#onConcurrencyChange?.(this.#aimd.current);
     this.#changes.notify();
@@ -177,7 +191,7 @@ export class DispatchGate {
       if (step === 'change') {
         if (!(await this.#changes.wait(this.#clock, Number.POSITIVE_INFINITY, signal))) return ABORTED;
       } else if ('waitMs' in step) {
-        if (!(await this.#sleep(step.waitMs, signal))) return ABORTED;
+        if (!(await this.#changes.wait(this.#clock, step.waitMs, signal))) return ABORTED;
       } else {
         return step;
       }
@@ -186,14 +200,12 @@ export class DispatchGate {
 
   /**
    * One look at the gate, without waiting: an admission (or a refusal), a time to sleep (a pause or a
-   * bucket), or `change` (wait for a settlement: a slot or budget to free up).
+   * bucket), or `change` (wait for a settlement to free budget).
    */
   #tryAdmit(estimate: AttemptEstimate): Admission | { waitMs: number } | 'change' {
     const now = this.#clock.now();
     const pauseMs = this.#pause.waitMs(now);
     if (pauseMs > 0) return { waitMs: pauseMs };
-    // p-limit cannot take back slots already running, so the gate holds retries under a cut too.
-    if (this.#inFlight >= this.#aimd.current) return 'change';
     const budget = this.#reserveBudget(estimate);
     if (budget === 'over_budget' || budget === 'unknown_price') return { ok: false, reason: budget };
     if (budget === 'wait') return 'change';
@@ -203,13 +215,8 @@ export class DispatchGate {
       if (budget !== null) this.#budget?.settle(budget, 0);
       return { waitMs: rate.waitMs };
     }
-    const ticket: AttemptTicket = Object.freeze({
-      admittedAt: now,
-      inputTokens: estimate.inputTokens,
-      maxTokens: estimate.maxTokens,
-    });
+    const ticket: AttemptTicket = Object.freeze({ admittedAt: now });
     this.#held.set(ticket, { rate: rate.ticket, budget });
-    this.#inFlight += 1;
     return { ok: true, ticket };
   }
 
@@ -219,19 +226,10 @@ export class DispatchGate {
   ): BudgetReservation | null | 'wait' | 'over_budget' | 'unknown_price' {
     const budget = this.#budget;
     if (budget === null) return null;
-    const worst = estimate.worstCaseNanos === null ? null : estimate.worstCaseNanos / NANOS_PER_USD;
-    const decision = budget.reserve(worst);
+    const decision = budget.reserve(estimate.worstCaseNanos);
     if (decision.ok) return decision.reservation;
-    if (decision.reason === 'over_budget' && budget.reserved > 0) return 'wait';
-    if (decision.reason === 'over_budget') this.#budgetRefused = true;
+    if (decision.reason === 'over_budget' && budget.reservedNanos > 0) return 'wait';
     return decision.reason;
-  }
-
-  async #sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-    const start = this.#clock.now();
-    const ok = await this.#changes.wait(this.#clock, ms, signal);
-    this.#waitedMs += this.#clock.now() - start;
-    return ok;
   }
 
   #estimateOf(params: MessageParams): AttemptEstimate {
@@ -243,6 +241,13 @@ export class DispatchGate {
       this.#estimates.set(params, estimate);
     }
     return estimate;
+  }
+
+  /** Ms to pause everyone because a rate limit in `headers` is near zero (until its reset); 0 for none. */
+  #headersPauseMs(headers: ResponseHeaders, nowEpochMs: number): number {
+    return pauseFromRateLimitHeaders(parseRateLimitHeaders(headers), nowEpochMs, {
+      maxPauseMs: this.#maxPauseMs,
+    });
   }
 
   #pauseFor(ms: number, now: number): void {

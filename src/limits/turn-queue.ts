@@ -2,7 +2,7 @@
  * The two ways a caller of the dispatch gate waits: its turn in line (first come, first served),
  * and, once first in line, a change of the gate's state (a settlement) or a deadline on the clock.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 /** A place in line, from {@link TurnQueue.enter}. */
 export interface Turn {

@@ -1,0 +1,176 @@
+/**
+ * What a gateway answered, turned into lp-batch's words: an error status or a stream's
+ * `event: error` into one ApiError, a 2xx body into a Message (or an InvalidResponseError).
+ * Pure: bodies come in as text; error bodies already redacted.
+ */
+import { ApiError, InvalidResponseError, type ResponseHeaders } from '../errors.js';
+import { shorten } from '../shorten.js';
+import type { Message } from '../types.js';
+
+/** Where an answer came from, for messages: `[POST] "https://.../v1/messages"`. */
+export interface Origin {
+  method: string;
+  url: string;
+  /** The response's request id when the caller knows it (a stream's headers); else read from `headers`. */
+  requestId?: string | null | undefined;
+}
+
+/** Error types for statuses whose body is not Anthropic's error JSON (an HTML 502 from a proxy, say). */
+const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  408: 'timeout_error',
+  409: 'conflict_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  502: 'api_error',
+  503: 'api_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
+};
+
+/** Longest excerpt of a body quoted in a message. */
+const QUOTED_CHARS = 200;
+
+/** Response headers worth keeping: they steer retries and rate limits, or name the request. */
+const KEPT_HEADERS = new Set([
+  'content-type',
+  'retry-after',
+  'retry-after-ms',
+  'x-should-retry',
+  'request-id',
+  'x-request-id',
+]);
+
+/**
+ * The error a response stands for: an HTTP error status, or status 200 for an `event: error` inside a
+ * stream (`body` is then the event's data). Anthropic's body `{"type":"error","error":{"type","message",
+ * "details"},"request_id"}` gives the type and message; any other body (an HTML page from a proxy,
+ * plain text) is classified by its status alone, and an untyped stream error counts as `api_error`.
+ */
+export function errorFromResponse(
+  status: number,
+  headers: ResponseHeaders,
+  body: string,
+  origin: Origin,
+): ApiError {
+  let type =
+    TYPE_BY_STATUS[status] ?? (status >= 400 && status < 500 ? 'invalid_request_error' : 'api_error');
+  let message = status < 300 ? describeEventData(body) : describeBody(body, headers);
+  let details: unknown = null;
+  let bodyRequestId: string | null = null;
+  const parsed = parseJson(body);
+  if (isRecord(parsed)) {
+    const error = isRecord(parsed.error) ? parsed.error : {};
+    if (typeof error.type === 'string') type = error.type;
+    if (typeof error.message === 'string') message = error.message;
+    details = error.details ?? null;
+    if (typeof parsed.request_id === 'string') bodyRequestId = parsed.request_id;
+  }
+  return new ApiError({
+    method: origin.method,
+    url: origin.url,
+    status,
+    type,
+    message,
+    requestId: origin.requestId ?? requestIdOf(headers) ?? bodyRequestId,
+    headers,
+    details,
+  });
+}
+
+/**
+ * The Message of a 2xx body, or an InvalidResponseError: `not_json` (cut or garbled) or `not_a_message`.
+ * `redact` is applied to the body only when it is quoted in the error: most bodies are messages.
+ */
+export function messageFromBody(
+  status: number,
+  headers: ResponseHeaders,
+  body: string,
+  origin: Origin,
+  redact: (text: string) => string = (text) => text,
+): Message {
+  const requestId = requestIdOf(headers);
+  const value = parseJson(body);
+  if (value === undefined) {
+    throw new InvalidResponseError({
+      method: origin.method,
+      url: origin.url,
+      status,
+      kind: 'not_json',
+      reason: `body is not valid JSON (${body.length} bytes): ${quote(redact(body))}`,
+      requestId,
+    });
+  }
+  const message = value as Partial<Message> | null;
+  if (
+    message?.type !== 'message' ||
+    !Array.isArray(message.content) ||
+    typeof message.usage?.input_tokens !== 'number' ||
+    typeof message.usage.output_tokens !== 'number'
+  ) {
+    throw new InvalidResponseError({
+      method: origin.method,
+      url: origin.url,
+      status,
+      kind: 'not_a_message',
+      reason: `body is not a Messages API message: ${quote(redact(body))}`,
+      requestId,
+    });
+  }
+  return message as Message;
+}
+
+/** The request id the gateway gave in its headers, or null (gateways may drop it). */
+export function requestIdOf(headers: ResponseHeaders): string | null {
+  return headers['request-id'] ?? headers['x-request-id'] ?? null;
+}
+
+/** The headers lp-batch reads (see KEPT_HEADERS, plus every `anthropic-ratelimit-*`), repeated ones joined. */
+export function pickHeaders(raw: Record<string, string | string[] | undefined>): ResponseHeaders {
+  const kept: Record<string, string> = {};
+  for (const name in raw) {
+    if (KEPT_HEADERS.has(name) || name.startsWith('anthropic-ratelimit-')) {
+      const value = raw[name];
+      if (value !== undefined) kept[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+  }
+  return kept;
+}
+
+function describeBody(body: string, headers: ResponseHeaders): string {
+  const quoted = quote(body);
+  const what = `non-JSON body (${headers['content-type'] || 'no content-type'}, ${body.length} bytes)`;
+  return quoted === '' ? what : `${what}: ${quoted}`;
+}
+
+/** The data of a stream's `event: error` that is not JSON: still the server's error, kept as its message. */
+function describeEventData(data: string): string {
+  const text = data.trim();
+  return text === '' ? 'an error event without data' : shorten(text, QUOTED_CHARS);
+}
+
+/** A body on one line, HTML tags dropped, cut for a message. */
+function quote(body: string): string {
+  const flat = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return shorten(flat, QUOTED_CHARS);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

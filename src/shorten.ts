@@ -1,0 +1,47 @@
+/**
+ * The one way lp-batch quotes something in a message: enough to recognise it, never a whole
+ * response body or a 2 MB base64 image. Text is quoted as it is, any other value as JSON.
+ */
+
+const ELLIPSIS = '...';
+
+/** `text` cut to `max` characters, with `...` when something was cut. */
+export function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}${ELLIPSIS}` : text;
+}
+
+/**
+ * `value` as JSON (strings quoted), cut to about `max` characters; `nothing` for undefined. The
+ * encoding stops as soon as enough is written, so a block holding a 2 MB string is never copied whole.
+ */
+export function showValue(value: unknown, max = 60): string {
+  if (value === undefined) return 'nothing';
+  let out = '';
+  const full = () => out.length > max;
+  const visit = (item: unknown): void => {
+    if (typeof item === 'string') {
+      out += JSON.stringify(item.slice(0, max + 1 - out.length));
+    } else if (Array.isArray(item)) {
+      out += '[';
+      item.some((element, index) => {
+        out += index === 0 ? '' : ',';
+        visit(element);
+        return full();
+      });
+      out += ']';
+    } else if (typeof item === 'object' && item !== null) {
+      out += '{';
+      Object.entries(item).some(([key, field], index) => {
+        out += `${index === 0 ? '' : ','}${JSON.stringify(key)}:`;
+        visit(field);
+        return full();
+      });
+      out += '}';
+    } else {
+      // As JSON has it: undefined and functions inside a value are null; a bigint would throw.
+      out += typeof item === 'bigint' ? String(item) : (JSON.stringify(item) ?? 'null');
+    }
+  };
+  visit(value);
+  return shorten(out, max);
+}
