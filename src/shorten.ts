@@ -19,6 +19,9 @@ export function showValue(value: unknown, max = 60): string {
   let out = '';
   const full = () => out.length > max;
   const visit = (item: unknown): void => {
+    // Checked on the way in as well: each level of `[[[...]]]` adds one character, so a value
+    // nested 100,000 deep is cut after about `max` levels instead of overflowing the stack.
+    if (full()) return;
     if (typeof item === 'string') {
       out += JSON.stringify(item.slice(0, max + 1 - out.length));
     } else if (Array.isArray(item)) {
@@ -37,6 +40,9 @@ export function showValue(value: unknown, max = 60): string {
         return full();
       });
       out += '}';
+    } else if (typeof item === 'number' && !Number.isFinite(item)) {
+      // JSON.parse reads 1e400 as Infinity, which JSON.stringify would show as null.
+      out += item > 0 ? 'a number too large' : 'a negative number too large';
     } else {
       // As JSON has it: undefined and functions inside a value are null; a bigint would throw.
       out += typeof item === 'bigint' ? String(item) : (JSON.stringify(item) ?? 'null');

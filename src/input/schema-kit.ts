@@ -4,50 +4,10 @@
  * the value, so a failure deep inside a block keeps its full path.
  */
 import { z } from 'zod';
+import { showValue } from '../shorten.js';
 
-/** How much of a received value a message shows: enough to recognise it, never a whole image. */
-const SHOWN_CHARS = 60;
-
-/**
- * JSON-encode `value` for a message, cut to about 60 characters. The encoding stops as soon as
- * enough is written, so a block holding a 2 MB base64 string is never copied whole.
- */
-export function showValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  let out = '';
-  const full = () => out.length > SHOWN_CHARS;
-  const visit = (item: unknown): void => {
-    // Checked on the way in as well: each level of `[[[...]]]` adds one character, so a value
-    // nested 100,000 deep is cut after about 60 levels instead of overflowing the stack.
-    if (full()) return;
-    if (typeof item === 'string') {
-      out += JSON.stringify(item.slice(0, SHOWN_CHARS + 1 - out.length));
-    } else if (Array.isArray(item)) {
-      out += '[';
-      item.some((element, index) => {
-        out += index === 0 ? '' : ',';
-        visit(element);
-        return full();
-      });
-      out += ']';
-    } else if (typeof item === 'object' && item !== null) {
-      out += '{';
-      Object.entries(item).some(([key, field], index) => {
-        out += `${index === 0 ? '' : ','}${JSON.stringify(key)}:`;
-        visit(field);
-        return full();
-      });
-      out += '}';
-    } else if (typeof item === 'number' && !Number.isFinite(item)) {
-      // JSON.parse reads 1e400 as Infinity, which JSON.stringify would show as null.
-      out += item > 0 ? 'a number too large' : 'a negative number too large';
-    } else {
-      out += JSON.stringify(item) ?? 'null';
-    }
-  };
-  visit(value);
-  return full() ? `${out.slice(0, SHOWN_CHARS)}...` : out;
-}
+// The one way lp-batch quotes a value in a message lives in ../shorten.ts; the schema's files import it from here.
+export { showValue } from '../shorten.js';
 
 /** One problem with a request: where (`params.messages[0].role`) and what. */
 export interface Issue {
