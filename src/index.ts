@@ -21,13 +21,7 @@ export { validateParams } from './input/schema.js';
 export { type MockServer, type MockServerOptions, startMockServer } from './mock/server.js';
 export type { ModelSummary, RunSummary } from './output/summary.js';
 export { costNanos, priceOf, resolveModel } from './pricing/cost.js';
-export {
-  RUN_DEFAULTS,
-  type RunBatchOptions,
-  type RunBatchReport,
-  type RunProgress,
-  runBatch,
-} from './run/run-batch.js';
+export { type RunBatchOptions, type RunBatchReport, type RunProgress, runBatch } from './run/run-batch.js';
 export type {
   BatchRequest,
   ErroredLine,

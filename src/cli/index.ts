@@ -1,18 +1,18 @@
 /**
- * The command line: yargs wiring and the mapping of errors to exit codes. `main` never exits the
- * process itself; bin/lp-batch.js sets process.exitCode from what it returns.
+ * The command line: yargs wiring of the commands (one file each) and the mapping of errors to exit
+ * codes. `main` never exits the process itself; bin/lp-batch.js sets process.exitCode from what it returns.
  */
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
-import type { ProviderName } from '../client/providers.js';
+import yargs, { type Argv } from 'yargs';
 import { LpBatchError, UsageError } from '../errors.js';
-import { refuseKeyInArgv } from './api-key.js';
+import { type CliIO, type Command, optionValues, yargsOptions } from './command.js';
 import { EXIT } from './exit-codes.js';
-import { RUN_OPTIONS } from './options.js';
-import type { ProgressMode } from './progress.js';
-import { type CliIO, runCommand } from './run-command.js';
+import { runCommand } from './run.js';
 
-export type { CliIO } from './run-command.js';
+export type { CliIO } from './command.js';
+
+/** Every command, in the order `--help` lists them. */
+const COMMANDS: readonly Command[] = [runCommand];
 
 /** The package version (src/cli and dist/cli both sit two folders below package.json). */
 export function packageVersion(): string {
@@ -23,61 +23,31 @@ export function packageVersion(): string {
 }
 
 /** Runs the command line `argv` (without node and script) and returns the exit code. */
-export async function main(
-  argv: string[],
-  io: Omit<CliIO, 'version'> & { stdout: NodeJS.WritableStream },
-): Promise<number> {
+export async function main(argv: string[], io: Omit<CliIO, 'version'>): Promise<number> {
   const version = packageVersion();
   let code: number = EXIT.ok;
   try {
     refuseKeyInArgv(argv);
-    await yargs(argv)
+    let cli = yargs(argv)
       .scriptName('lp-batch')
       .usage(
         '$0 <command> [options]\n\nRun JSONL files of Anthropic Messages API requests against Anthropic-compatible gateways.',
-      )
-      .command(
-        'run <input> <output>',
-        'Send every request of <input> (JSONL) and append one result line per request to <output>',
-        (y) =>
-          y
-            .positional('input', { type: 'string', demandOption: true, describe: 'JSONL file of requests' })
-            .positional('output', { type: 'string', demandOption: true, describe: 'JSONL file of results' })
-            .options(RUN_OPTIONS),
-        async (a) => {
-          code = await runCommand(
-            {
-              input: a.input,
-              output: a.output,
-              provider: a.provider as ProviderName,
-              baseUrl: a['base-url'],
-              apiKeyEnv: a['api-key-env'],
-              allowInsecureHttp: a['allow-insecure-http'],
-              concurrency: a.concurrency,
-              maxRetries: a['max-retries'],
-              maxRetryWait: a['max-retry-wait'],
-              timeout: a.timeout,
-              idleTimeout: a['idle-timeout'],
-              stream: a.stream,
-              rpm: a.rpm,
-              itpm: a.itpm,
-              otpm: a.otpm,
-              maxCost: a['max-cost'],
-              model: a.model,
-              maxTokens: a['max-tokens'],
-              maxFailures: a['max-failures'],
-              summary: a.summary,
-              overwrite: a.overwrite,
-              skipErrored: a['skip-errored'],
-              order: a.order as 'completion' | 'input',
-              grace: a.grace,
-              progress: a.progress as ProgressMode,
-            },
-            { ...io, version },
+      );
+    for (const command of COMMANDS) {
+      cli = cli.command(
+        command.command,
+        command.describe,
+        (y: Argv) => withPositionals(y, command).options(yargsOptions(command.options)),
+        async (argv: Record<string, unknown>) => {
+          const positionals = Object.fromEntries(
+            Object.keys(command.positionals).map((name) => [name, String(argv[name])]),
           );
+          code = await command.handler(positionals, optionValues(command.options, argv), { ...io, version });
         },
-      )
-      .demandCommand(1, 'Name a command: run')
+      );
+    }
+    await cli
+      .demandCommand(1, `Name a command: ${COMMANDS.map((c) => c.command.split(' ')[0]).join(', ')}`)
       .strict()
       .version(version)
       .help()
@@ -97,5 +67,22 @@ export async function main(
       `lp-batch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
     return EXIT.config;
+  }
+}
+
+function withPositionals(y: Argv, command: Command): Argv {
+  let out = y;
+  for (const [name, describe] of Object.entries(command.positionals)) {
+    out = out.positional(name, { type: 'string', demandOption: true, describe });
+  }
+  return out;
+}
+
+/** Refuses a key given on the command line, without repeating it. */
+function refuseKeyInArgv(argv: readonly string[]): void {
+  if (argv.some((arg) => /^--(api-key|apiKey|key)(=|$)/.test(arg))) {
+    throw new UsageError(
+      'the API key is read from the environment only (LP_API_KEY, ANTHROPIC_API_KEY or --api-key-env NAME), never from the command line',
+    );
   }
 }

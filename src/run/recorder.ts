@@ -8,7 +8,7 @@ import type { ResultEntry } from '../output/results-scan.js';
 import type { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type SummaryBuilder } from '../output/summary.js';
 import { nanosToUsd, priceUsage } from '../pricing/cost.js';
-import type { ResultLine } from '../types.js';
+import type { ErroredLine, ResultLine } from '../types.js';
 import type { Execution } from './execute-request.js';
 
 export interface RecorderOptions {
@@ -36,11 +36,8 @@ export class Recorder {
   }
 
   /** A sent request's final outcome: written now, counted in the summary. */
-  executed(req: RecordedRequest, execution: Exclude<Execution, { kind: 'not_sent' }>): void {
-    if (execution.kind === 'errored') {
-      this.errored(req, execution.failure, execution);
-      return;
-    }
+  executed(req: RecordedRequest, execution: Exclude<Execution, { kind: 'not_sent' }>): ResultLine {
+    if (execution.kind === 'errored') return this.errored(req, execution.failure, execution);
     const { message, priced, attempts, latencyMs, ttftMs } = execution;
     const costUsd = priced.nanos === null ? null : nanosToUsd(priced.nanos);
     const line = succeededLine(req, message, {
@@ -55,14 +52,21 @@ export class Recorder {
     // The summary's percentiles are of the times as written (whole ms), so they match the file.
     const timing = { latencyMs: line.latency_ms, ttftMs: line.ttft_ms };
     this.#opts.summary.addSucceeded(req.model ?? NO_MODEL, message.usage, priced.nanos, timing);
+    return line;
   }
 
   /** A request that failed for good, or a line that could not be sent (`attempts` 0). */
-  errored(req: RecordedRequest, failure: Failure, extra: { attempts: number; latencyMs: number }): void {
+  errored(
+    req: RecordedRequest,
+    failure: Failure,
+    extra: { attempts: number; latencyMs: number },
+  ): ErroredLine {
     const { redact } = this.#opts;
     const redacted = { ...failure, message: redact(failure.message) };
-    this.#write(erroredLine(req, redacted, { ...extra, paramsHash: req.paramsHash }));
+    const line = erroredLine(req, redacted, { ...extra, paramsHash: req.paramsHash });
+    this.#write(line);
     this.#opts.summary.addErrored(req.model ?? NO_MODEL, failure.type);
+    return line;
   }
 
   /** An earlier run's result that stands: counted in the summary, not written again. */

@@ -4,72 +4,43 @@
  * one line per custom_id at the end.
  */
 import { setMaxListeners } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { type Clock, systemClock } from '../clock.js';
 import type { Endpoint } from '../client/providers.js';
 import { Transport } from '../client/transport.js';
-import { readJsonlLines } from '../input/jsonl-reader.js';
-import type { LineDefaults } from '../input/parse-line.js';
 import { DispatchGate } from '../limits/dispatch-gate.js';
-import { notSentFailure } from '../output/result-line.js';
+import { resolveOptions } from '../options/define.js';
+import { RUN_OPTIONS, type RunOptions } from '../options/run.js';
 import { createRedactor } from '../output/redact.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type RunSummary, SummaryBuilder } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
 import { errorTypeOf } from '../retry/policy.js';
-import type { BatchRequest } from '../types.js';
-import { type ExecuteContext, type Execution, executeRequest } from './execute-request.js';
+import { dispatchLines } from './dispatch-lines.js';
 import { LineIntake } from './intake.js';
 import { Recorder } from './recorder.js';
 import { finalizeResults, prepareResults, refuseSameFile } from './resume.js';
 import { type RunStop, Shutdown } from './shutdown.js';
 
-export interface RunBatchOptions {
+export interface RunBatchOptions extends RunOptions {
+  /** The JSONL file of requests. */
   inputPath: string;
+  /** The JSONL file of results: created, or resumed when it exists (see `overwrite`). */
   outputPath: string;
   endpoint: Endpoint;
-  /** Requests in flight at once. Default 8. */
-  concurrency?: number;
-  /** Retries after the first attempt. Default 8. */
-  maxRetries?: number;
-  /** Cap on any wait between attempts, ms. Default 60 000. */
-  maxRetryWaitMs?: number;
-  /** Per-attempt limit on headers and body, ms. Default 600 000. */
-  timeoutMs?: number;
-  /** Longest silence inside a stream, ms. Default 120 000. */
-  idleTimeoutMs?: number;
-  /** Stream every request. Default false (a line's own `stream: true` is always honoured). */
-  stream?: boolean;
-  /** Fill-ins for lines without `model` / `max_tokens`. */
-  defaults?: LineDefaults;
-  /** Requests per minute; undefined: no limit. */
-  rpm?: number | undefined;
-  /** Input tokens per minute (estimated before sending, corrected after); undefined: no limit. */
-  itpm?: number | undefined;
-  /** Output tokens per minute (max_tokens reserved, the unused part refunded); undefined: no limit. */
-  otpm?: number | undefined;
-  /** Shrink concurrency on 529/429 and grow it back slowly. Default true. */
-  adaptiveConcurrency?: boolean;
-  /** Budget in USD: no request is sent whose worst case could pass it; undefined: no budget. */
-  maxCostUsd?: number | undefined;
-  /** Start afresh: remove the results file instead of resuming from it. Default false. */
-  overwrite?: boolean;
-  /** Keep earlier errored results instead of sending those requests again. Default false. */
-  skipErrored?: boolean;
-  /** Order of the final file: `completion` (default, as results came) or `input` (by input line). */
-  order?: 'completion' | 'input';
-  /** After `signal` (or an interrupt), how long requests in flight may finish before they are aborted, ms. Default 30 000. */
-  graceMs?: number;
   /** Values that must never be written anywhere (the API key). */
   secrets?: string[];
-  /** Graceful stop, as Ctrl-C: dispatch nothing more, let what is in flight finish (for up to `graceMs`). */
-  signal?: AbortSignal;
+  /** Aborting it stops the run as Ctrl-C does: nothing more is sent, what is in flight gets `grace` seconds. */
+  signal?: AbortSignal | undefined;
   /** The run's shutdown, when the caller drives it (the CLI: Ctrl-C interrupts, a second one aborts). */
   shutdown?: Shutdown;
   clock?: Clock;
-  onWarning?: (message: string) => void;
-  onProgress?: (progress: RunProgress) => void;
+  /** Told of each warning (unknown parameters, unpriced models, a torn last line cut away, ...). */
+  onWarning?: ((message: string) => void) | undefined;
+  /** Told after every line dealt with. */
+  onProgress?: ((progress: RunProgress) => void) | undefined;
 }
 
 export interface RunProgress {
@@ -91,31 +62,21 @@ export interface RunBatchReport {
   stop: RunStop | null;
   /** Requests read but cut off or never dispatched (a later run sends them). */
   notSent: number;
-  /** Budget state under `maxCostUsd`, else null. */
+  /** Budget state under `maxCost`, else null. */
   budget: { limitUsd: number; spentUsd: number } | null;
   /** Times adaptive concurrency was cut, and the concurrency at the end. */
   concurrency: { final: number; shrinks: number };
 }
 
-export const RUN_DEFAULTS = {
-  concurrency: 8,
-  maxRetries: 8,
-  maxRetryWaitMs: 60_000,
-  timeoutMs: 600_000,
-  idleTimeoutMs: 120_000,
-  graceMs: 30_000,
-} as const;
-
 /** Runs every request of `inputPath`, appending results to `outputPath`. Never throws for a bad line or request. */
 export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
+  const settings = resolveOptions(RUN_OPTIONS, opts);
   const clock = opts.clock ?? systemClock;
-  const concurrency = opts.concurrency ?? RUN_DEFAULTS.concurrency;
-  const maxRetryWaitMs = opts.maxRetryWaitMs ?? RUN_DEFAULTS.maxRetryWaitMs;
   const redact = createRedactor(opts.secrets ?? []);
   const warn = (message: string) => opts.onWarning?.(redact(message));
   refuseSameFile(opts.inputPath, opts.outputPath);
 
-  const prepared = await prepareResults(opts.outputPath, opts.overwrite === true);
+  const prepared = await prepareResults(opts.outputPath, settings.overwrite);
   if (prepared.cutBytes > 0) {
     warn(
       `${opts.outputPath}: cut away a torn last line (${prepared.cutBytes} bytes) left by an interrupted run`,
@@ -123,160 +84,107 @@ export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
   }
   const startedAt = clock.now();
   const shutdown = opts.shutdown ?? new Shutdown();
-  shutdown.setGrace(opts.graceMs ?? RUN_DEFAULTS.graceMs, clock);
+  shutdown.setGrace(secondsToMs(settings.grace), clock);
   const detach = shutdown.interruptOn(opts.signal);
   // Every retry wait and gate wait listens to these, one per request in flight: many, on purpose.
   setMaxListeners(0, shutdown.draining, shutdown.aborted);
   const summary = new SummaryBuilder();
   const writer = new ResultsWriter(opts.outputPath);
   const recorder = new Recorder({ writer, summary, redact, warn });
-  const intake = new LineIntake({
-    file: opts.inputPath,
-    defaults: opts.defaults ?? {},
-    prior: prepared.prior,
-    skipErrored: opts.skipErrored === true,
-  });
   const transport = new Transport({
     endpoint: opts.endpoint,
-    connections: concurrency,
-    timeoutMs: opts.timeoutMs ?? RUN_DEFAULTS.timeoutMs,
-    idleTimeoutMs: opts.idleTimeoutMs ?? RUN_DEFAULTS.idleTimeoutMs,
+    connections: settings.concurrency,
+    timeoutMs: secondsToMs(settings.timeout),
+    idleTimeoutMs: secondsToMs(settings.idleTimeout),
     signal: shutdown.aborted,
     redact,
   });
-  // p-limit is the one count of requests in flight; adaptive concurrency moves its limit.
-  const limit = pLimit(concurrency);
+  const limit = pLimit(settings.concurrency);
   const gate = new DispatchGate({
-    maxConcurrency: concurrency,
-    rpm: opts.rpm,
-    itpm: opts.itpm,
-    otpm: opts.otpm,
-    maxCostUsd: opts.maxCostUsd,
-    adaptive: opts.adaptiveConcurrency !== false,
-    maxPauseMs: maxRetryWaitMs,
+    maxConcurrency: settings.concurrency,
+    adaptive: settings.adaptiveConcurrency,
+    rpm: settings.rpm,
+    itpm: settings.itpm,
+    otpm: settings.otpm,
+    maxCostUsd: settings.maxCost,
+    maxPauseMs: secondsToMs(settings.maxRetryWait),
     clock,
     onConcurrencyChange: (n) => {
       limit.concurrency = n;
     },
   });
-  const inFlight = () => limit.activeCount + limit.pendingCount;
-  /** Results still to be written: awaited before the file is closed. */
-  const unsettled = new Set<Promise<void>>();
-  let notSent = 0;
-  let changed = 0;
-  let mayHaveDuplicates = prepared.superseded > 0;
-  let wake: (() => void) | null = null;
-  let failure: { error: unknown } | null = null;
-
-  const progress = () => {
-    if (!opts.onProgress) return;
-    const { costNanos, ...t } = summary.totals;
-    opts.onProgress({
-      ...t,
-      inFlight: inFlight(),
-      costUsd: nanosToUsd(costNanos),
-      concurrency: gate.concurrency,
-    });
-  };
-  const ctx: ExecuteContext = {
-    transport,
-    gate,
-    clock,
-    retry: { maxRetries: opts.maxRetries ?? RUN_DEFAULTS.maxRetries, maxRetryWaitMs },
-    shutdown,
-    forceStream: opts.stream === true,
-    onRetry: (error) => summary.addRetry(errorTypeOf(error)),
+  const intake = new LineIntake({
+    file: opts.inputPath,
+    defaults: { model: settings.model, maxTokens: settings.maxTokens },
+    prior: prepared.prior,
+    skipErrored: settings.skipErrored,
+  });
+  const { onProgress } = opts;
+  const progress = (inFlight: number) => {
+    if (!onProgress) return;
+    const { costNanos, ...totals } = summary.totals;
+    onProgress({ ...totals, inFlight, costUsd: nanosToUsd(costNanos), concurrency: gate.concurrency });
   };
 
-  const settle = (req: BatchRequest, hash: string, execution: Execution) => {
-    if (execution.kind === 'not_sent') {
-      notSent += 1;
-      if (execution.reason === 'over_budget') {
-        shutdown.stop({ reason: 'budget', message: `the budget of $${opts.maxCostUsd} is reached` });
-      }
-      return;
-    }
-    recorder.executed({ ...req, model: req.params.model, paramsHash: hash }, execution);
-    if (execution.kind === 'errored' && execution.stop !== null) {
-      shutdown.stop({ reason: execution.stop, message: redact(execution.failure.message) });
-    }
-  };
-  const dispatch = (req: BatchRequest, json: string, hash: string) => {
-    const task = limit((): Promise<Execution> =>
-      shutdown.draining.aborted
-        ? Promise.resolve({ kind: 'not_sent', reason: 'aborted' })
-        : executeRequest(req, json, ctx),
-    )
-      .then((execution) => settle(req, hash, execution))
-      .catch((error: unknown) => {
-        // Recording failed (the results file, the onResult callback): nothing more is sent, and the
-        // run ends with this error once what is in flight is settled.
-        failure ??= { error };
-        shutdown.drain();
-      })
-      .finally(() => {
-        unsettled.delete(task);
-        progress();
-        wake?.();
-      });
-    unsettled.add(task);
-  };
-  const slotFreed = () => new Promise<void>((resolve) => (wake = resolve));
-
-  let inputRead = false;
+  let dispatched;
   try {
-    for await (const { line, text, invalidUtf8 } of readJsonlLines(opts.inputPath)) {
-      if (shutdown.draining.aborted) break;
-      const taken = intake.take(text, line, warn, invalidUtf8);
-      if (taken.kind === 'invalid') {
-        if (prepared.prior.has(taken.custom_id)) mayHaveDuplicates = true;
-        recorder.errored(taken, notSentFailure(taken.message), { attempts: 0, latencyMs: 0 });
-        progress();
-        continue;
-      }
-      if (taken.kind === 'resumed') {
-        recorder.resumed(taken.req.params.model, taken.prior);
-        continue;
-      }
-      if (taken.changed) changed += 1;
-      if (taken.hadPrior) mayHaveDuplicates = true;
-      // Bounded read-ahead: no line is read while every slot is busy.
-      while (inFlight() >= concurrency) await slotFreed();
-      if (shutdown.draining.aborted) {
-        notSent += 1;
-        break;
-      }
-      dispatch(taken.req, taken.json, taken.hash);
-    }
-    inputRead = !shutdown.draining.aborted;
-  } catch (error) {
-    failure ??= { error };
-    shutdown.drain();
+    dispatched = await dispatchLines({
+      inputPath: opts.inputPath,
+      concurrency: settings.concurrency,
+      limit,
+      intake,
+      recorder,
+      shutdown,
+      prior: prepared.prior,
+      warn,
+      onProgress: progress,
+      onOverBudget: () =>
+        shutdown.stop({ reason: 'budget', message: `the budget of $${settings.maxCost} is reached` }),
+      execute: {
+        transport,
+        gate,
+        clock,
+        retry: { maxRetries: settings.maxRetries, maxRetryWaitMs: secondsToMs(settings.maxRetryWait) },
+        shutdown,
+        forceStream: settings.stream,
+        onRetry: (error) => summary.addRetry(errorTypeOf(error)),
+      },
+    });
   } finally {
-    // Whatever ended the loop, results of requests already sent are paid for: wait and write them.
-    while (unsettled.size > 0) await Promise.all(unsettled);
     detach();
     shutdown.dispose();
     writer.close();
     await transport.close();
   }
-  if (failure !== null) throw failure.error;
-  if (changed > 0) warn(`${changed} requests changed since their result was written: sent again`);
+  if (dispatched.changed > 0)
+    warn(`${dispatched.changed} requests changed since their result was written: sent again`);
   const foreign = countForeign(prepared.prior, intake.matched, recorder);
-  if (foreign > 0 && inputRead) {
+  if (foreign > 0 && dispatched.inputRead) {
     warn(
       `${opts.outputPath} holds ${foreign} results for custom_ids that are not in ${opts.inputPath}: kept as they are`,
     );
   }
-  await finalizeResults(opts.outputPath, opts.order ?? 'completion', mayHaveDuplicates);
+  await finalizeResults(
+    opts.outputPath,
+    settings.order,
+    dispatched.mayHaveDuplicates || prepared.superseded > 0,
+  );
   const budget = gate.budget;
-  return {
+  const report: RunBatchReport = {
     summary: summary.build(clock.now() - startedAt),
     stop: shutdown.reason,
-    notSent,
+    notSent: dispatched.notSent,
     budget: budget && { limitUsd: nanosToUsd(budget.limitNanos), spentUsd: nanosToUsd(budget.spentNanos) },
     concurrency: { final: gate.concurrency, shrinks: gate.shrinks },
   };
+  if (settings.summary !== undefined) {
+    await writeFile(settings.summary, `${JSON.stringify(report.summary, null, 2)}\n`);
+  }
+  return report;
+}
+
+function secondsToMs(seconds: number): number {
+  return Math.round(seconds * 1000);
 }
 
 /** Earlier results this run did not come to: they stay in the file, so they count in its summary. */

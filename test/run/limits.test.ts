@@ -134,7 +134,10 @@ describe('budget', () => {
     // claude-3-haiku, max_tokens 50: the worst case of each request is a little over 50 * $1.25/MTok.
     const worst = (costNanos('claude-3-haiku-20240307', { input_tokens: 30, output_tokens: 50 }) ?? 0) / 1e9;
     const maxCostUsd = worst * 5;
-    const { report, results } = await runLines(server, tmp.dir, lines(40), { maxCostUsd, concurrency: 4 });
+    const { report, results } = await runLines(server, tmp.dir, lines(40), {
+      maxCost: maxCostUsd,
+      concurrency: 4,
+    });
     expect(report.stop?.reason).toBe('budget');
     expect(report.summary.cost_usd).toBeLessThanOrEqual(maxCostUsd);
     expect(results.length).toBeGreaterThanOrEqual(5);
@@ -156,7 +159,7 @@ describe('budget', () => {
       }),
       requestLine('known', 'y'),
     ];
-    const { results } = await runLines(server, tmp.dir, input, { maxCostUsd: 1 });
+    const { results } = await runLines(server, tmp.dir, input, { maxCost: 1 });
     expect(server.requests).toHaveLength(1);
     const mystery = results.find((r) => r.custom_id === 'mystery');
     expect(mystery?.result.type).toBe('errored');
@@ -165,7 +168,7 @@ describe('budget', () => {
 
   it('retries a 529 within the budget and settles what the failed attempt reserved', async () => {
     server = await startMockServer({ fault: failFirst(2, faults.overloaded()) });
-    const { report, results } = await runLines(server, tmp.dir, lines(3), { maxCostUsd: 1, concurrency: 1 });
+    const { report, results } = await runLines(server, tmp.dir, lines(3), { maxCost: 1, concurrency: 1 });
     expect(results.every((r) => r.result.type === 'succeeded')).toBe(true);
     expect(server.requests).toHaveLength(9);
     expect(Math.abs((report.budget?.spentUsd ?? 0) - report.summary.cost_usd)).toBeLessThanOrEqual(3e-6);

@@ -274,7 +274,7 @@ describe('graceful stop', () => {
       concurrency: 2,
       clock,
       signal: stop.signal,
-      graceMs: 50,
+      grace: 0.05,
       onProgress: (p) => {
         if (p.done === 1) stop.abort();
       },

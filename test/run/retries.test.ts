@@ -102,7 +102,7 @@ describe('retries', () => {
           faults.rateLimited({ retryAfter: 7 }),
           faults.rateLimited({ retryAfter: 3600 }),
         ][req.n - 1],
-      { maxRetryWaitMs: 60_000 },
+      { maxRetryWait: 60 },
     );
     expect(clock.sleeps).toEqual([1234, 7000, 60_000]);
   });
@@ -123,7 +123,7 @@ describe('retries', () => {
   });
 
   it('retries an attempt that exceeds --timeout', async () => {
-    const { result, server: s } = await runOne(failFirst(1, faults.hang()), { timeoutMs: 100 });
+    const { result, server: s } = await runOne(failFirst(1, faults.hang()), { timeout: 0.1 });
     expect(s.requests).toHaveLength(2);
     expect(result.result.type).toBe('succeeded');
     expect(result.attempts).toBe(2);

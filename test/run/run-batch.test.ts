@@ -101,7 +101,7 @@ describe('runBatch', () => {
         messages: [{ role: 'user', content: 'b' }],
       }),
     ];
-    await runLines(server, tmp.dir, lines, { defaults: { model: 'claude_3_haiku', maxTokens: 33 } });
+    await runLines(server, tmp.dir, lines, { model: 'claude_3_haiku', maxTokens: 33 });
     const bodies = server.requests.map((r) => r.body as { model: string; max_tokens: number });
     expect(bodies.map((b) => [b.model, b.max_tokens]).sort()).toEqual([
       ['claude-3-opus-20240229', 9],

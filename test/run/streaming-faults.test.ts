@@ -140,7 +140,7 @@ describe('a stream that fails after HTTP 200', () => {
       server: s,
       report,
     } = await runOne(failFirst(1, faults.streamStall(5)), {
-      idleTimeoutMs: 20,
+      idleTimeout: 0.02,
     });
     expectReplyOnly(result);
     expect(result.attempts).toBe(2);

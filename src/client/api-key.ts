@@ -1,4 +1,4 @@
-/** Where the API key comes from: the environment only, never argv. */
+/** Where the API key comes from when it is not given in code: the environment, never argv. Shared by the CLI and the library. */
 import { UsageError } from '../errors.js';
 
 export const DEFAULT_KEY_VARIABLES = ['LP_API_KEY', 'ANTHROPIC_API_KEY'] as const;
@@ -22,13 +22,4 @@ export function readApiKey(env: NodeJS.ProcessEnv, variable?: string): ApiKey {
   throw new UsageError(
     `no API key: set ${names.join(' or ')} in the environment${variable ? '' : ' (or name another variable with --api-key-env)'}`,
   );
-}
-
-/** Refuses a key given on the command line, without repeating it. */
-export function refuseKeyInArgv(argv: readonly string[]): void {
-  if (argv.some((arg) => /^--(api-key|apiKey|key)(=|$)/.test(arg))) {
-    throw new UsageError(
-      'the API key is read from the environment only (LP_API_KEY, ANTHROPIC_API_KEY or --api-key-env NAME), never from the command line',
-    );
-  }
 }

@@ -1,0 +1,86 @@
+/**
+ * The shape every command of the CLI has, one file each under src/cli/: its positionals, its option
+ * table (see ../options/define.ts) and a handler that returns the exit code. index.ts turns the list
+ * of commands into yargs; this file turns an option table into yargs flags.
+ */
+import type { Options } from 'yargs';
+import { type AnyOptionSpec, flagOf, type OptionTable, type OptionValues } from '../options/define.js';
+
+/** What a command may touch of the process: injected, so that a command is a plain async function. */
+export interface CliIO {
+  env: NodeJS.ProcessEnv;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream;
+  /** Relative paths on the command line are relative to this folder. */
+  cwd: string;
+  /** The package version, for the user agent. */
+  version: string;
+}
+
+export interface Command<T extends OptionTable = OptionTable> {
+  /** yargs' command string: the name and the positionals, e.g. `run <input> <output>`. */
+  command: string;
+  describe: string;
+  /** Each positional of `command`, with its description. */
+  positionals: Readonly<Record<string, string>>;
+  options: T;
+  /** Runs the command; returns the exit code. Throws an LpBatchError for a usage or file problem. */
+  handler(
+    positionals: Readonly<Record<string, string>>,
+    options: OptionValues<T>,
+    io: CliIO,
+  ): Promise<number>;
+}
+
+/** Typed in its own options, stored with the others. */
+export function defineCommand<T extends OptionTable>(command: Command<T>): Command {
+  return command as unknown as Command;
+}
+
+/** yargs flags of an option table: names in kebab case, no yargs defaults (the run fills them in). */
+export function yargsOptions(table: OptionTable): Record<string, Options> {
+  const flags: Record<string, Options> = {};
+  for (const [name, spec] of Object.entries(table)) flags[flagOf(name)] = yargsOption(spec);
+  return flags;
+}
+
+/** The option values of a table out of yargs' argv (which holds them under their camelCase names too). */
+export function optionValues<T extends OptionTable>(
+  table: T,
+  argv: Record<string, unknown>,
+): OptionValues<T> {
+  const values: Record<string, unknown> = {};
+  for (const name of Object.keys(table)) values[name] = argv[name];
+  return values as OptionValues<T>;
+}
+
+/** How a default is shown to a person (`8`, `off`, `` `littlepig` ``), or null for none. */
+export function defaultShown(spec: AnyOptionSpec): string | null {
+  if (spec.defaultText !== undefined) return spec.defaultText;
+  const value: unknown = spec.default;
+  if (value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (typeof value === 'string') return `\`${value}\``;
+  return String(value);
+}
+
+function yargsOption(spec: AnyOptionSpec): Options {
+  const shown = defaultShown(spec);
+  return {
+    type:
+      spec.kind === 'boolean'
+        ? 'boolean'
+        : spec.kind === 'string' || spec.kind === 'choice'
+          ? 'string'
+          : 'number',
+    describe: plain(spec.describe),
+    ...(spec.alias === undefined ? {} : { alias: spec.alias }),
+    ...(spec.choices === undefined ? {} : { choices: spec.choices as string[] }),
+    ...(shown === null ? {} : { defaultDescription: plain(shown) }),
+  };
+}
+
+/** Markdown backticks read as noise in a terminal. */
+function plain(text: string): string {
+  return text.replaceAll('`', '');
+}

@@ -1,0 +1,149 @@
+/**
+ * How an option of lp-batch is defined, once: its kind (which says its type, unit and check), its
+ * default and its description. The library's defaults and checks (`resolveOptions`), the yargs flags
+ * (src/cli/yargs-options.ts) and the README's option tables (checked by a test) all derive from it.
+ * An option's library name is its key (`maxRetryWait`); its flag is the key in kebab case.
+ */
+import { UsageError } from '../errors.js';
+
+/** What an option holds; each kind has its own check and the placeholder its flag shows (`--timeout S`). */
+export type OptionKind =
+  /** A whole number at least `min` (`N`). */
+  | 'count'
+  /** Seconds, fractions allowed: above 0, or from 0 with `allowZero` (`S`). */
+  | 'seconds'
+  /** A rate per minute above 0 (`N`). */
+  | 'per-minute'
+  /** US dollars above 0 (`USD`). */
+  | 'usd'
+  | 'boolean'
+  /** Any string (`arg` names it: `URL`, `NAME`, `FILE`). */
+  | 'string'
+  /** One of `choices`. */
+  | 'choice';
+
+/** One option. `T` is the type of its value; `D` its default's type (`undefined`: no default). */
+export interface OptionSpec<T, D extends T | undefined = T | undefined> {
+  readonly kind: OptionKind;
+  /** One line for `--help` and the README's table. */
+  readonly describe: string;
+  readonly default: D;
+  /** How help and the README show the default when it is not the value itself (`the provider's`). */
+  readonly defaultText?: string | undefined;
+  /** A one-letter flag, e.g. `c` for `-c`. */
+  readonly alias?: string | undefined;
+  /** The placeholder of a `string` or `choice` flag's value in the docs. */
+  readonly arg?: string | undefined;
+  /** `count`: the least value. */
+  readonly min?: number | undefined;
+  /** `seconds`: whether 0 is allowed. */
+  readonly allowZero?: boolean | undefined;
+  readonly choices?: readonly T[] | undefined;
+  /** Phantom: carries `T` for the types below; never set. */
+  readonly valueType?: T | undefined;
+}
+
+// Specs of any value type: `any` because OptionSpec<T> is invariant in T through `choices`; only read back typed.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOptionSpec = OptionSpec<any, any>;
+export type OptionTable = Readonly<Record<string, AnyOptionSpec>>;
+
+type ValueOf<S> = S extends OptionSpec<infer T, infer _D> ? T : never;
+type HasDefault<S> = S extends OptionSpec<infer _T, infer D> ? (undefined extends D ? false : true) : false;
+
+/** What a caller may give: every option optional (`undefined` means the default). Keeps each option's JSDoc. */
+export type OptionValues<T extends OptionTable> = { -readonly [K in keyof T]?: ValueOf<T[K]> | undefined };
+
+/** Every option after `resolveOptions`: the default filled in where there is one. */
+export type ResolvedOptions<T extends OptionTable> = {
+  -readonly [K in keyof T]: HasDefault<T[K]> extends true ? ValueOf<T[K]> : ValueOf<T[K]> | undefined;
+};
+
+type Common = Pick<OptionSpec<unknown>, 'describe' | 'defaultText' | 'alias'>;
+
+/** Builders of option specs, one per kind. */
+export const option = {
+  count: <const D extends number | undefined = undefined>(s: Common & { min: number; default?: D }) =>
+    spec<number, D>('count', s),
+  seconds: <const D extends number | undefined = undefined>(
+    s: Common & { allowZero?: boolean; default?: D },
+  ) => spec<number, D>('seconds', s),
+  perMinute: (s: Common) => spec<number, undefined>('per-minute', s),
+  usd: (s: Common) => spec<number, undefined>('usd', s),
+  boolean: <const D extends boolean>(s: Common & { default: D }) => spec<boolean, D>('boolean', s),
+  string: <const D extends string | undefined = undefined>(s: Common & { arg: string; default?: D }) =>
+    spec<string, D>('string', s),
+  choice: <const C extends string, const D extends C | undefined = undefined>(
+    s: Common & { choices: readonly C[]; arg?: string; default?: D },
+  ) => spec<C, D>('choice', s),
+};
+
+function spec<T, D extends T | undefined>(kind: OptionKind, s: Common & { default?: D }): OptionSpec<T, D> {
+  return Object.freeze({ ...s, kind, default: s.default as D }) as OptionSpec<T, D>;
+}
+
+/** `maxRetryWait` → `max-retry-wait`. */
+export function flagOf(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/**
+ * Check every option of `table` in `given` and fill in defaults. Keys of `given` that are not in
+ * the table are ignored. Throws a UsageError that names the flag, what was expected and what came:
+ * "Expected `--concurrency` to be a whole number >= 1, got `0`".
+ */
+export function resolveOptions<T extends OptionTable>(table: T, given: object): ResolvedOptions<T> {
+  const values = given as Readonly<Record<string, unknown>>;
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(table)) {
+    const value = values[name];
+    out[name] = value === undefined ? spec.default : checked(flagOf(name), spec, value);
+  }
+  return out as ResolvedOptions<T>;
+}
+
+function checked(flag: string, spec: AnyOptionSpec, value: unknown): unknown {
+  const ok = (() => {
+    switch (spec.kind) {
+      case 'count':
+        return Number.isInteger(value) && (value as number) >= (spec.min ?? 0);
+      case 'seconds':
+        return isFiniteNumber(value) && (spec.allowZero === true ? value >= 0 : value > 0);
+      case 'per-minute':
+      case 'usd':
+        return isFiniteNumber(value) && value > 0;
+      case 'boolean':
+        return typeof value === 'boolean';
+      case 'string':
+        return typeof value === 'string';
+      case 'choice':
+        return (spec.choices as readonly unknown[]).includes(value);
+    }
+  })();
+  if (!ok)
+    throw new UsageError(`Expected \`--${flag}\` to be ${expectation(spec)}, got \`${String(value)}\``);
+  return value;
+}
+
+/** What a kind expects, in words: `a whole number >= 1`, `a number of seconds > 0`, ... */
+export function expectation(spec: AnyOptionSpec): string {
+  switch (spec.kind) {
+    case 'count':
+      return `a whole number >= ${spec.min ?? 0}`;
+    case 'seconds':
+      return `a number of seconds ${spec.allowZero === true ? '>= 0' : '> 0'}`;
+    case 'per-minute':
+    case 'usd':
+      return 'a number > 0';
+    case 'boolean':
+      return 'true or false';
+    case 'string':
+      return 'a string';
+    case 'choice':
+      return `one of ${(spec.choices as readonly string[]).join(' | ')}`;
+  }
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}

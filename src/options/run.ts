@@ -1,0 +1,67 @@
+/**
+ * The options of a run, shared by `lp-batch run` and `runBatch()`: the groups of ./shared.ts and
+ * those only a run has. Values are in the CLI's units (seconds, USD) in both.
+ */
+import { option, type OptionValues, type ResolvedOptions } from './define.js';
+import { CONNECTION_OPTIONS, LINE_OPTIONS, SENDING_OPTIONS } from './shared.js';
+
+export const RUN_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  ...SENDING_OPTIONS,
+  ...LINE_OPTIONS,
+  /**
+   * Budget in USD: never send a request whose worst case could pass it; the run stops when it is reached.
+   * @default no budget
+   */
+  maxCost: option.usd({
+    describe: 'Budget: never send a request whose worst case could pass it; exit 3 when reached',
+  }),
+  /**
+   * Also write the summary as JSON to this file (the same object as the report's `summary`).
+   * @default no file
+   */
+  summary: option.string({ arg: 'FILE', describe: 'Also write the summary as JSON to FILE' }),
+  /**
+   * Start afresh: discard the output file instead of resuming from it.
+   * @default false
+   */
+  overwrite: option.boolean({
+    default: false,
+    describe: 'Start afresh: discard `<output>` instead of resuming from it',
+  }),
+  /**
+   * On resume, keep earlier errored results instead of sending those requests again.
+   * @default false
+   */
+  skipErrored: option.boolean({
+    default: false,
+    describe: 'On resume, keep earlier errored results instead of sending those requests again',
+  }),
+  /**
+   * Order of the final output file: `completion` (as results came) or `input` (by input line).
+   * @default 'completion'
+   */
+  order: option.choice({
+    choices: ['completion', 'input'],
+    arg: 'MODE',
+    default: 'completion',
+    describe: 'Order of the final `<output>`: `completion` (as results came) or `input` (by input line)',
+  }),
+  /**
+   * After an interrupt (Ctrl-C, SIGTERM, the run's `signal`), how long requests in flight may finish
+   * before they are aborted, in seconds.
+   * @default 30
+   */
+  grace: option.seconds({
+    allowZero: true,
+    default: 30,
+    describe:
+      'After Ctrl-C / SIGTERM, how long requests in flight may finish before they are aborted, seconds',
+  }),
+};
+
+/** Every option of a run, as the library takes them; `undefined` means the default. */
+export type RunOptions = OptionValues<typeof RUN_OPTIONS>;
+
+/** A run's options with their defaults filled in and checked. */
+export type RunSettings = ResolvedOptions<typeof RUN_OPTIONS>;

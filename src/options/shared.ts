@@ -1,0 +1,142 @@
+/**
+ * Options more than one command takes, each defined once (see ./define.ts). A command composes the
+ * groups it needs: `run` takes them all; the batches commands will take the connection group.
+ */
+import { DEFAULT_KEY_VARIABLES } from '../client/api-key.js';
+import { PROVIDER_NAMES } from '../client/providers.js';
+import { option } from './define.js';
+
+/** Where requests go and how they authenticate. */
+export const CONNECTION_OPTIONS = {
+  /**
+   * The gateway preset: base URL, path and auth style (`littlepig`, `anthropic`, `serevix`, `aimlapi`,
+   * or `mock`, the built-in simulator).
+   * @default 'littlepig'
+   */
+  provider: option.choice({
+    choices: PROVIDER_NAMES,
+    default: 'littlepig',
+    describe:
+      'Gateway preset (base URL, path, auth style): `littlepig`, `anthropic`, `serevix`, `aimlapi`, or `mock` for the built-in simulator',
+  }),
+  /**
+   * Override the provider's base URL; the provider's path is appended.
+   * @default the provider's
+   */
+  baseUrl: option.string({
+    arg: 'URL',
+    defaultText: "the provider's",
+    describe: "Override the base URL; the provider's path is appended",
+  }),
+  /**
+   * Read the API key from this environment variable instead.
+   * @default `LP_API_KEY`, then `ANTHROPIC_API_KEY`
+   */
+  apiKeyEnv: option.string({
+    arg: 'NAME',
+    defaultText: DEFAULT_KEY_VARIABLES.map((name) => `\`${name}\``).join(', then '),
+    describe: 'Read the key from this variable instead',
+  }),
+  /**
+   * Allow plain `http://` to a host that is not loopback.
+   * @default false
+   */
+  allowInsecureHttp: option.boolean({
+    default: false,
+    describe: 'Allow plain `http://` to a host that is not loopback',
+  }),
+};
+
+/** How each request is sent: concurrency, retries, timeouts and rate limits. */
+export const SENDING_OPTIONS = {
+  /**
+   * Requests in flight at once (also the size of the keep-alive pool).
+   * @default 8
+   */
+  concurrency: option.count({
+    alias: 'c',
+    min: 1,
+    default: 8,
+    describe: 'Requests in flight at once (also the size of the keep-alive pool)',
+  }),
+  /**
+   * Shrink concurrency on 529 and 429 and grow it back slowly; false holds it at `concurrency`.
+   * @default true
+   */
+  adaptiveConcurrency: option.boolean({
+    default: true,
+    describe:
+      'Halve concurrency on 529/429, grow it back slowly; `--no-adaptive-concurrency` holds it at `-c`',
+  }),
+  /**
+   * Retries per request after the first attempt.
+   * @default 8
+   */
+  maxRetries: option.count({ min: 0, default: 8, describe: 'Retries per request after the first attempt' }),
+  /**
+   * Cap on any wait between attempts, server-given or not, in seconds.
+   * @default 60
+   */
+  maxRetryWait: option.seconds({
+    allowZero: true,
+    default: 60,
+    describe: 'Cap on any wait between attempts, server-given or not, seconds',
+  }),
+  /**
+   * Per-attempt limit on response headers and body together, in seconds.
+   * @default 600
+   */
+  timeout: option.seconds({
+    default: 600,
+    describe: 'Per-attempt limit on response headers and body together, seconds',
+  }),
+  /**
+   * A stream silent this long is given up (and retried), in seconds.
+   * @default 120
+   */
+  idleTimeout: option.seconds({
+    default: 120,
+    describe: 'A stream silent this long is given up (and retried), seconds',
+  }),
+  /**
+   * Send every request as a stream (a line's own `"stream": true` is always honoured).
+   * @default false
+   */
+  stream: option.boolean({
+    default: false,
+    describe: 'Send every request as a stream (a line\'s own `"stream": true` is always honoured)',
+  }),
+  /**
+   * Requests per minute at most.
+   * @default no limit
+   */
+  rpm: option.perMinute({ describe: 'Requests per minute at most' }),
+  /**
+   * Input tokens per minute at most (uncached input and cache writes, estimated before sending).
+   * @default no limit
+   */
+  itpm: option.perMinute({
+    describe: 'Input tokens per minute at most (uncached input and cache writes, estimated before sending)',
+  }),
+  /**
+   * Output tokens per minute at most (`max_tokens` reserved, the unused part refunded).
+   * @default no limit
+   */
+  otpm: option.perMinute({
+    describe: 'Output tokens per minute at most (`max_tokens` reserved, the unused part refunded)',
+  }),
+};
+
+/** Fill-ins for input lines that lack a field. */
+export const LINE_OPTIONS = {
+  /**
+   * `model` for lines that have none.
+   * @default none: such lines are errored
+   */
+  model: option.string({ arg: 'NAME', describe: '`model` for lines that have none' }),
+  /**
+   * `max_tokens` for lines that have none.
+   * @default none: such lines are errored
+   */
+  maxTokens: option.count({ min: 1, describe: '`max_tokens` for lines that have none' }),
+};

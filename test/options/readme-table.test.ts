@@ -1,0 +1,102 @@
+/**
+ * The README's option tables are the options as defined: same flags, same order, same defaults,
+ * same words. And every library option says its default in its JSDoc.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { defaultShown } from '../../src/cli/command.js';
+import { runCommand } from '../../src/cli/run.js';
+import { type AnyOptionSpec, flagOf, type OptionTable } from '../../src/options/define.js';
+import { RUN_OPTIONS } from '../../src/options/run.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** The rows of the first table after `heading`, as cells. */
+function tableAfter(heading: string): string[][] {
+  const start = README.indexOf(heading);
+  expect(start, `README has no heading ${heading}`).toBeGreaterThanOrEqual(0);
+  const lines = README.slice(start).split('\n');
+  const first = lines.findIndex((line) => line.startsWith('|'));
+  const rows: string[][] = [];
+  for (const line of lines.slice(first + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim()),
+    );
+  }
+  return rows;
+}
+
+/** The placeholder a flag's value shows in the docs. */
+function placeholder(spec: AnyOptionSpec): string {
+  switch (spec.kind) {
+    case 'boolean':
+      return '';
+    case 'seconds':
+      return ' S';
+    case 'usd':
+      return ' USD';
+    case 'count':
+    case 'per-minute':
+      return ' N';
+    default:
+      return spec.arg === undefined ? '' : ` ${spec.arg}`;
+  }
+}
+
+/** A table as the README should show it: option, default, meaning. */
+function rowsOf(table: OptionTable): string[][] {
+  return Object.entries(table).map(([name, spec]) => [
+    `${spec.alias === undefined ? '' : `\`-${spec.alias}\`, `}\`--${flagOf(name)}${placeholder(spec)}\``,
+    defaultShown(spec) ?? '—',
+    spec.describe,
+  ]);
+}
+
+describe('the README', () => {
+  it('lists every option of `run` as defined: flag, default and meaning, in order', () => {
+    expect(tableAfter('## `lp-batch run <input> <output>`')).toEqual(rowsOf(runCommand.options));
+  });
+});
+
+describe('the library options', () => {
+  it('each carry JSDoc with an @default that matches the definition', () => {
+    const file = join(ROOT, 'src/options/run.ts');
+    // Only what the table's types need: no @types, no lib checks (a full program takes seconds).
+    const program = ts.createProgram([file], {
+      strict: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: [],
+      skipLibCheck: true,
+      noEmit: true,
+    });
+    const checker = program.getTypeChecker();
+    const source = program.getSourceFile(file);
+    const declaration = source?.statements.find(
+      (s): s is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(s) && s.name.text === 'RunOptions',
+    );
+    if (!declaration) throw new Error('src/options/run.ts declares no RunOptions');
+    const properties = checker.getTypeAtLocation(declaration.name).getProperties();
+    expect(properties.map((p) => p.name).sort()).toEqual(Object.keys(RUN_OPTIONS).sort());
+    for (const property of properties) {
+      const spec = RUN_OPTIONS[property.name as keyof typeof RUN_OPTIONS] as AnyOptionSpec;
+      const doc = ts.displayPartsToString(property.getDocumentationComment(checker));
+      const tag = property.getJsDocTags(checker).find((t) => t.name === 'default');
+      const stated = ts.displayPartsToString(tag?.text ?? []).trim();
+      expect(doc, `${property.name} has no description`).not.toBe('');
+      expect(stated, `${property.name} has no @default`).not.toBe('');
+      const value: unknown = spec.default;
+      if (spec.defaultText !== undefined) expect(stated, property.name).toBe(spec.defaultText);
+      else if (value !== undefined) {
+        expect(stated, property.name).toBe(typeof value === 'string' ? `'${value}'` : String(value));
+      }
+    }
+  });
+});
