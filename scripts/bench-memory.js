@@ -6,8 +6,7 @@
  * Usage: node scripts/bench-memory.js INPUT OUTPUT BASE_URL CONCURRENCY
  * Also the target of `node --cpu-prof scripts/bench-memory.js ...` when lp-batch needs profiling.
  */
-import { runBatch } from '../dist/run/run-batch.js';
-import { benchEndpoint } from './bench-util.js';
+import { runBatch } from '../dist/index.js';
 
 const [inputPath, outputPath, baseUrl, concurrencyText] = process.argv.slice(2);
 if (!inputPath || !outputPath || !baseUrl || !concurrencyText) {
@@ -28,7 +27,10 @@ const started = performance.now();
 const report = await runBatch({
   inputPath,
   outputPath,
-  endpoint: benchEndpoint(baseUrl),
+  // The same endpoint as the bare baseline (benchEndpoint): the simulator, an x-api-key.
+  provider: 'anthropic',
+  baseUrl,
+  apiKey: 'bench-key',
   concurrency: Number(concurrencyText),
   onWarning: (message) => process.stderr.write(`bench-memory: warning: ${message}\n`),
 });

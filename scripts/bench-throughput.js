@@ -9,7 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Pool } from 'undici';
-import { runBatch } from '../dist/run/run-batch.js';
+import { runBatch } from '../dist/index.js';
 import { benchEndpoint, requestParams } from './bench-util.js';
 
 /**
@@ -55,7 +55,10 @@ async function runLpBatch({ baseUrl, concurrency, inputPath, outputPath }) {
   const report = await runBatch({
     inputPath,
     outputPath,
-    endpoint: benchEndpoint(baseUrl),
+    // The same endpoint as the bare baseline (benchEndpoint): the simulator, an x-api-key.
+    provider: 'anthropic',
+    baseUrl,
+    apiKey: 'bench-key',
     concurrency,
     onWarning: (message) => {
       // A warning per line would be a benchmark of stderr; show the first few only.

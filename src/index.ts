@@ -1,29 +1,35 @@
-/** The library API of lp-batch: explicit named exports only. */
+/**
+ * The library API of lp-batch: explicit named exports only. What is exported here is a promise to
+ * users; everything else (retry policy, nano-dollar helpers, the gate) may change without notice.
+ */
 
-export {
-  buildEndpoint,
-  type Endpoint,
-  PROVIDERS,
-  type Provider,
-  type ProviderName,
-} from './client/providers.js';
+export type { ProviderName } from './client/providers.js';
 export {
   ApiError,
   ConnectionError,
   InvalidResponseError,
   LpBatchError,
   RequestError,
+  type ResponseHeaders,
   ResultsFileError,
   UsageError,
 } from './errors.js';
-export { type ParsedLine, parseRequestLine } from './input/parse-line.js';
-export { validateParams } from './input/schema.js';
-export { type MockServer, type MockServerOptions, startMockServer } from './mock/server.js';
+export type { Fault, FaultHeaders, FaultKind } from './mock/faults.js';
+export {
+  type MockServer,
+  type MockServerOptions,
+  type MockServerStats,
+  type RecordedRequest,
+  startMockServer,
+} from './mock/server.js';
+export type { RunOptions } from './options/run.js';
 export type { ModelSummary, RunSummary } from './output/summary.js';
-export { costNanos, priceOf, resolveModel } from './pricing/cost.js';
 export { type RunBatchOptions, type RunBatchReport, type RunProgress, runBatch } from './run/run-batch.js';
+export type { RunStop, RunStopReason } from './run/shutdown.js';
 export type {
-  BatchRequest,
+  CacheCreation,
+  ContentBlock,
+  ErrorBody,
   ErroredLine,
   Message,
   MessageParams,

@@ -13,8 +13,6 @@ export interface CliIO {
   stdout: NodeJS.WritableStream;
   /** Relative paths on the command line are relative to this folder. */
   cwd: string;
-  /** The package version, for the user agent. */
-  version: string;
 }
 
 export interface Command<T extends OptionTable = OptionTable> {

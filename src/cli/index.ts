@@ -2,9 +2,9 @@
  * The command line: yargs wiring of the commands (one file each) and the mapping of errors to exit
  * codes. `main` never exits the process itself; bin/lp-batch.js sets process.exitCode from what it returns.
  */
-import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { LpBatchError, UsageError } from '../errors.js';
+import { packageVersion } from '../version.js';
 import { type CliIO, type Command, optionValues, yargsOptions } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { runCommand } from './run.js';
@@ -14,16 +14,8 @@ export type { CliIO } from './command.js';
 /** Every command, in the order `--help` lists them. */
 const COMMANDS: readonly Command[] = [runCommand];
 
-/** The package version (src/cli and dist/cli both sit two folders below package.json). */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 /** Runs the command line `argv` (without node and script) and returns the exit code. */
-export async function main(argv: string[], io: Omit<CliIO, 'version'>): Promise<number> {
+export async function main(argv: string[], io: CliIO): Promise<number> {
   const version = packageVersion();
   let code: number = EXIT.ok;
   try {
@@ -42,7 +34,7 @@ export async function main(argv: string[], io: Omit<CliIO, 'version'>): Promise<
           const positionals = Object.fromEntries(
             Object.keys(command.positionals).map((name) => [name, String(argv[name])]),
           );
-          code = await command.handler(positionals, optionValues(command.options, argv), { ...io, version });
+          code = await command.handler(positionals, optionValues(command.options, argv), io);
         },
       );
     }

@@ -15,9 +15,9 @@ export interface ProgressReporter {
 /** Seconds between plain lines. */
 const PLAIN_INTERVAL_MS = 10_000;
 
+/** A display of the run's progress on `stderr`; the total comes with each update (null: not counted). */
 export function createProgressReporter(
   mode: ProgressMode,
-  total: number | null,
   stderr: NodeJS.WritableStream & { isTTY?: boolean },
   now: () => number = () => performance.now(),
 ): ProgressReporter {
@@ -41,16 +41,14 @@ export function createProgressReporter(
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total ?? 0, 0, {
-      rate: '0.0',
-      inFlight: 0,
-      tokens: '0 in / 0 out',
-      cost: usd(0),
-      errored: 0,
-      retries: 0,
-    });
+    let shown = false;
     return {
-      update: (p) =>
+      update: (p) => {
+        // Shown from the run's first report, which brings the total.
+        if (!shown) {
+          shown = true;
+          bar.start(p.total ?? 0, p.done);
+        }
         bar.update(p.done, {
           rate: rate(p.done),
           inFlight: p.inFlight,
@@ -59,15 +57,18 @@ export function createProgressReporter(
           cost: usd(p.costUsd),
           errored: p.errored,
           retries: p.retries,
-        }),
-      stop: () => bar.stop(),
+        });
+      },
+      stop: () => {
+        if (shown) bar.stop();
+      },
     };
   }
 
   let last: RunProgress | null = null;
   let lastPrinted = started;
   const line = (p: RunProgress) =>
-    `lp-batch: ${p.done}${total === null ? '' : `/${total}`} done (${p.succeeded} ok, ${p.errored} errored), ` +
+    `lp-batch: ${p.done}${p.total === null ? '' : `/${p.total}`} done (${p.succeeded} ok, ${p.errored} errored), ` +
     `${rate(p.done)} req/s, ${p.inFlight} in flight (concurrency ${p.concurrency}), ${tokens(p)} tokens, ${usd(p.costUsd)}, ${p.retries} retries\n`;
   return {
     update: (p) => {

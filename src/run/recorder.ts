@@ -62,10 +62,16 @@ export class Recorder {
     extra: { attempts: number; latencyMs: number },
   ): ErroredLine {
     const { redact } = this.#opts;
-    const redacted = { ...failure, message: redact(failure.message) };
+    // Anything the server said may echo the key: every text it gave is redacted before it is stored.
+    const redacted = {
+      ...failure,
+      type: redact(failure.type),
+      message: redact(failure.message),
+      requestId: failure.requestId === null ? null : redact(failure.requestId),
+    };
     const line = erroredLine(req, redacted, { ...extra, paramsHash: req.paramsHash });
     this.#write(line);
-    this.#opts.summary.addErrored(req.model ?? NO_MODEL, failure.type);
+    this.#opts.summary.addErrored(req.model ?? NO_MODEL, redacted.type);
     return line;
   }
 

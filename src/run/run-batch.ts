@@ -1,203 +1,154 @@
 /**
- * The run: resume from the results file, read the input line by line, send what is not done with
- * bounded concurrency and read-ahead, append each result the moment it is final, and leave exactly
- * one line per custom_id at the end.
+ * `runBatch()`, the library's way to run a file, and the CLI's too: check the options (the same
+ * table as `lp-batch run`), find the endpoint and the key, count the input for progress, run, write
+ * the summary file, and put why the run stopped early in words.
  */
-import { setMaxListeners } from 'node:events';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import pLimit from 'p-limit';
+import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock.js';
-import type { Endpoint } from '../client/providers.js';
-import { Transport } from '../client/transport.js';
-import { DispatchGate } from '../limits/dispatch-gate.js';
+import { UsageError } from '../errors.js';
+import { countJsonlLines } from '../input/jsonl-reader.js';
 import { resolveOptions } from '../options/define.js';
 import { RUN_OPTIONS, type RunOptions } from '../options/run.js';
-import { createRedactor } from '../output/redact.js';
-import type { ResultEntry } from '../output/results-scan.js';
-import { ResultsWriter } from '../output/results-writer.js';
-import { NO_MODEL, type RunSummary, SummaryBuilder } from '../output/summary.js';
+import type { RunSummary } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
-import { errorTypeOf } from '../retry/policy.js';
-import { dispatchLines } from './dispatch-lines.js';
-import { LineIntake } from './intake.js';
-import { Recorder } from './recorder.js';
-import { finalizeResults, prepareResults, refuseSameFile } from './resume.js';
+import type { ResultLine } from '../types.js';
+import { packageVersion } from '../version.js';
+import { connect } from './connect.js';
+import { type RunOutcome, type RunProgress, runFiles } from './run-files.js';
 import { type RunStop, Shutdown } from './shutdown.js';
 
+export type { RunProgress } from './run-files.js';
+
+/** What `runBatch` takes: the files, the key, callbacks, and every option of `lp-batch run`. */
 export interface RunBatchOptions extends RunOptions {
-  /** The JSONL file of requests. */
+  /** The JSONL file of requests. A relative path is relative to the current folder. */
   inputPath: string;
-  /** The JSONL file of results: created, or resumed when it exists (see `overwrite`). */
+  /**
+   * The JSONL file of results: created, or resumed when it is lp-batch output (see `overwrite`).
+   * A relative path is relative to the current folder.
+   */
   outputPath: string;
-  endpoint: Endpoint;
-  /** Values that must never be written anywhere (the API key). */
-  secrets?: string[];
+  /**
+   * The API key. When absent it is read from the environment as the CLI reads it: the variable named
+   * by `apiKeyEnv`, else `LP_API_KEY`, else `ANTHROPIC_API_KEY`. Never written to results, the
+   * summary or warnings. Not needed with `provider: 'mock'`.
+   */
+  apiKey?: string | undefined;
   /** Aborting it stops the run as Ctrl-C does: nothing more is sent, what is in flight gets `grace` seconds. */
   signal?: AbortSignal | undefined;
-  /** The run's shutdown, when the caller drives it (the CLI: Ctrl-C interrupts, a second one aborts). */
-  shutdown?: Shutdown;
-  clock?: Clock;
-  /** Told of each warning (unknown parameters, unpriced models, a torn last line cut away, ...). */
-  onWarning?: ((message: string) => void) | undefined;
-  /** Told after every line dealt with. */
+  /** Called once per line written to `outputPath`, in the order written, with the line as written. */
+  onResult?: ((line: ResultLine) => void) | undefined;
+  /** Called at the start and after every line dealt with; `total` is counted before the run when this is given. */
   onProgress?: ((progress: RunProgress) => void) | undefined;
+  /** Told of each warning (unknown parameters, unpriced models, a torn last line cut away, ...), redacted. */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
-export interface RunProgress {
-  done: number;
-  succeeded: number;
-  errored: number;
-  retries: number;
-  inFlight: number;
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** Requests allowed in flight now (adaptive concurrency). */
-  concurrency: number;
-}
-
+/** What `runBatch` resolves with. */
 export interface RunBatchReport {
+  /** The summary of the whole results file: the same object `summary` (`--summary FILE`) writes. */
   summary: RunSummary;
   /** Why dispatching stopped early, or null when every line was dealt with. */
   stop: RunStop | null;
-  /** Requests read but cut off or never dispatched (a later run sends them). */
+  /** Requests read but cut off or never dispatched: a later run sends them. */
   notSent: number;
-  /** Budget state under `maxCost`, else null. */
+  /** The budget under `maxCost`, else null. */
   budget: { limitUsd: number; spentUsd: number } | null;
   /** Times adaptive concurrency was cut, and the concurrency at the end. */
   concurrency: { final: number; shrinks: number };
 }
 
-/** Runs every request of `inputPath`, appending results to `outputPath`. Never throws for a bad line or request. */
-export async function runBatch(opts: RunBatchOptions): Promise<RunBatchReport> {
-  const settings = resolveOptions(RUN_OPTIONS, opts);
-  const clock = opts.clock ?? systemClock;
-  const redact = createRedactor(opts.secrets ?? []);
-  const warn = (message: string) => opts.onWarning?.(redact(message));
-  refuseSameFile(opts.inputPath, opts.outputPath);
+/** What only lp-batch itself passes in: the CLI's environment, folder and shutdown; tests' clocks. */
+export interface RunInternals {
+  env?: NodeJS.ProcessEnv;
+  /** Relative paths are relative to this folder. Default: the process's. */
+  cwd?: string;
+  clock?: Clock;
+  /** The CLI drives the shutdown itself: Ctrl-C interrupts, a second one aborts. */
+  shutdown?: Shutdown;
+}
 
-  const prepared = await prepareResults(opts.outputPath, settings.overwrite);
-  if (prepared.cutBytes > 0) {
-    warn(
-      `${opts.outputPath}: cut away a torn last line (${prepared.cutBytes} bytes) left by an interrupted run`,
-    );
-  }
-  const startedAt = clock.now();
-  const shutdown = opts.shutdown ?? new Shutdown();
-  shutdown.setGrace(secondsToMs(settings.grace), clock);
-  const detach = shutdown.interruptOn(opts.signal);
-  // Every retry wait and gate wait listens to these, one per request in flight: many, on purpose.
-  setMaxListeners(0, shutdown.draining, shutdown.aborted);
-  const summary = new SummaryBuilder();
-  const writer = new ResultsWriter(opts.outputPath);
-  const recorder = new Recorder({ writer, summary, redact, warn });
-  const transport = new Transport({
-    endpoint: opts.endpoint,
-    connections: settings.concurrency,
-    timeoutMs: secondsToMs(settings.timeout),
-    idleTimeoutMs: secondsToMs(settings.idleTimeout),
-    signal: shutdown.aborted,
-    redact,
-  });
-  const limit = pLimit(settings.concurrency);
-  const gate = new DispatchGate({
-    maxConcurrency: settings.concurrency,
-    adaptive: settings.adaptiveConcurrency,
-    rpm: settings.rpm,
-    itpm: settings.itpm,
-    otpm: settings.otpm,
-    maxCostUsd: settings.maxCost,
-    maxPauseMs: secondsToMs(settings.maxRetryWait),
-    clock,
-    onConcurrencyChange: (n) => {
-      limit.concurrency = n;
-    },
-  });
-  const intake = new LineIntake({
-    file: opts.inputPath,
-    defaults: { model: settings.model, maxTokens: settings.maxTokens },
-    prior: prepared.prior,
-    skipErrored: settings.skipErrored,
-  });
-  const { onProgress } = opts;
-  const progress = (inFlight: number) => {
-    if (!onProgress) return;
-    const { costNanos, ...totals } = summary.totals;
-    onProgress({ ...totals, inFlight, costUsd: nanosToUsd(costNanos), concurrency: gate.concurrency });
-  };
+/**
+ * Run every request of `inputPath`, appending one result line per request to `outputPath`, and
+ * report. Bad lines and failed requests become errored lines, never exceptions; throws (UsageError,
+ * ResultsFileError) only when the run cannot start: a bad option, a missing input or key, a results
+ * file that is not lp-batch output.
+ */
+export function runBatch(options: RunBatchOptions): Promise<RunBatchReport> {
+  return runBatchWith(options, {});
+}
 
-  let dispatched;
+/** `runBatch` with lp-batch's own hooks (see RunInternals). */
+export async function runBatchWith(
+  options: RunBatchOptions,
+  internals: RunInternals,
+): Promise<RunBatchReport> {
+  const settings = resolveOptions(RUN_OPTIONS, options);
+  const cwd = internals.cwd ?? process.cwd();
+  const input = { path: resolve(cwd, options.inputPath), shown: options.inputPath };
+  const output = { path: resolve(cwd, options.outputPath), shown: options.outputPath };
+  if (!existsSync(input.path)) throw new UsageError(`input file not found: ${input.shown}`);
+  const summaryPath = settings.summary === undefined ? undefined : resolve(cwd, settings.summary);
+
+  const connection = await connect({
+    ...settings,
+    apiKey: options.apiKey,
+    env: internals.env ?? process.env,
+    userAgent: `lp-batch/${packageVersion()}`,
+  });
+  const shutdown = internals.shutdown ?? new Shutdown();
+  const detach = shutdown.interruptOn(options.signal);
   try {
-    dispatched = await dispatchLines({
-      inputPath: opts.inputPath,
-      concurrency: settings.concurrency,
-      limit,
-      intake,
-      recorder,
+    const outcome = await runFiles({
+      settings,
+      input,
+      output,
+      endpoint: connection.endpoint,
+      secrets: connection.secrets,
+      clock: internals.clock ?? systemClock,
       shutdown,
-      prior: prepared.prior,
-      warn,
-      onProgress: progress,
-      onOverBudget: () =>
-        shutdown.stop({ reason: 'budget', message: `the budget of $${settings.maxCost} is reached` }),
-      execute: {
-        transport,
-        gate,
-        clock,
-        retry: { maxRetries: settings.maxRetries, maxRetryWaitMs: secondsToMs(settings.maxRetryWait) },
-        shutdown,
-        forceStream: settings.stream,
-        onRetry: (error) => summary.addRetry(errorTypeOf(error)),
-      },
+      total: options.onProgress ? await countJsonlLines(input.path) : null,
+      onWarning: options.onWarning,
+      onProgress: options.onProgress,
+      onResult: options.onResult,
     });
+    if (summaryPath !== undefined) {
+      await writeFile(summaryPath, `${JSON.stringify(outcome.summary, null, 2)}\n`);
+    }
+    return reportOf(outcome, connection.keySource);
   } finally {
     detach();
-    shutdown.dispose();
-    writer.close();
-    await transport.close();
+    await connection.close();
   }
-  if (dispatched.changed > 0)
-    warn(`${dispatched.changed} requests changed since their result was written: sent again`);
-  const foreign = countForeign(prepared.prior, intake.matched, recorder);
-  if (foreign > 0 && dispatched.inputRead) {
-    warn(
-      `${opts.outputPath} holds ${foreign} results for custom_ids that are not in ${opts.inputPath}: kept as they are`,
-    );
-  }
-  await finalizeResults(
-    opts.outputPath,
-    settings.order,
-    dispatched.mayHaveDuplicates || prepared.superseded > 0,
-  );
-  const budget = gate.budget;
-  const report: RunBatchReport = {
-    summary: summary.build(clock.now() - startedAt),
-    stop: shutdown.reason,
-    notSent: dispatched.notSent,
-    budget: budget && { limitUsd: nanosToUsd(budget.limitNanos), spentUsd: nanosToUsd(budget.spentNanos) },
-    concurrency: { final: gate.concurrency, shrinks: gate.shrinks },
+}
+
+function reportOf(outcome: RunOutcome, keySource: string): RunBatchReport {
+  const budget = outcome.budget && {
+    limitUsd: nanosToUsd(outcome.budget.limitNanos),
+    spentUsd: nanosToUsd(outcome.budget.spentNanos),
   };
-  if (settings.summary !== undefined) {
-    await writeFile(settings.summary, `${JSON.stringify(report.summary, null, 2)}\n`);
-  }
-  return report;
+  return { ...outcome, budget, stop: outcome.stop && describeStop(outcome.stop, keySource, budget) };
 }
 
-function secondsToMs(seconds: number): number {
-  return Math.round(seconds * 1000);
-}
-
-/** Earlier results this run did not come to: they stay in the file, so they count in its summary. */
-function countForeign(
-  prior: ReadonlyMap<string, ResultEntry>,
-  matched: ReadonlySet<string>,
-  recorder: Recorder,
-) {
-  let count = 0;
-  for (const [id, entry] of prior) {
-    if (matched.has(id)) continue;
-    count += 1;
-    recorder.resumed(entry.model ?? NO_MODEL, entry);
+/** The stop as one line for a person: the server's words with what they mean for the run. */
+function describeStop(
+  stop: RunStop,
+  keySource: string,
+  budget: { limitUsd: number; spentUsd: number } | null,
+): RunStop {
+  switch (stop.reason) {
+    case 'auth':
+      return { ...stop, message: `the gateway refused the key from ${keySource}: ${stop.message}` };
+    case 'spend_cap':
+      return { ...stop, message: `the account's spend limit is reached: ${stop.message}` };
+    case 'budget': {
+      const limit = budget?.limitUsd ?? 0;
+      const spent = budget?.spentUsd.toFixed(6) ?? '0';
+      return { ...stop, message: `the budget of $${limit} is reached ($${spent} of $${limit} spent)` };
+    }
+    case 'interrupted':
+      return stop;
   }
-  return count;
 }

@@ -15,7 +15,8 @@ function sink(isTTY: boolean) {
   return { stream, text: () => text };
 }
 
-const progress = (done: number): RunProgress => ({
+const progress = (done: number, total: number | null = 100): RunProgress => ({
+  total,
   done,
   succeeded: done - 1,
   errored: 1,
@@ -31,7 +32,7 @@ describe('progress', () => {
   it('prints plain lines at most every 10 s when stderr is not a terminal, and a last one at the end', () => {
     let now = 0;
     const out = sink(false);
-    const reporter = createProgressReporter('auto', 100, out.stream, () => now);
+    const reporter = createProgressReporter('auto', out.stream, () => now);
     reporter.update(progress(1));
     now = 5_000;
     reporter.update(progress(5));
@@ -48,8 +49,8 @@ describe('progress', () => {
 
   it('draws a bar with tokens, dollars and retries on a terminal', () => {
     const out = sink(true);
-    const reporter = createProgressReporter('bar', 10, out.stream, () => 1000);
-    reporter.update(progress(4));
+    const reporter = createProgressReporter('bar', out.stream, () => 1000);
+    reporter.update(progress(4, 10));
     reporter.stop();
     expect(out.text()).toContain('4/10');
     expect(out.text()).toContain('12,345 in / 678 out tok');
@@ -59,7 +60,7 @@ describe('progress', () => {
 
   it('prints nothing with none', () => {
     const out = sink(true);
-    const reporter = createProgressReporter('none', 10, out.stream);
+    const reporter = createProgressReporter('none', out.stream);
     reporter.update(progress(4));
     reporter.stop();
     expect(out.text()).toBe('');

@@ -2,10 +2,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildEndpoint, type Endpoint, PROVIDERS } from '../../src/client/providers.js';
-import type { MockServer } from '../../src/mock/server.js';
 import type { Clock } from '../../src/clock.js';
-import { type RunBatchOptions, type RunBatchReport, runBatch } from '../../src/run/run-batch.js';
+import type { MockServer } from '../../src/mock/server.js';
+import { type RunBatchOptions, type RunBatchReport, runBatchWith } from '../../src/run/run-batch.js';
 import type { ErrorBody, Message, ResultLine, Usage } from '../../src/types.js';
 
 export const TEST_KEY = 'sk-test-SECRET-0123456789abcdef';
@@ -49,7 +48,9 @@ export function byId(results: ResultLine[]): Map<string, ResultLine> {
  * A clock whose sleeps return at once, are recorded, and move its time forward by what they
  * slept (so waits computed from `now()` are over when the sleep returns, as with a real clock).
  */
-export function instantClock(): Clock & { sleeps: number[] } {
+export type InstantClock = Clock & { sleeps: number[] };
+
+export function instantClock(): InstantClock {
   const sleeps: number[] = [];
   let skipped = 0;
   return {
@@ -65,41 +66,35 @@ export function instantClock(): Clock & { sleeps: number[] } {
   };
 }
 
-export function endpointOf(server: MockServer, key = TEST_KEY): Endpoint {
-  return buildEndpoint(PROVIDERS.anthropic, {
-    baseUrl: server.url,
-    apiKey: key,
-    allowInsecureHttp: false,
-    userAgent: 'lp-batch-test',
-  });
-}
-
 /** Runs `lines` against `server` with an instant clock; returns the report, results and warnings. */
-export async function runLines(
+export async function runLines<C extends Clock = InstantClock>(
   server: MockServer,
   dir: string,
   lines: string[],
-  opts: Partial<RunBatchOptions> = {},
+  opts: Partial<RunBatchOptions> & { clock?: C } = {},
 ): Promise<{
   report: RunBatchReport;
   results: ResultLine[];
   warnings: string[];
-  clock: ReturnType<typeof instantClock>;
+  clock: C;
   output: string;
 }> {
-  const clock = instantClock();
+  const { clock = instantClock() as unknown as C, ...options } = opts;
   const warnings: string[] = [];
   const inputPath = writeInput(dir, lines);
   const output = opts.outputPath ?? join(dir, 'out.jsonl');
-  const report = await runBatch({
-    inputPath,
-    outputPath: output,
-    endpoint: endpointOf(server),
-    clock,
-    secrets: [TEST_KEY],
-    onWarning: (w) => warnings.push(w),
-    ...opts,
-  });
+  const report = await runBatchWith(
+    {
+      inputPath,
+      outputPath: output,
+      provider: 'anthropic',
+      baseUrl: server.url,
+      apiKey: TEST_KEY,
+      onWarning: (w) => warnings.push(w),
+      ...options,
+    },
+    { clock, env: {} },
+  );
   return { report, results: readResults(output), warnings, clock, output };
 }
 

@@ -8,7 +8,7 @@ import { decideResume } from '../../src/run/resume.js';
 import { runBatch } from '../../src/run/run-batch.js';
 import { promptOf, whenPrompt } from '../helpers/fake-anthropic.js';
 import { httpInFlight, VirtualClock } from '../helpers/virtual-clock.js';
-import { endpointOf, makeTempDir, readResults, requestLine, runLines } from '../helpers/run-helpers.js';
+import { makeTempDir, readResults, requestLine, runLines } from '../helpers/run-helpers.js';
 
 let server: MockServer;
 let tmp: ReturnType<typeof makeTempDir>;
@@ -164,7 +164,9 @@ describe('resume', () => {
       runBatch({
         inputPath: input,
         outputPath: join(tmp.dir, '.', 'in.jsonl'),
-        endpoint: endpointOf(server),
+        provider: 'anthropic',
+        baseUrl: server.url,
+        apiKey: 'k',
       }),
     ).rejects.toThrow(/must not be the input file/);
     expect(readFileSync(input, 'utf8')).toBe(`${lines(1).join('\n')}\n`);
