@@ -32,7 +32,7 @@ export interface Command<T extends OptionTable = OptionTable> {
 
 /** Typed in its own options, stored with the others. */
 export function defineCommand<T extends OptionTable>(command: Command<T>): Command {
-  return command as unknown as Command;
+  return command;
 }
 
 /** yargs flags of an option table: names in kebab case, no yargs defaults (the run fills them in). */
@@ -59,7 +59,7 @@ export function defaultShown(spec: AnyOptionSpec): string | null {
   if (value === undefined) return null;
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (typeof value === 'string') return `\`${value}\``;
-  return String(value);
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
 function yargsOption(spec: AnyOptionSpec): Options {

@@ -117,7 +117,7 @@ function applyBlockDelta(
       return;
     case 'citations_delta':
       if (block.type === 'text') {
-        const citations = Array.isArray(block.citations) ? block.citations : [];
+        const citations: unknown[] = Array.isArray(block.citations) ? block.citations : [];
         content[index] = { ...block, citations: [...citations, delta.citation] };
       }
       return;

@@ -69,7 +69,7 @@ function startOfBlock(block: ContentBlock): ContentBlock {
 function deltasOfBlock(block: ContentBlock): Record<string, unknown>[] {
   switch (block.type) {
     case 'text':
-      return splitIntoPieces(String(block.text ?? '')).map((text) => ({ type: 'text_delta', text }));
+      return splitIntoPieces(textOf(block.text)).map((text) => ({ type: 'text_delta', text }));
     case 'tool_use':
       return splitIntoPieces(JSON.stringify(block.input ?? {})).map((partial_json) => ({
         type: 'input_json_delta',
@@ -77,11 +77,11 @@ function deltasOfBlock(block: ContentBlock): Record<string, unknown>[] {
       }));
     case 'thinking':
       return [
-        ...splitIntoPieces(String(block.thinking ?? '')).map((thinking) => ({
+        ...splitIntoPieces(textOf(block.thinking)).map((thinking) => ({
           type: 'thinking_delta',
           thinking,
         })),
-        { type: 'signature_delta', signature: String(block.signature ?? '') },
+        { type: 'signature_delta', signature: textOf(block.signature) },
       ];
     default:
       return [];
@@ -102,4 +102,9 @@ export function splitIntoPieces(text: string): string[] {
       .slice(Math.floor((i * points.length) / count), Math.floor(((i + 1) * points.length) / count))
       .join(''),
   );
+}
+
+/** A block's text field as sent, or '' when it has none. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

@@ -79,7 +79,7 @@ export const option = {
 };
 
 function spec<T, D extends T | undefined>(kind: OptionKind, s: Common & { default?: D }): OptionSpec<T, D> {
-  return Object.freeze({ ...s, kind, default: s.default as D }) as OptionSpec<T, D>;
+  return Object.freeze({ ...s, kind, default: s.default as D });
 }
 
 /** `maxRetryWait` → `max-retry-wait`. */

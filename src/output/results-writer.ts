@@ -36,7 +36,7 @@ export class ResultsWriter {
    */
   append(result: ResultLine): void {
     if (this.#closed) throw new Error('results writer is closed');
-    if (this.#failure !== null) throw this.#failure;
+    if (this.#failure !== null) throw this.#failure as Error;
     this.#pending.push(`${JSON.stringify(result)}\n`);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
@@ -81,6 +81,6 @@ export class ResultsWriter {
     clearInterval(this.#timer);
     fsyncSync(this.#fd);
     closeSync(this.#fd);
-    if (this.#failure !== null) throw this.#failure;
+    if (this.#failure !== null) throw this.#failure as Error;
   }
 }

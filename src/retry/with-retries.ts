@@ -49,7 +49,7 @@ export async function withRetries<T>(
           if (!classification.retry || signal?.aborted) return false;
           const waitMs = retryWaitMs(classification, retriesConsumed + 1, {
             maxWaitMs: opts.maxRetryWaitMs,
-            random: clock.random,
+            random: () => clock.random(),
           });
           opts.onRetry?.(error, waitMs);
           await clock.sleep(waitMs, signal);

@@ -46,17 +46,19 @@ export async function* toAsyncIterable<T>(chunks: readonly T[]): AsyncGenerator<
  * whose `fetch` answers with the chunks as a streamed body. Nothing touches the network.
  */
 export async function readWithSdk(chunks: readonly Uint8Array[]): Promise<Record<string, unknown>> {
-  const fetch = async (): Promise<Response> => {
+  const fetch = (): Promise<Response> => {
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         for (const chunk of chunks) controller.enqueue(chunk);
         controller.close();
       },
     });
-    return new Response(body, {
-      status: 200,
-      headers: { 'content-type': 'text/event-stream', 'request-id': 'req_sdk_reference' },
-    });
+    return Promise.resolve(
+      new Response(body, {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'request-id': 'req_sdk_reference' },
+      }),
+    );
   };
   const client = new Anthropic({ apiKey: 'test', fetch, maxRetries: 0 });
   const stream = client.messages.stream({
@@ -65,7 +67,7 @@ export async function readWithSdk(chunks: readonly Uint8Array[]): Promise<Record
     messages: [{ role: 'user', content: 'Hello' }],
   });
   const message = await stream.finalMessage();
-  return { ...message } as Record<string, unknown>;
+  return { ...message };
 }
 
 /**

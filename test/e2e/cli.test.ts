@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { faults } from '../../src/mock/faults.js';
 import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import type { RunSummary } from '../../src/output/summary.js';
 import { runCli } from '../helpers/cli.js';
 import { whenPrompt } from '../helpers/fake-anthropic.js';
 import { makeTempDir, readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
@@ -50,7 +51,7 @@ describe('lp-batch run (spawned)', () => {
       .filter((l) => l.trim() !== '');
     expect(results).toHaveLength(inputLines.length);
     expect(results.every((x) => x.result.type === 'succeeded')).toBe(true);
-    const json = JSON.parse(readFileSync(summary, 'utf8'));
+    const json = JSON.parse(readFileSync(summary, 'utf8')) as RunSummary;
     expect(json.requests).toEqual({
       total: inputLines.length,
       succeeded: inputLines.length,
@@ -66,7 +67,7 @@ describe('lp-batch run (spawned)', () => {
       'cache_creation_input_tokens',
       'cache_read_input_tokens',
     ]) {
-      expect(typeof json.usage[key]).toBe('number');
+      expect(typeof json.usage[key as keyof RunSummary['usage']]).toBe('number');
     }
     expect(typeof json.wall_ms).toBe('number');
     expect(json.errors_by_type).toEqual({});

@@ -6,6 +6,7 @@ import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { promptOf } from '../helpers/fake-anthropic.js';
 import { makeTempDir, readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
+import type { RunSummary } from '../../src/output/summary.js';
 
 let server: MockServer;
 let tmp: ReturnType<typeof makeTempDir>;
@@ -54,7 +55,7 @@ describe('crash safety (spawned)', () => {
       readFileSync(out, 'utf8')
         .split('\n')
         .slice(0, -1)
-        .map((l) => JSON.parse(l).custom_id as string),
+        .map((l) => (JSON.parse(l) as { custom_id: string }).custom_id),
     );
     const sentBeforeKill = server.requests.length;
     expect(writtenBeforeKill.size).toBeGreaterThanOrEqual(10);
@@ -111,7 +112,7 @@ describe('crash safety (spawned)', () => {
     expect(results.length).toBeLessThan(N);
     // Every request that reached the server was finished and written.
     expect(results).toHaveLength(server.requests.length);
-    const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as RunSummary;
     expect(summary.requests.total).toBe(results.length);
     expect(summary.requests.succeeded).toBe(results.length);
   });

@@ -58,10 +58,10 @@ export function instantClock(): InstantClock {
     now: () => performance.now() + skipped,
     nowEpochMs: () => Date.now() + skipped,
     random: () => 0.5,
-    sleep: async (ms, signal) => {
+    sleep: (ms, signal) => {
       sleeps.push(ms);
       skipped += Math.max(0, ms);
-      signal?.throwIfAborted();
+      return signal?.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve();
     },
   };
 }

@@ -120,7 +120,7 @@ export function webpLossy(width: number, height: number): Uint8Array {
     0x2a,
     ...u16le(width),
     ...u16le(height),
-    ...new Array(16).fill(0),
+    ...new Array<number>(16).fill(0),
   ]);
 }
 

@@ -82,7 +82,7 @@ describe('api-error and raw-response faults', () => {
       expect(res.headers['content-type']).toBe('text/html');
       const text = await res.body.text();
       expect(text).toContain(`<title>${status} `);
-      expect(() => JSON.parse(text)).toThrow();
+      expect(() => JSON.parse(text) as unknown).toThrow();
       await mock.close();
     }
   });
@@ -121,7 +121,7 @@ describe('connection faults', () => {
     expect(res.headers['content-type']).toBe('application/json');
     const text = await res.body.text();
     expect(text).toBe('{"id": "msg_');
-    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    expect(() => JSON.parse(text) as unknown).toThrow(SyntaxError);
   });
 
   // undici checks headersTimeout and bodyTimeout on a coarse (about 1 s) timer, so these two take

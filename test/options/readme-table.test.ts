@@ -95,7 +95,7 @@ describe('the library options', () => {
       const value: unknown = spec.default;
       if (spec.defaultText !== undefined) expect(stated, property.name).toBe(spec.defaultText);
       else if (value !== undefined) {
-        expect(stated, property.name).toBe(typeof value === 'string' ? `'${value}'` : String(value));
+        expect(stated, property.name).toBe(typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
       }
     }
   });

@@ -4,6 +4,7 @@ import { ResultsFileError } from '../../src/errors.js';
 import { sortByInputLine } from '../../src/output/results-order.js';
 import { isTempFileOf, rewriteResultsFile, tempFileName } from '../../src/output/results-rewrite.js';
 import { type ResultEntry, scanResultsFile } from '../../src/output/results-scan.js';
+import type { AnyResult } from '../helpers/run-helpers.js';
 import { errored, makeTempFolder, succeeded, toJsonl, writeResults } from './results-file-fixtures.js';
 
 let temp: Awaited<ReturnType<typeof makeTempFolder>>;
@@ -21,8 +22,9 @@ async function readLines(path: string): Promise<string[]> {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => {
-      const record = JSON.parse(line);
-      const text = record.result.type === 'succeeded' ? record.result.message.content[0].text : 'errored';
+      const record = JSON.parse(line) as AnyResult;
+      const text =
+        record.result.type === 'succeeded' ? String(record.result.message.content[0]?.text) : 'errored';
       return `${record.custom_id}:${text}`;
     });
 }

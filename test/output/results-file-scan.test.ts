@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResultsFileError } from '../../src/errors.js';
 import { cutTornTail } from '../../src/output/results-rewrite.js';
 import { scanResultsFile } from '../../src/output/results-scan.js';
+import type { AnyResult } from '../helpers/run-helpers.js';
 import { errored, makeTempFolder, succeeded, toJsonl, writeResults } from './results-file-fixtures.js';
 
 let temp: Awaited<ReturnType<typeof makeTempFolder>>;
@@ -100,7 +101,9 @@ describe('scanResultsFile', () => {
     expect(newest?.params_hash).toBe('h9');
     const content = await readFile(path);
     const bytes = content.subarray(newest?.offset, (newest?.offset ?? 0) + (newest?.length ?? 0));
-    expect(JSON.parse(bytes.toString('utf8')).result.message.content[0].text).toBe('third try');
+    expect((JSON.parse(bytes.toString('utf8')) as AnyResult).result.message.content[0]?.text).toBe(
+      'third try',
+    );
   });
 
   it('finds lines that span many reads when the chunk size is tiny', async () => {

@@ -131,7 +131,7 @@ describe('resume', () => {
     const before = readFileSync(output, 'utf8');
     const kept = before.split('\n').slice(0, 3).join('\n').concat('\n');
     const torn = before.split('\n')[3]?.slice(0, 40) ?? '';
-    const tornId = JSON.parse(before.split('\n')[3] ?? '{}').custom_id as string;
+    const tornId = (JSON.parse(before.split('\n')[3] ?? '{}') as { custom_id: string }).custom_id;
     writeFileSync(output, kept + torn);
     const { results, warnings } = await runLines(server, tmp.dir, lines(5));
     expect(

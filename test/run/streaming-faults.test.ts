@@ -10,6 +10,7 @@ import { buildMockMessage } from '../../src/mock/reply.js';
 import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import { messageToSseEvents } from '../../src/mock/sse.js';
 import type { RunBatchOptions } from '../../src/run/run-batch.js';
+import type { MessageParams } from '../../src/types.js';
 import { type FaultRule, failFirst, firstOf, whenPrompt } from '../helpers/fake-anthropic.js';
 import { type AnyResult, makeTempDir, requestLine, runLines } from '../helpers/run-helpers.js';
 
@@ -29,7 +30,7 @@ afterEach(async () => {
 const PROMPT = 'Tell me about the retry policy of a batch runner, at some length please.';
 const LINE = requestLine('only', PROMPT, { stream: true });
 /** What the simulator answers PROMPT with, but for its id. */
-const EXPECTED = buildMockMessage(JSON.parse(LINE).params, 0);
+const EXPECTED = buildMockMessage((JSON.parse(LINE) as { params: MessageParams }).params, 0);
 /** How many events the simulator streams for PROMPT, message_stop included. */
 const EVENTS = messageToSseEvents(EXPECTED).length;
 
