@@ -1,37 +1,20 @@
 /** The built CLI as a user runs it: a spawned process, its exit code, its files and its stderr. */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { faults } from '../../src/mock/faults.js';
-import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import type { RunSummary } from '../../src/output/summary.js';
 import { runCli } from '../helpers/cli.js';
 import { whenPrompt } from '../helpers/fake-anthropic.js';
-import { makeTempDir, readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
+import { it } from '../helpers/fixtures.js';
+import { readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
 
 const HELLO = join(import.meta.dirname, '../../fixtures/hello.jsonl');
 
-let tmp: ReturnType<typeof makeTempDir>;
-let server: MockServer | undefined;
-
-beforeAll(() => {
-  if (!existsSync(join(import.meta.dirname, '../../dist/cli/index.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  }
-});
-beforeEach(() => {
-  tmp = makeTempDir();
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  tmp.cleanup();
-});
-
 describe('lp-batch run (spawned)', () => {
-  it('runs the hello fixture against the built-in simulator with no key and exits 0', async () => {
-    const out = join(tmp.dir, 'out.jsonl');
-    const summary = join(tmp.dir, 'summary.json');
+  it('runs the hello fixture against the built-in simulator with no key and exits 0', async ({ dir }) => {
+    const out = join(dir, 'out.jsonl');
+    const summary = join(dir, 'summary.json');
     const r = await runCli([
       'run',
       HELLO,
@@ -74,13 +57,13 @@ describe('lp-batch run (spawned)', () => {
     expect(json.retries).toBe(0);
   });
 
-  it('exits 2 before any request when no key is set', async () => {
-    server = await startMockServer();
-    const input = writeInput(tmp.dir, [requestLine('a', 'x')]);
+  it('exits 2 before any request when no key is set', async ({ dir, serve }) => {
+    const server = await serve();
+    const input = writeInput(dir, [requestLine('a', 'x')]);
     const r = await runCli([
       'run',
       input,
-      join(tmp.dir, 'out.jsonl'),
+      join(dir, 'out.jsonl'),
       '--provider',
       'anthropic',
       '--base-url',
@@ -91,28 +74,28 @@ describe('lp-batch run (spawned)', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('refuses a key on the command line without echoing it', async () => {
-    const r = await runCli(['run', HELLO, join(tmp.dir, 'o.jsonl'), `--api-key=${TEST_KEY}`]);
+  it('refuses a key on the command line without echoing it', async ({ dir }) => {
+    const r = await runCli(['run', HELLO, join(dir, 'o.jsonl'), `--api-key=${TEST_KEY}`]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('environment only');
     expect(r.stderr + r.stdout).not.toContain(TEST_KEY);
   });
 
-  it('refuses plain http to a non-loopback host', async () => {
-    const r = await runCli(['run', HELLO, join(tmp.dir, 'o.jsonl'), '--base-url', 'http://example.com'], {
+  it('refuses plain http to a non-loopback host', async ({ dir }) => {
+    const r = await runCli(['run', HELLO, join(dir, 'o.jsonl'), '--base-url', 'http://example.com'], {
       LP_API_KEY: TEST_KEY,
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('refusing plain http to example.com');
   });
 
-  it('exits 1 when a request errors, and 0 when --max-failures allows it', async () => {
-    server = await startMockServer({ fault: whenPrompt('bad', () => faults.invalidRequest('nope')) });
-    const input = writeInput(tmp.dir, [requestLine('a', 'good'), requestLine('b', 'bad')]);
+  it('exits 1 when a request errors, and 0 when --max-failures allows it', async ({ dir, serve }) => {
+    const server = await serve({ fault: whenPrompt('bad', () => faults.invalidRequest('nope')) });
+    const input = writeInput(dir, [requestLine('a', 'good'), requestLine('b', 'bad')]);
     const args = (out: string) => [
       'run',
       input,
-      join(tmp.dir, out),
+      join(dir, out),
       '--base-url',
       server?.url ?? '',
       '--progress',
@@ -125,19 +108,19 @@ describe('lp-batch run (spawned)', () => {
       LP_API_KEY: TEST_KEY,
     });
     expect(lenient.code).toBe(0);
-    expect(readResults(join(tmp.dir, 'o2.jsonl'))).toHaveLength(2);
+    expect(readResults(join(dir, 'o2.jsonl'))).toHaveLength(2);
   });
 
-  it('exits 2 on a 401, names the key variable and never prints the key', async () => {
-    server = await startMockServer({
+  it('exits 2 on a 401, names the key variable and never prints the key', async ({ dir, serve }) => {
+    const server = await serve({
       fault: () => faults.apiError(401, 'authentication_error', `invalid x-api-key ${TEST_KEY}`),
     });
     const input = writeInput(
-      tmp.dir,
+      dir,
       Array.from({ length: 30 }, (_, i) => requestLine(`r${i}`, `p${i}`)),
     );
-    const out = join(tmp.dir, 'out.jsonl');
-    const summary = join(tmp.dir, 's.json');
+    const out = join(dir, 'out.jsonl');
+    const summary = join(dir, 's.json');
     const r2 = await runCli(
       [
         'run',
@@ -164,14 +147,14 @@ describe('lp-batch run (spawned)', () => {
     expect(readResults(out)).toHaveLength(1);
   });
 
-  it('rejects bad flag values with exit 2 and says what was expected', async () => {
-    const r = await runCli(['run', HELLO, join(tmp.dir, 'o.jsonl'), '--provider', 'mock', '-c', '0']);
+  it('rejects bad flag values with exit 2 and says what was expected', async ({ dir }) => {
+    const r = await runCli(['run', HELLO, join(dir, 'o.jsonl'), '--provider', 'mock', '-c', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Expected `--concurrency` to be a whole number >= 1, got `0`');
   });
 
-  it('exits 3 when --max-cost is reached and leaves the unsent lines out of the output', async () => {
-    const out = join(tmp.dir, 'out.jsonl');
+  it('exits 3 when --max-cost is reached and leaves the unsent lines out of the output', async ({ dir }) => {
+    const out = join(dir, 'out.jsonl');
     const r = await runCli([
       'run',
       HELLO,

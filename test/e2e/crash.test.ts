@@ -1,23 +1,12 @@
 /** Crash safety of the real process: SIGKILL mid-run then a rerun, and a graceful SIGINT. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import { describe, expect } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
 import { promptOf } from '../helpers/fake-anthropic.js';
-import { makeTempDir, readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
+import { it } from '../helpers/fixtures.js';
+import { readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
 import type { RunSummary } from '../../src/output/summary.js';
-
-let server: MockServer;
-let tmp: ReturnType<typeof makeTempDir>;
-
-beforeEach(() => {
-  tmp = makeTempDir();
-});
-afterEach(async () => {
-  await server?.close();
-  tmp.cleanup();
-});
 
 /** Complete lines of the results file (a torn last line is not counted). */
 function completeLines(path: string): number {
@@ -37,13 +26,16 @@ const N = 60;
 const ids = Array.from({ length: N }, (_, i) => `req-${i}`);
 
 describe('crash safety (spawned)', () => {
-  it('after SIGKILL, a rerun finishes with one succeeded line per request and re-sends none that was written', async () => {
-    server = await startMockServer({ latencyMs: 25 });
+  it('after SIGKILL, a rerun finishes with one succeeded line per request and re-sends none that was written', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve({ latencyMs: 25 });
     const input = writeInput(
-      tmp.dir,
+      dir,
       ids.map((id) => requestLine(id, id)),
     );
-    const out = join(tmp.dir, 'out.jsonl');
+    const out = join(dir, 'out.jsonl');
     const args = ['run', input, out, '--base-url', server.url, '-c', '4', '--progress', 'none'];
     const { child, done } = startCli(args, { LP_API_KEY: TEST_KEY });
     await waitFor(() => completeLines(out) >= 10);
@@ -78,14 +70,17 @@ describe('crash safety (spawned)', () => {
     expect(rerun.stderr).toMatch(new RegExp(`wall time .*, ${writtenBeforeKill.size} from earlier runs`));
   });
 
-  it('on SIGINT stops dispatching, finishes what is in flight, writes a valid file and summary, and exits 130', async () => {
-    server = await startMockServer({ latencyMs: 25 });
+  it('on SIGINT stops dispatching, finishes what is in flight, writes a valid file and summary, and exits 130', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve({ latencyMs: 25 });
     const input = writeInput(
-      tmp.dir,
+      dir,
       ids.map((id) => requestLine(id, id)),
     );
-    const out = join(tmp.dir, 'out.jsonl');
-    const summaryPath = join(tmp.dir, 'summary.json');
+    const out = join(dir, 'out.jsonl');
+    const summaryPath = join(dir, 'summary.json');
     const { child, done } = startCli(
       [
         'run',

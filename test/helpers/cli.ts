@@ -1,8 +1,10 @@
 /** Spawns the built CLI (bin/lp-batch.js → dist/) as a user would, with a clean environment. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const BIN = join(import.meta.dirname, '../../bin/lp-batch.js');
+const BUILT = join(import.meta.dirname, '../../dist/cli/index.js');
 
 export interface Spawned {
   code: number | null;
@@ -16,6 +18,7 @@ export function startCli(
   args: string[],
   env: Record<string, string> = {},
 ): { child: ChildProcess; done: Promise<Spawned> } {
+  if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,34 +1,26 @@
 /** runBatch as a library user calls it: provider presets, the key, callbacks, the summary, the signal. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, vi } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { faults } from '../../src/mock/faults.js';
-import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import { runBatch } from '../../src/run/run-batch.js';
 import type { ResultLine } from '../../src/types.js';
 import { whenPrompt } from '../helpers/fake-anthropic.js';
-import { makeTempDir, readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
+import { it } from '../helpers/fixtures.js';
+import { readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
 
-let server: MockServer;
-let tmp: ReturnType<typeof makeTempDir>;
-
-beforeEach(async () => {
-  tmp = makeTempDir();
-  server = await startMockServer();
-});
-afterEach(async () => {
+afterEach(() => {
   vi.unstubAllEnvs();
-  await server.close();
-  tmp.cleanup();
 });
 
 const lines = (n: number) => Array.from({ length: n }, (_, i) => requestLine(`r${i}`, `prompt ${i}`));
 
 describe('runBatch', () => {
-  it('sends with the preset of the provider it is given, littlepig by default', async () => {
-    const inputPath = writeInput(tmp.dir, lines(1));
-    const outputPath = join(tmp.dir, 'out.jsonl');
+  it('sends with the preset of the provider it is given, littlepig by default', async ({ dir, serve }) => {
+    const server = await serve();
+    const inputPath = writeInput(dir, lines(1));
+    const outputPath = join(dir, 'out.jsonl');
     await runBatch({ inputPath, outputPath, baseUrl: server.url, apiKey: TEST_KEY });
     await runBatch({
       inputPath,
@@ -45,11 +37,12 @@ describe('runBatch', () => {
     expect(aimlapi?.headers.authorization).toBe(`Bearer ${TEST_KEY}`);
   });
 
-  it('reads the key from the environment as the CLI does when apiKey is absent', async () => {
-    const inputPath = writeInput(tmp.dir, lines(1));
+  it('reads the key from the environment as the CLI does when apiKey is absent', async ({ dir, serve }) => {
+    const server = await serve();
+    const inputPath = writeInput(dir, lines(1));
     const common = {
       inputPath,
-      outputPath: join(tmp.dir, 'out.jsonl'),
+      outputPath: join(dir, 'out.jsonl'),
       baseUrl: server.url,
       overwrite: true,
     };
@@ -66,13 +59,15 @@ describe('runBatch', () => {
     ]);
   });
 
-  it('calls onResult once per line written, in the order written, with the line as written', async () => {
-    await server.close();
-    server = await startMockServer({ fault: whenPrompt('prompt 3', faults.invalidRequest('no')) });
-    const outputPath = join(tmp.dir, 'out.jsonl');
+  it('calls onResult once per line written, in the order written, with the line as written', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve({ fault: whenPrompt('prompt 3', faults.invalidRequest('no')) });
+    const outputPath = join(dir, 'out.jsonl');
     const seen: ResultLine[] = [];
     await runBatch({
-      inputPath: writeInput(tmp.dir, [...lines(6), '{not json']),
+      inputPath: writeInput(dir, [...lines(6), '{not json']),
       outputPath,
       baseUrl: server.url,
       apiKey: TEST_KEY,
@@ -89,11 +84,11 @@ describe('runBatch', () => {
     ).toEqual(['line-7', 'r3']);
   });
 
-  it('resolves with the summary that the summary file holds', async () => {
-    const summary = join(tmp.dir, 'summary.json');
+  it('resolves with the summary that the summary file holds', async ({ dir }) => {
+    const summary = join(dir, 'summary.json');
     const report = await runBatch({
-      inputPath: writeInput(tmp.dir, lines(4)),
-      outputPath: join(tmp.dir, 'out.jsonl'),
+      inputPath: writeInput(dir, lines(4)),
+      outputPath: join(dir, 'out.jsonl'),
       provider: 'mock',
       summary,
     });
@@ -102,11 +97,12 @@ describe('runBatch', () => {
     expect(report.stop).toBeNull();
   });
 
-  it('stops as Ctrl-C does when its signal aborts, and says so', async () => {
+  it('stops as Ctrl-C does when its signal aborts, and says so', async ({ dir, serve }) => {
+    const server = await serve();
     const stop = new AbortController();
-    const outputPath = join(tmp.dir, 'out.jsonl');
+    const outputPath = join(dir, 'out.jsonl');
     const report = await runBatch({
-      inputPath: writeInput(tmp.dir, lines(30)),
+      inputPath: writeInput(dir, lines(30)),
       outputPath,
       baseUrl: server.url,
       apiKey: TEST_KEY,
@@ -123,9 +119,10 @@ describe('runBatch', () => {
     expect(report.notSent).toBeGreaterThan(0);
   });
 
-  it('refuses a bad option before anything is sent, naming it as the CLI does', async () => {
-    const inputPath = writeInput(tmp.dir, lines(1));
-    const outputPath = join(tmp.dir, 'out.jsonl');
+  it('refuses a bad option before anything is sent, naming it as the CLI does', async ({ dir, serve }) => {
+    const server = await serve();
+    const inputPath = writeInput(dir, lines(1));
+    const outputPath = join(dir, 'out.jsonl');
     const bad = runBatch({ inputPath, outputPath, baseUrl: server.url, apiKey: TEST_KEY, concurrency: 0 });
     await expect(bad).rejects.toThrow(UsageError);
     await expect(bad).rejects.toThrow('Expected `--concurrency` to be a whole number >= 1, got `0`');

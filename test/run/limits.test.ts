@@ -1,22 +1,12 @@
 /** Rate limits, adaptive concurrency and the budget, end to end against the simulator. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { faults } from '../../src/mock/faults.js';
-import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import { startMockServer } from '../../src/mock/server.js';
 import { costNanos } from '../../src/pricing/cost.js';
-import { type FaultRule, failFirst } from '../helpers/fake-anthropic.js';
+import { type FaultRule, failFirst, promptOf } from '../helpers/fake-anthropic.js';
+import { it } from '../helpers/fixtures.js';
 import { httpInFlight, VirtualClock } from '../helpers/virtual-clock.js';
-import { instantClock, makeTempDir, requestLine, runLines } from '../helpers/run-helpers.js';
-
-let server: MockServer;
-let tmp: ReturnType<typeof makeTempDir>;
-
-beforeEach(() => {
-  tmp = makeTempDir();
-});
-afterEach(async () => {
-  await server?.close();
-  tmp.cleanup();
-});
+import { requestLine, runLines } from '../helpers/run-helpers.js';
 
 const lines = (n: number) => Array.from({ length: n }, (_, i) => requestLine(`r${i}`, `prompt ${i}`));
 
@@ -43,11 +33,14 @@ function busiestWindow(times: number[], windowMs = 1000): number {
 const wireClock = () => new VirtualClock({ busy: httpInFlight });
 
 describe('rate limits', () => {
-  it('never lets the server see more than rpm/60 plus one second of burst in any second', async () => {
+  it('never lets the server see more than rpm/60 plus one second of burst in any second', async ({
+    dir,
+    serve,
+  }) => {
     const clock = wireClock();
     const arrivals: number[] = [];
-    server = await startMockServer({ fault: stampArrivals(clock, arrivals) });
-    const { results } = await runLines(server, tmp.dir, lines(40), { clock, rpm: 300, concurrency: 8 });
+    const server = await serve({ fault: stampArrivals(clock, arrivals) });
+    const { results } = await runLines(server, dir, lines(40), { clock, rpm: 300, concurrency: 8 });
     expect(results).toHaveLength(40);
     // rpm 300: a burst of 5 (one second's worth) at once, then one every 200 ms.
     expect(arrivals).toEqual([0, 0, 0, 0, 0, ...Array.from({ length: 35 }, (_, i) => (i + 1) * 200)]);
@@ -55,14 +48,14 @@ describe('rate limits', () => {
     expect(busiestWindow(arrivals, 3000)).toBe(19);
   });
 
-  it('holds output tokens per minute by reserving max_tokens', async () => {
+  it('holds output tokens per minute by reserving max_tokens', async ({ dir, serve }) => {
     const clock = wireClock();
     const arrivals: number[] = [];
-    server = await startMockServer({ fault: stampArrivals(clock, arrivals) });
+    const server = await serve({ fault: stampArrivals(clock, arrivals) });
     // max_tokens 50 against 600 otpm (10 a second, burst 10): a reservation larger than the bucket waits
     // for a full bucket and leaves it 40 in debt; the unused part is refunded at once, so the next
     // request waits only for the output really produced to refill, 100 ms a token.
-    const { results } = await runLines(server, tmp.dir, lines(12), { clock, otpm: 600, concurrency: 4 });
+    const { results } = await runLines(server, dir, lines(12), { clock, otpm: 600, concurrency: 4 });
     const outputs = new Set(results.map((r) => ('usage' in r ? r.usage.output_tokens : -1)));
     expect(outputs.size).toBe(1);
     const [output = 0] = outputs;
@@ -71,30 +64,38 @@ describe('rate limits', () => {
     expect(arrivals).toEqual(Array.from({ length: 12 }, (_, i) => i * output * 100));
   });
 
-  it('pauses all dispatching for a 429 retry-after, not only the request that got it', async () => {
-    const clock = instantClock();
-    const arrivals: number[] = [];
-    let first429At = -1;
-    server = await startMockServer({
-      fault: stampArrivals(clock, arrivals, (req) => {
-        if (req.n !== 3) return undefined;
-        first429At = clock.now();
-        return faults.rateLimited({ retryAfter: 5 });
-      }),
+  it('pauses all dispatching for a 429 retry-after, not only the request that got it', async ({
+    dir,
+    serve,
+  }) => {
+    const clock = wireClock();
+    const arrivals: Array<{ prompt: string; at: number }> = [];
+    const server = await serve({
+      fault: (req) => {
+        arrivals.push({ prompt: promptOf(req), at: clock.now() });
+        return req.n === 3 ? faults.rateLimited({ retryAfter: 5 }) : undefined;
+      },
     });
-    await runLines(server, tmp.dir, lines(10), { clock, concurrency: 1 });
-    expect(first429At).toBeGreaterThan(0);
-    const next = arrivals.filter((t) => t > first429At);
-    expect(next.length).toBe(8);
-    expect(Math.min(...next) - first429At).toBeGreaterThanOrEqual(5000);
+    const { results } = await runLines(server, dir, lines(10), { clock, concurrency: 4 });
+    expect(results.every((r) => r.result.type === 'succeeded')).toBe(true);
+    expect(arrivals).toHaveLength(11);
+    // What was sent before the 429 came back went at 0; everything after waited exactly 5 s.
+    const late = arrivals.filter((a) => a.at !== 0);
+    expect(late.every((a) => a.at === 5000)).toBe(true);
+    const limited = arrivals[2]?.prompt;
+    expect(late.filter((a) => a.prompt === limited)).toHaveLength(1);
+    expect(late.filter((a) => a.prompt !== limited).length).toBeGreaterThan(0);
   });
 });
 
 describe('stopping', () => {
-  it('sends nothing more after a 401, not even requests waiting for the rate limit', async () => {
+  it('sends nothing more after a 401, not even requests waiting for the rate limit', async ({
+    dir,
+    serve,
+  }) => {
     const clock = wireClock();
-    server = await startMockServer({ fault: () => faults.authenticationFailed() });
-    const { report, results } = await runLines(server, tmp.dir, lines(8), { clock, rpm: 60, concurrency: 4 });
+    const server = await serve({ fault: () => faults.authenticationFailed() });
+    const { report, results } = await runLines(server, dir, lines(8), { clock, rpm: 60, concurrency: 4 });
     expect(report.stop?.reason).toBe('auth');
     expect(server.requests).toHaveLength(1);
     expect(results).toHaveLength(1);
@@ -103,15 +104,17 @@ describe('stopping', () => {
 });
 
 describe('adaptive concurrency', () => {
-  it('finishes every request against a server that allows 4 at once, with far fewer 529s than a fixed 32', async () => {
+  it('finishes every request against a server that allows 4 at once, with far fewer 529s than a fixed 32', async ({
+    dir,
+  }) => {
     const run = async (adaptiveConcurrency: boolean) => {
       const s = await startMockServer({ maxConcurrent: 4, latencyMs: 5 });
       try {
-        const { results, report } = await runLines(s, tmp.dir, lines(200), {
+        const { results, report } = await runLines(s, dir, lines(200), {
           concurrency: 32,
           maxRetries: 30,
           adaptiveConcurrency,
-          outputPath: `${tmp.dir}/out-${adaptiveConcurrency}.jsonl`,
+          outputPath: `${dir}/out-${adaptiveConcurrency}.jsonl`,
         });
         return { results, report, overloads: s.stats.overCapacity };
       } finally {
@@ -129,12 +132,15 @@ describe('adaptive concurrency', () => {
 });
 
 describe('budget', () => {
-  it('never sends a request that could pass --max-cost, stops there, and leaves the rest unwritten', async () => {
-    server = await startMockServer();
+  it('never sends a request that could pass --max-cost, stops there, and leaves the rest unwritten', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve();
     // claude-3-haiku, max_tokens 50: the worst case of each request is a little over 50 * $1.25/MTok.
     const worst = (costNanos('claude-3-haiku-20240307', { input_tokens: 30, output_tokens: 50 }) ?? 0) / 1e9;
     const maxCostUsd = worst * 5;
-    const { report, results } = await runLines(server, tmp.dir, lines(40), {
+    const { report, results } = await runLines(server, dir, lines(40), {
       maxCost: maxCostUsd,
       concurrency: 4,
     });
@@ -144,14 +150,12 @@ describe('budget', () => {
     expect(results.length).toBeLessThan(40);
     expect(server.requests).toHaveLength(results.length);
     expect(report.notSent).toBeGreaterThan(0);
-    // The budget counts whole micro-dollars, each request's cost rounded up.
-    expect(Math.abs((report.budget?.spentUsd ?? 0) - report.summary.cost_usd)).toBeLessThanOrEqual(
-      results.length * 1e-6,
-    );
+    // The budget counts the same nano-dollars as the results: its spending is their sum, exactly.
+    expect(report.budget?.spentUsd).toBe(report.summary.cost_usd);
   });
 
-  it('refuses a model without a price under --max-cost as an errored result', async () => {
-    server = await startMockServer();
+  it('refuses a model without a price under --max-cost as an errored result', async ({ dir, serve }) => {
+    const server = await serve();
     const input = [
       JSON.stringify({
         custom_id: 'mystery',
@@ -159,18 +163,21 @@ describe('budget', () => {
       }),
       requestLine('known', 'y'),
     ];
-    const { results } = await runLines(server, tmp.dir, input, { maxCost: 1 });
+    const { results } = await runLines(server, dir, input, { maxCost: 1 });
     expect(server.requests).toHaveLength(1);
     const mystery = results.find((r) => r.custom_id === 'mystery');
     expect(mystery?.result.type).toBe('errored');
     expect(JSON.stringify(mystery)).toContain('has no price');
   });
 
-  it('retries a 529 within the budget and settles what the failed attempt reserved', async () => {
-    server = await startMockServer({ fault: failFirst(2, faults.overloaded()) });
-    const { report, results } = await runLines(server, tmp.dir, lines(3), { maxCost: 1, concurrency: 1 });
+  it('retries a 529 within the budget and settles what the failed attempt reserved', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve({ fault: failFirst(2, faults.overloaded()) });
+    const { report, results } = await runLines(server, dir, lines(3), { maxCost: 1, concurrency: 1 });
     expect(results.every((r) => r.result.type === 'succeeded')).toBe(true);
     expect(server.requests).toHaveLength(9);
-    expect(Math.abs((report.budget?.spentUsd ?? 0) - report.summary.cost_usd)).toBeLessThanOrEqual(3e-6);
+    expect(report.budget?.spentUsd).toBe(report.summary.cost_usd);
   });
 });

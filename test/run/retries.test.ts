@@ -1,24 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
 import { type Fault, faults } from '../../src/mock/faults.js';
-import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import { type FaultRule, failFirst, whenPrompt } from '../helpers/fake-anthropic.js';
-import { type AnyResult, makeTempDir, requestLine, runLines } from '../helpers/run-helpers.js';
+import { it, type RunFixtures } from '../helpers/fixtures.js';
+import { type AnyResult, requestLine, runLines } from '../helpers/run-helpers.js';
 
-let server: MockServer | undefined;
-let tmp: ReturnType<typeof makeTempDir>;
-
-beforeEach(() => {
-  tmp = makeTempDir();
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  tmp.cleanup();
-});
-
-async function runOne(rule: FaultRule, opts = {}) {
-  server = await startMockServer({ fault: rule });
-  const run = await runLines(server, tmp.dir, [requestLine('only', 'hello there')], {
+/** One request against a simulator answering by `rule`. */
+async function runOne({ dir, serve }: RunFixtures, rule: FaultRule, opts = {}) {
+  const server = await serve({ fault: rule });
+  const run = await runLines(server, dir, [requestLine('only', 'hello there')], {
     maxRetries: 3,
     ...opts,
   });
@@ -42,8 +32,8 @@ const retried: Array<[string, Fault]> = [
 ];
 
 describe('retries', () => {
-  it.each(retried)('retries %s and succeeds on the third attempt', async (_name, fault) => {
-    const { result, server: s } = await runOne(failFirst(2, fault));
+  it.for(retried)('retries %s and succeeds on the third attempt', async ([, fault], { dir, serve }) => {
+    const { result, server: s } = await runOne({ dir, serve }, failFirst(2, fault));
     expect(result.result.type).toBe('succeeded');
     expect(result.attempts).toBe(3);
     expect(s.requests).toHaveLength(3);
@@ -56,19 +46,26 @@ describe('retries', () => {
     ['402 billing_error', faults.apiError(402, 'billing_error', 'pay up'), 402, 'billing_error'],
     ['413 with a non-JSON body', faults.requestTooLarge(), 413, 'request_too_large'],
   ];
-  it.each(notRetried)('does not retry %s and writes it as errored', async (_name, fault, status, type) => {
-    const { result, server: s } = await runOne(() => fault);
-    expect(s.requests).toHaveLength(1);
-    expect(result.result.type).toBe('errored');
-    expect(result.status).toBe(status);
-    expect(result.attempts).toBe(1);
-    expect(result.result.error.type).toBe('error');
-    expect(result.result.error.error.type).toBe(type);
-    expect(result.result.error.request_id).toBe('req_mock_1');
-  });
+  it.for(notRetried)(
+    'does not retry %s and writes it as errored',
+    async ([, fault, status, type], { dir, serve }) => {
+      const { result, server: s } = await runOne({ dir, serve }, () => fault);
+      expect(s.requests).toHaveLength(1);
+      expect(result.result.type).toBe('errored');
+      expect(result.status).toBe(status);
+      expect(result.attempts).toBe(1);
+      expect(result.result.error.type).toBe('error');
+      expect(result.result.error.error.type).toBe(type);
+      expect(result.result.error.request_id).toBe('req_mock_1');
+    },
+  );
 
-  it('gives up after --max-retries and writes the last error', async () => {
-    const { result, server: s, report } = await runOne(() => faults.overloaded(), { maxRetries: 2 });
+  it('gives up after --max-retries and writes the last error', async ({ dir, serve }) => {
+    const {
+      result,
+      server: s,
+      report,
+    } = await runOne({ dir, serve }, () => faults.overloaded(), { maxRetries: 2 });
     expect(s.requests).toHaveLength(3);
     expect(result.result.type).toBe('errored');
     expect(result.status).toBe(529);
@@ -79,23 +76,26 @@ describe('retries', () => {
     expect(report.summary.errors_by_type).toEqual({ overloaded_error: 1 });
   });
 
-  it('obeys x-should-retry: false on a 529 and x-should-retry: true on a 400', async () => {
-    const no = await runOne(() =>
+  it('obeys x-should-retry: false on a 529 and x-should-retry: true on a 400', async ({ dir, serve }) => {
+    const no = await runOne({ dir, serve }, () =>
       faults.apiError(529, 'overloaded_error', 'x', { 'x-should-retry': 'false' }),
     );
     expect(no.server.requests).toHaveLength(1);
-    await server?.close();
-    tmp.cleanup();
-    tmp = makeTempDir();
     const yes = await runOne(
+      { dir, serve },
       failFirst(1, faults.apiError(400, 'invalid_request_error', 'x', { 'x-should-retry': 'true' })),
+      { outputPath: join(dir, 'out-2.jsonl') },
     );
     expect(yes.server.requests).toHaveLength(2);
     expect(yes.result.result.type).toBe('succeeded');
   });
 
-  it('waits what retry-after-ms says, else retry-after seconds, capped by --max-retry-wait', async () => {
+  it('waits what retry-after-ms says, else retry-after seconds, capped by --max-retry-wait', async ({
+    dir,
+    serve,
+  }) => {
     const { clock } = await runOne(
+      { dir, serve },
       (req) =>
         [
           faults.rateLimited({ retryAfterMs: 1234, retryAfter: 99 }),
@@ -107,32 +107,32 @@ describe('retries', () => {
     expect(clock.sleeps).toEqual([1234, 7000, 60_000]);
   });
 
-  it('reads retry-after as an HTTP date', async () => {
+  it('reads retry-after as an HTTP date', async ({ dir, serve }) => {
     const at = new Date(Date.now() + 30_000).toUTCString();
-    const { clock } = await runOne(failFirst(1, faults.rateLimited({ retryAfter: at })));
+    const { clock } = await runOne({ dir, serve }, failFirst(1, faults.rateLimited({ retryAfter: at })));
     // The retry's own wait; the pause it also puts on all dispatching ends within the same few ms.
     expect(clock.sleeps.slice(1).every((ms) => ms <= 5)).toBe(true);
     expect(clock.sleeps[0]).toBeGreaterThan(25_000);
     expect(clock.sleeps[0]).toBeLessThanOrEqual(30_000);
   });
 
-  it('backs off exponentially with jitter when the server gives no wait', async () => {
-    const { clock } = await runOne(failFirst(4, faults.overloaded()), { maxRetries: 5 });
+  it('backs off exponentially with jitter when the server gives no wait', async ({ dir, serve }) => {
+    const { clock } = await runOne({ dir, serve }, failFirst(4, faults.overloaded()), { maxRetries: 5 });
     // random() is 0.5 in tests: each wait is 0.5 s * 2^(n-1) less 12.5 %.
     expect(clock.sleeps).toEqual([438, 875, 1750, 3500]);
   });
 
-  it('retries an attempt that exceeds --timeout', async () => {
-    const { result, server: s } = await runOne(failFirst(1, faults.hang()), { timeout: 0.1 });
+  it('retries an attempt that exceeds --timeout', async ({ dir, serve }) => {
+    const { result, server: s } = await runOne({ dir, serve }, failFirst(1, faults.hang()), { timeout: 0.1 });
     expect(s.requests).toHaveLength(2);
     expect(result.result.type).toBe('succeeded');
     expect(result.attempts).toBe(2);
   });
 
-  it('retries only the request that failed, not its neighbours', async () => {
-    server = await startMockServer({ fault: whenPrompt('flaky', failFirst(2, faults.overloaded())) });
+  it('retries only the request that failed, not its neighbours', async ({ dir, serve }) => {
+    const server = await serve({ fault: whenPrompt('flaky', failFirst(2, faults.overloaded())) });
     const lines = ['a', 'flaky', 'b', 'c'].map((p, i) => requestLine(`r${i}`, p));
-    const { results } = await runLines(server, tmp.dir, lines, { maxRetries: 3 });
+    const { results } = await runLines(server, dir, lines, { maxRetries: 3 });
     expect(results).toHaveLength(4);
     expect(server.requests).toHaveLength(6);
     expect(results.every((r) => r.result.type === 'succeeded')).toBe(true);

@@ -1,21 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { faults } from '../../src/mock/faults.js';
-import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import type { ErroredLine, SucceededLine } from '../../src/types.js';
 import { whenPrompt } from '../helpers/fake-anthropic.js';
-import { byId, makeTempDir, requestLine, runLines, TEST_KEY } from '../helpers/run-helpers.js';
-
-let server: MockServer;
-let tmp: ReturnType<typeof makeTempDir>;
-
-beforeEach(() => {
-  tmp = makeTempDir();
-});
-afterEach(async () => {
-  await server?.close();
-  tmp.cleanup();
-});
+import { it } from '../helpers/fixtures.js';
+import { byId, requestLine, runLines, TEST_KEY } from '../helpers/run-helpers.js';
 
 const params = {
   model: 'claude-3-haiku-20240307',
@@ -24,15 +13,18 @@ const params = {
 };
 
 describe('runBatch', () => {
-  it('reads all three line formats and names lines without custom_id by line number', async () => {
-    server = await startMockServer();
+  it('reads all three line formats and names lines without custom_id by line number', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve();
     const lines = [
       JSON.stringify({ custom_id: 'batch-item', params }),
       '',
       JSON.stringify(params),
       JSON.stringify({ custom_id: 'openai-style', method: 'POST', url: '/v1/messages', body: params }),
     ];
-    const { results, report } = await runLines(server, tmp.dir, lines);
+    const { results, report } = await runLines(server, dir, lines);
     expect(results.map((r) => [r.custom_id, r.line, r.result.type]).sort()).toEqual([
       ['batch-item', 1, 'succeeded'],
       ['line-3', 3, 'succeeded'],
@@ -43,9 +35,12 @@ describe('runBatch', () => {
     expect(report.summary.requests).toEqual({ total: 3, succeeded: 3, errored: 0, resumed: 0 });
   });
 
-  it('sends the key, version and content type the protocol asks for to the Messages path', async () => {
-    server = await startMockServer();
-    await runLines(server, tmp.dir, [requestLine('a', 'hello')]);
+  it('sends the key, version and content type the protocol asks for to the Messages path', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve();
+    await runLines(server, dir, [requestLine('a', 'hello')]);
     const [req] = server.requests;
     expect(req?.path).toBe('/v1/messages');
     expect(req?.method).toBe('POST');
@@ -54,8 +49,11 @@ describe('runBatch', () => {
     expect(req?.headers['content-type']).toBe('application/json');
   });
 
-  it('turns bad lines into errored results naming file, line and field, and sends the rest', async () => {
-    server = await startMockServer();
+  it('turns bad lines into errored results naming file, line and field, and sends the rest', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve();
     const lines = [
       '{not json',
       JSON.stringify({ custom_id: 'mt', params: { ...params, max_tokens: '64' } }),
@@ -69,7 +67,7 @@ describe('runBatch', () => {
       JSON.stringify({ custom_id: 'role', params: { ...params, messages: [{ role: 'bot', content: 'x' }] } }),
       '[1,2]',
     ];
-    const { results, report } = await runLines(server, tmp.dir, lines);
+    const { results, report } = await runLines(server, dir, lines);
     expect(results).toHaveLength(8);
     expect(server.requests).toHaveLength(1);
     const errored = results.filter((r): r is ErroredLine => r.result.type === 'errored');
@@ -91,8 +89,8 @@ describe('runBatch', () => {
     expect(report.summary.errors_by_type).toEqual({ invalid_request_error: 7 });
   });
 
-  it('fills in --model and --max-tokens for lines that lack them, and only those', async () => {
-    server = await startMockServer();
+  it('fills in --model and --max-tokens for lines that lack them, and only those', async ({ dir, serve }) => {
+    const server = await serve();
     const lines = [
       JSON.stringify({ messages: [{ role: 'user', content: 'a' }] }),
       JSON.stringify({
@@ -101,7 +99,7 @@ describe('runBatch', () => {
         messages: [{ role: 'user', content: 'b' }],
       }),
     ];
-    await runLines(server, tmp.dir, lines, { model: 'claude_3_haiku', maxTokens: 33 });
+    await runLines(server, dir, lines, { model: 'claude_3_haiku', maxTokens: 33 });
     const bodies = server.requests.map((r) => r.body as { model: string; max_tokens: number });
     expect(bodies.map((b) => [b.model, b.max_tokens]).sort()).toEqual([
       ['claude-3-opus-20240229', 9],
@@ -109,15 +107,15 @@ describe('runBatch', () => {
     ]);
   });
 
-  it('passes unknown top-level params through and warns once per name', async () => {
-    server = await startMockServer();
+  it('passes unknown top-level params through and warns once per name', async ({ dir, serve }) => {
+    const server = await serve();
     const lines = [1, 2, 3].map((i) =>
       JSON.stringify({
         custom_id: `u${i}`,
         params: { ...params, output_config: { effort: 'low' }, inference_geo: 'us' },
       }),
     );
-    const { warnings } = await runLines(server, tmp.dir, lines);
+    const { warnings } = await runLines(server, dir, lines);
     expect(server.requests.map((r) => (r.body as { output_config: unknown }).output_config)).toEqual([
       { effort: 'low' },
       { effort: 'low' },
@@ -128,13 +126,16 @@ describe('runBatch', () => {
     expect(warnings.some((w) => w.includes('"inference_geo"'))).toBe(true);
   });
 
-  it('writes usage and cost from the price table, and leaves an unknown model unpriced', async () => {
-    server = await startMockServer();
+  it('writes usage and cost from the price table, and leaves an unknown model unpriced', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve();
     const lines = [
       requestLine('known', 'price me'),
       JSON.stringify({ custom_id: 'unknown', params: { ...params, model: 'claude-mystery-9' } }),
     ];
-    const { results, report, warnings } = await runLines(server, tmp.dir, lines);
+    const { results, report, warnings } = await runLines(server, dir, lines);
     const known = byId(results).get('known') as SucceededLine;
     const { input_tokens, output_tokens } = known.usage;
     expect(input_tokens).toBeGreaterThan(0);
@@ -147,10 +148,13 @@ describe('runBatch', () => {
     expect(warnings.filter((w) => w.includes('claude-mystery-9'))).toHaveLength(1);
   });
 
-  it('stops dispatching at the first 401, does not write unsent requests, and reports why', async () => {
-    server = await startMockServer({ fault: () => faults.authenticationFailed() });
+  it('stops dispatching at the first 401, does not write unsent requests, and reports why', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve({ fault: () => faults.authenticationFailed() });
     const lines = Array.from({ length: 40 }, (_, i) => requestLine(`r${i}`, `prompt ${i}`));
-    const { results, report } = await runLines(server, tmp.dir, lines, { concurrency: 2 });
+    const { results, report } = await runLines(server, dir, lines, { concurrency: 2 });
     expect(report.stop?.reason).toBe('auth');
     expect(server.requests.length).toBeLessThanOrEqual(2);
     expect(results).toHaveLength(server.requests.length);
@@ -159,25 +163,25 @@ describe('runBatch', () => {
     expect(server.requests.length + report.notSent).toBeLessThanOrEqual(3);
   });
 
-  it('stops at the spend cap, but retries a plain 429', async () => {
-    server = await startMockServer({
+  it('stops at the spend cap, but retries a plain 429', async ({ dir, serve }) => {
+    const server = await serve({
       fault: whenPrompt('cap', () => faults.spendCapReached()),
     });
     const lines = [
       requestLine('capped', 'cap'),
       ...Array.from({ length: 20 }, (_, i) => requestLine(`r${i}`, `p${i}`)),
     ];
-    const { report, results } = await runLines(server, tmp.dir, lines, { concurrency: 1 });
+    const { report, results } = await runLines(server, dir, lines, { concurrency: 1 });
     expect(report.stop?.reason).toBe('spend_cap');
     expect(results).toHaveLength(1);
     expect(server.requests).toHaveLength(1);
   });
 
-  it('never writes the API key, even when the gateway echoes it in an error', async () => {
-    server = await startMockServer({
+  it('never writes the API key, even when the gateway echoes it in an error', async ({ dir, serve }) => {
+    const server = await serve({
       fault: () => faults.apiError(400, 'invalid_request_error', `bad header x-api-key: ${TEST_KEY}`),
     });
-    const { output, report, warnings } = await runLines(server, tmp.dir, [requestLine('a', 'x')]);
+    const { output, report, warnings } = await runLines(server, dir, [requestLine('a', 'x')]);
     const written = readFileSync(output, 'utf8');
     expect(written).toContain('[redacted]');
     expect(written).not.toContain(TEST_KEY);
@@ -185,37 +189,33 @@ describe('runBatch', () => {
     expect(warnings.join('\n')).not.toContain(TEST_KEY);
   });
 
-  it('never keeps part of the key when a quoted body is shortened', async () => {
+  it('never keeps part of the key when a quoted body is shortened', async ({ dir, serve }) => {
     // The key straddles the 200-character cut of the quoted HTML body.
     const page = `<html><body>${'x'.repeat(180)} key=${TEST_KEY} rejected</body></html>`;
-    server = await startMockServer({ fault: () => faults.rawResponse(400, 'text/html', page) });
-    const { output } = await runLines(server, tmp.dir, [requestLine('a', 'x')]);
+    const server = await serve({ fault: () => faults.rawResponse(400, 'text/html', page) });
+    const { output } = await runLines(server, dir, [requestLine('a', 'x')]);
     const written = readFileSync(output, 'utf8');
     for (let i = 0; i + 8 <= TEST_KEY.length; i++) expect(written).not.toContain(TEST_KEY.slice(i, i + 8));
   });
 
-  it('writes a request nested too deeply to be sent as errored and goes on', async () => {
-    server = await startMockServer();
+  it('writes a request nested too deeply to be sent as errored and goes on', async ({ dir, serve }) => {
+    const server = await serve();
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const line = `{"custom_id":"deep","params":{"model":"claude-3-haiku-20240307","max_tokens":5,"messages":[{"role":"user","content":"x"}],"extra":${deep}}}`;
-    const { results } = await runLines(server, tmp.dir, [
-      requestLine('a', 'one'),
-      line,
-      requestLine('b', 'two'),
-    ]);
+    const { results } = await runLines(server, dir, [requestLine('a', 'one'), line, requestLine('b', 'two')]);
     expect(results).toHaveLength(3);
     const bad = results.find((r) => r.custom_id === 'deep') as ErroredLine;
     expect(bad.result.error.error.message).toMatch(/in\.jsonl:2: params\.extra\[0\].*: nested too deeply/);
     expect(server.requests).toHaveLength(2);
   });
 
-  it('writes one line per non-blank input line, at every concurrency', async () => {
-    server = await startMockServer({ latencyMs: 1 });
+  it('writes one line per non-blank input line, at every concurrency', async ({ dir, serve }) => {
+    const server = await serve({ latencyMs: 1 });
     const lines = Array.from({ length: 200 }, (_, i) => (i % 17 === 0 ? '' : requestLine(`r${i}`, `p${i}`)));
     for (const concurrency of [1, 7, 64]) {
-      const run = await runLines(server, tmp.dir, lines, {
+      const run = await runLines(server, dir, lines, {
         concurrency,
-        outputPath: `${tmp.dir}/out-${concurrency}.jsonl`,
+        outputPath: `${dir}/out-${concurrency}.jsonl`,
       });
       const results = run.results;
       expect(results).toHaveLength(lines.filter((l) => l !== '').length);

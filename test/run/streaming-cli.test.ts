@@ -1,33 +1,20 @@
 /** `--stream` as a user runs it: the spawned, built CLI against its own simulator (`--provider mock`). */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { RunSummary } from '../../src/output/summary.js';
 import { runCli } from '../helpers/cli.js';
-import { type AnyResult, makeTempDir, readResults } from '../helpers/run-helpers.js';
+import { it } from '../helpers/fixtures.js';
+import { type AnyResult, readResults } from '../helpers/run-helpers.js';
 
 const HELLO = join(import.meta.dirname, '../../fixtures/hello.jsonl');
 /** The one fixture line that asks to stream by itself, and its model (no other line uses it). */
 const SELF_STREAMED = { id: 'streamed', model: 'claude_35_haiku' };
 
-let tmp: ReturnType<typeof makeTempDir>;
-
-beforeAll(() => {
-  if (!existsSync(join(import.meta.dirname, '../../dist/cli/index.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  }
-});
-beforeEach(() => {
-  tmp = makeTempDir();
-});
-afterEach(() => {
-  tmp.cleanup();
-});
-
 /** Runs the hello fixture through the CLI; returns its results by custom_id and its summary JSON. */
-async function runHello(name: string, extra: string[]) {
-  const out = join(tmp.dir, `${name}.jsonl`);
-  const summaryPath = join(tmp.dir, `${name}.summary.json`);
+async function runHello(dir: string, name: string, extra: string[]) {
+  const out = join(dir, `${name}.jsonl`);
+  const summaryPath = join(dir, `${name}.summary.json`);
   const r = await runCli([
     'run',
     HELLO,
@@ -59,9 +46,9 @@ describe('lp-batch run --stream (spawned)', () => {
     expect(lines.filter((l) => l.includes(`"${SELF_STREAMED.model}"`))).toHaveLength(1);
   });
 
-  it('streams every request and writes the same content and usage as a run without it', async () => {
-    const plain = await runHello('plain', []);
-    const streamed = await runHello('streamed', ['--stream']);
+  it('streams every request and writes the same content and usage as a run without it', async ({ dir }) => {
+    const plain = await runHello(dir, 'plain', []);
+    const streamed = await runHello(dir, 'streamed', ['--stream']);
 
     expect([...streamed.results.keys()].sort()).toEqual([...plain.results.keys()].sort());
     for (const [id, s] of streamed.results) {

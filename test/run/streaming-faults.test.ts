@@ -4,27 +4,15 @@
  * stream must start from nothing: the partial message of the failed attempt is discarded.
  */
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { type Fault, faults } from '../../src/mock/faults.js';
 import { buildMockMessage } from '../../src/mock/reply.js';
-import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import { messageToSseEvents } from '../../src/mock/sse.js';
 import type { RunBatchOptions } from '../../src/run/run-batch.js';
 import type { MessageParams } from '../../src/types.js';
 import { type FaultRule, failFirst, firstOf, whenPrompt } from '../helpers/fake-anthropic.js';
-import { type AnyResult, makeTempDir, requestLine, runLines } from '../helpers/run-helpers.js';
-
-let server: MockServer | undefined;
-let tmp: ReturnType<typeof makeTempDir>;
-
-beforeEach(() => {
-  tmp = makeTempDir();
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  tmp.cleanup();
-});
+import { it, type RunFixtures } from '../helpers/fixtures.js';
+import { type AnyResult, requestLine, runLines } from '../helpers/run-helpers.js';
 
 /** Long enough that its text streams as several deltas, so a cut can fall inside the content. */
 const PROMPT = 'Tell me about the retry policy of a batch runner, at some length please.';
@@ -34,9 +22,10 @@ const EXPECTED = buildMockMessage((JSON.parse(LINE) as { params: MessageParams }
 /** How many events the simulator streams for PROMPT, message_stop included. */
 const EVENTS = messageToSseEvents(EXPECTED).length;
 
-async function runOne(rule: FaultRule, opts: Partial<RunBatchOptions> = {}) {
-  server = await startMockServer({ fault: rule });
-  const run = await runLines(server, tmp.dir, [LINE], { maxRetries: 3, ...opts });
+/** One streamed request against a simulator answering by `rule`. */
+async function runOne({ dir, serve }: RunFixtures, rule: FaultRule, opts: Partial<RunBatchOptions> = {}) {
+  const server = await serve({ fault: rule });
+  const run = await runLines(server, dir, [LINE], { maxRetries: 3, ...opts });
   expect(run.results).toHaveLength(1);
   return { ...run, result: run.results[0] as unknown as AnyResult, server };
 }
@@ -57,44 +46,59 @@ describe('a stream that fails after HTTP 200', () => {
     expect(EVENTS).toBeGreaterThan(9);
   });
 
-  it.each(retriedTypes)('retries a mid-stream %s and keeps only the last attempt', async (type) => {
-    const { result, server: s, report } = await runOne(failFirst(2, faults.streamError(5, type, 'busy')));
-    expectReplyOnly(result);
-    expect(result.attempts).toBe(3);
-    expect(s.requests).toHaveLength(3);
-    expect(s.stats.faults['stream-error']).toBe(2);
-    expect(result.result.message.id).toBe('msg_mock_3');
-    expect(report.summary.retries).toBe(2);
-    expect(report.summary.retries_by_type).toEqual({ [type]: 2 });
-    expect(report.summary.errors_by_type).toEqual({});
-  });
+  it.for(retriedTypes)(
+    'retries a mid-stream %s and keeps only the last attempt',
+    async (type, { dir, serve }) => {
+      const {
+        result,
+        server: s,
+        report,
+      } = await runOne({ dir, serve }, failFirst(2, faults.streamError(5, type, 'busy')));
+      expectReplyOnly(result);
+      expect(result.attempts).toBe(3);
+      expect(s.requests).toHaveLength(3);
+      expect(s.stats.faults['stream-error']).toBe(2);
+      expect(result.result.message.id).toBe('msg_mock_3');
+      expect(report.summary.retries).toBe(2);
+      expect(report.summary.retries_by_type).toEqual({ [type]: 2 });
+      expect(report.summary.errors_by_type).toEqual({});
+    },
+  );
 
-  it('retries an error event that comes before message_start', async () => {
-    const { result, server: s } = await runOne(failFirst(1, faults.streamError(0)));
+  it('retries an error event that comes before message_start', async ({ dir, serve }) => {
+    const { result, server: s } = await runOne({ dir, serve }, failFirst(1, faults.streamError(0)));
     expectReplyOnly(result);
     expect(s.requests).toHaveLength(2);
   });
 
-  it('retries an error event just before message_stop, after the whole content', async () => {
-    const { result, server: s } = await runOne(failFirst(1, faults.streamError(EVENTS - 1)));
+  it('retries an error event just before message_stop, after the whole content', async ({ dir, serve }) => {
+    const { result, server: s } = await runOne({ dir, serve }, failFirst(1, faults.streamError(EVENTS - 1)));
     expectReplyOnly(result);
     expect(result.attempts).toBe(2);
     expect(s.requests).toHaveLength(2);
   });
 
-  it('ignores an error event after message_stop: the message was already complete', async () => {
-    const { result, report } = await runOne(() => faults.streamError(EVENTS));
+  it('ignores an error event after message_stop: the message was already complete', async ({
+    dir,
+    serve,
+  }) => {
+    const { result, report } = await runOne({ dir, serve }, () => faults.streamError(EVENTS));
     expectReplyOnly(result);
     expect(result.attempts).toBe(1);
     expect(report.summary.retries).toBe(0);
   });
 
-  it('writes a mid-stream invalid_request_error as errored with status 200, without retrying', async () => {
+  it('writes a mid-stream invalid_request_error as errored with status 200, without retrying', async ({
+    dir,
+    serve,
+  }) => {
     const {
       result,
       server: s,
       report,
-    } = await runOne(() => faults.streamError(5, 'invalid_request_error', 'prompt is too long'));
+    } = await runOne({ dir, serve }, () =>
+      faults.streamError(5, 'invalid_request_error', 'prompt is too long'),
+    );
     expect(s.requests).toHaveLength(1);
     expect(result.result.type).toBe('errored');
     expect(result.status).toBe(200);
@@ -108,8 +112,15 @@ describe('a stream that fails after HTTP 200', () => {
     expect(report.summary.retries).toBe(0);
   });
 
-  it('gives up on a stream that always fails after --max-retries and writes the last error', async () => {
-    const { result, server: s, report } = await runOne(() => faults.streamError(5), { maxRetries: 2 });
+  it('gives up on a stream that always fails after --max-retries and writes the last error', async ({
+    dir,
+    serve,
+  }) => {
+    const {
+      result,
+      server: s,
+      report,
+    } = await runOne({ dir, serve }, () => faults.streamError(5), { maxRetries: 2 });
     expect(s.requests).toHaveLength(3);
     expect(result.result.type).toBe('errored');
     expect(result.status).toBe(200);
@@ -125,22 +136,22 @@ describe('a stream that fails after HTTP 200', () => {
     ['inside the content', faults.streamCut(5)],
     ['at half its bytes (content-length announced)', faults.truncate()],
   ];
-  it.each(cuts)('retries a stream whose socket closes %s', async (_name, fault) => {
-    const { result, server: s, report } = await runOne(failFirst(2, fault));
+  it.for(cuts)('retries a stream whose socket closes %s', async ([, fault], { dir, serve }) => {
+    const { result, server: s, report } = await runOne({ dir, serve }, failFirst(2, fault));
     expectReplyOnly(result);
     expect(result.attempts).toBe(3);
     expect(s.requests).toHaveLength(3);
     expect(report.summary.retries_by_type).toEqual({ connection_error: 2 });
   });
 
-  it('aborts a stream silent for --idle-timeout and retries it', async () => {
+  it('aborts a stream silent for --idle-timeout and retries it', async ({ dir, serve }) => {
     // undici checks bodyTimeout on a coarse (about 1 s) timer: this test takes a second or two.
     const started = performance.now();
     const {
       result,
       server: s,
       report,
-    } = await runOne(failFirst(1, faults.streamStall(5)), {
+    } = await runOne({ dir, serve }, failFirst(1, faults.streamStall(5)), {
       idleTimeout: 0.02,
     });
     expectReplyOnly(result);
@@ -153,8 +164,8 @@ describe('a stream that fails after HTTP 200', () => {
     expect(performance.now() - started).toBeLessThan(8000);
   });
 
-  it('counts retries by type across a file of mixed mid-stream failures', async () => {
-    server = await startMockServer({
+  it('counts retries by type across a file of mixed mid-stream failures', async ({ dir, serve }) => {
+    const server = await serve({
       fault: firstOf(
         whenPrompt('over', failFirst(2, faults.streamError(4, 'overloaded_error'))),
         whenPrompt('api', failFirst(1, faults.streamError(4, 'api_error', 'Internal'))),
@@ -165,10 +176,10 @@ describe('a stream that fails after HTTP 200', () => {
     });
     const prompts = ['over', 'api', 'rate', 'cut', 'bad', 'fine'];
     const lines = prompts.map((p) => requestLine(p, `${p}: ${PROMPT}`));
-    const run = await runLines(server, tmp.dir, ['', ...lines, ''], {
+    const run = await runLines(server, dir, ['', ...lines, ''], {
       stream: true,
       maxRetries: 3,
-      outputPath: join(tmp.dir, 'mixed.jsonl'),
+      outputPath: join(dir, 'mixed.jsonl'),
     });
     expect(run.results).toHaveLength(prompts.length);
     const types = Object.fromEntries(run.results.map((r) => [r.custom_id, r.result.type]));

@@ -4,27 +4,24 @@
  * failures are in streaming-faults.test.ts, the spawned CLI in streaming-cli.test.ts.
  */
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { faults } from '../../src/mock/faults.js';
-import { type MockServer, startMockServer } from '../../src/mock/server.js';
+import { type MockServer } from '../../src/mock/server.js';
+import type { Clock } from '../../src/clock.js';
 import type { RunBatchOptions } from '../../src/run/run-batch.js';
-import { type AnyResult, makeTempDir, requestLine, runLines } from '../helpers/run-helpers.js';
-
-let server: MockServer | undefined;
-let tmp: ReturnType<typeof makeTempDir>;
-
-beforeEach(() => {
-  tmp = makeTempDir();
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  tmp.cleanup();
-});
+import { it } from '../helpers/fixtures.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
+import { type AnyResult, requestLine, runLines } from '../helpers/run-helpers.js';
 
 /** Runs `lines` into `name` and checks one result per non-blank input line; results by custom_id. */
-async function runFile(s: MockServer, lines: string[], name: string, opts: Partial<RunBatchOptions> = {}) {
-  const run = await runLines(s, tmp.dir, lines, { outputPath: join(tmp.dir, name), ...opts });
+async function runFile(
+  dir: string,
+  s: MockServer,
+  lines: string[],
+  name: string,
+  opts: Partial<RunBatchOptions> & { clock?: Clock } = {},
+) {
+  const run = await runLines(s, dir, lines, { outputPath: join(dir, name), ...opts });
   expect(run.results).toHaveLength(lines.filter((l) => l.trim() !== '').length);
   const results = new Map(run.results.map((r) => [r.custom_id, r as unknown as AnyResult]));
   return { ...run, byId: results };
@@ -102,11 +99,14 @@ function withoutId(result: AnyResult) {
 }
 
 describe('streamed requests', () => {
-  it('gives the same content, usage and cost streamed (per line and with --stream) as not streamed', async () => {
-    server = await startMockServer();
-    const plain = await runFile(server, caseLines(), 'plain.jsonl');
-    const perLine = await runFile(server, caseLines({ stream: true }), 'per-line.jsonl');
-    const forced = await runFile(server, caseLines(), 'forced.jsonl', { stream: true });
+  it('gives the same content, usage and cost streamed (per line and with --stream) as not streamed', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve();
+    const plain = await runFile(dir, server, caseLines(), 'plain.jsonl');
+    const perLine = await runFile(dir, server, caseLines({ stream: true }), 'per-line.jsonl');
+    const forced = await runFile(dir, server, caseLines(), 'forced.jsonl', { stream: true });
 
     for (const c of CASES) {
       const expected = get(plain.byId, c.id);
@@ -125,9 +125,12 @@ describe('streamed requests', () => {
     expect(plain.report.summary.cost_usd).toBe(forced.report.summary.cost_usd);
   });
 
-  it('assembles tool input as parsed JSON and thinking with its signature, as the JSON reply has them', async () => {
-    server = await startMockServer();
-    const run = await runFile(server, caseLines(), 'out.jsonl', { stream: true });
+  it('assembles tool input as parsed JSON and thinking with its signature, as the JSON reply has them', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve();
+    const run = await runFile(dir, server, caseLines(), 'out.jsonl', { stream: true });
     const tool = get(run.byId, 'thinking-tool').result.message.content;
     expect(tool.map((b) => b.type)).toEqual(['thinking', 'tool_use']);
     expect(tool[0]).toEqual({
@@ -155,14 +158,17 @@ describe('streamed requests', () => {
     );
   });
 
-  it('sends every line as a stream under --stream, and only the lines that ask for it otherwise', async () => {
-    server = await startMockServer();
+  it('sends every line as a stream under --stream, and only the lines that ask for it otherwise', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve();
     const lines = [
       requestLine('a', 'one'),
       requestLine('b', 'two', { stream: true }),
       requestLine('c', 'three'),
     ];
-    await runFile(server, lines, 'mixed.jsonl');
+    await runFile(dir, server, lines, 'mixed.jsonl');
     const asked = server.requests.map((r) => [...promptStream(r.body), r.headers.accept]).sort();
     expect(asked).toEqual([
       ['one', false, 'application/json'],
@@ -171,7 +177,7 @@ describe('streamed requests', () => {
     ]);
 
     server.requests.length = 0;
-    await runFile(server, lines, 'forced.jsonl', { stream: true });
+    await runFile(dir, server, lines, 'forced.jsonl', { stream: true });
     expect(server.requests).toHaveLength(3);
     for (const r of server.requests) {
       expect(r.body).toMatchObject({ stream: true, model: 'claude-3-haiku-20240307', max_tokens: 50 });
@@ -179,8 +185,14 @@ describe('streamed requests', () => {
     }
   });
 
-  it('writes ttft_ms between 0 and latency_ms on streamed results and none on the others', async () => {
-    server = await startMockServer({ latencyMs: 30 });
+  it('writes ttft_ms on streamed results and none on the others, and summarises both exactly', async ({
+    dir,
+    serve,
+  }) => {
+    // Virtual time: the simulator "takes" 30, 40, 50, 60 ms to answer the requests in turn.
+    const clock = new VirtualClock();
+    const serverMs = [30, 40, 50, 60];
+    const server = await serve({ fault: (req) => void clock.advance(serverMs[req.n - 1] ?? 0) });
     const lines = [
       requestLine('s1', 'streamed one', { stream: true }),
       '',
@@ -189,47 +201,43 @@ describe('streamed requests', () => {
       requestLine('p2', 'plain two', { model: 'claude-3-5-haiku-20241022' }),
       '   ',
     ];
-    const run = await runFile(server, lines, 'out.jsonl');
-    for (const id of ['s1', 's2']) {
+    const run = await runFile(dir, server, lines, 'out.jsonl', { clock, concurrency: 1 });
+    const timing = (id: string) => {
       const r = get(run.byId, id);
       expect(r.result.type).toBe('succeeded');
-      expect(typeof r.ttft_ms).toBe('number');
-      // The simulator holds every answer 30 ms, so the first token cannot come sooner.
-      expect(r.ttft_ms).toBeGreaterThanOrEqual(25);
-      expect(r.ttft_ms).toBeLessThanOrEqual(r.latency_ms);
-    }
-    for (const id of ['p1', 'p2']) {
-      const r = get(run.byId, id);
-      expect(r.result.type).toBe('succeeded');
-      expect(r).not.toHaveProperty('ttft_ms');
-      expect(r.latency_ms).toBeGreaterThanOrEqual(25);
-    }
-
+      return [r.latency_ms, r.ttft_ms];
+    };
+    // The first token comes once the server answers; nothing else takes time.
+    expect(['s1', 'p1', 's2', 'p2'].map(timing)).toEqual([
+      [30, 30],
+      [40, undefined],
+      [50, 50],
+      [60, undefined],
+    ]);
     const { by_model } = run.report.summary;
-    const streamed = by_model['claude-3-haiku-20240307'];
-    const plain = by_model['claude-3-5-haiku-20241022'];
-    expect(streamed?.requests).toBe(2);
-    expect(plain?.requests).toBe(2);
-    expect(streamed?.ttft_ms.p50).toBeGreaterThanOrEqual(25);
-    expect(streamed?.ttft_ms.p95).toBeGreaterThanOrEqual(streamed?.ttft_ms.p50 ?? Number.POSITIVE_INFINITY);
-    expect(streamed?.ttft_ms.p95).toBe(
-      Math.max(get(run.byId, 's1').ttft_ms ?? -1, get(run.byId, 's2').ttft_ms ?? -1),
-    );
-    expect(plain?.ttft_ms).toEqual({ p50: null, p95: null });
-    for (const model of [streamed, plain]) {
-      expect(model?.latency_ms.p50).toBeGreaterThanOrEqual(25);
-      expect(model?.latency_ms.p95).toBeGreaterThanOrEqual(model?.latency_ms.p50 ?? Number.POSITIVE_INFINITY);
-    }
+    expect(by_model['claude-3-haiku-20240307']).toMatchObject({
+      requests: 2,
+      latency_ms: { p50: 30, p95: 50 },
+      ttft_ms: { p50: 30, p95: 50 },
+    });
+    expect(by_model['claude-3-5-haiku-20241022']).toMatchObject({
+      requests: 2,
+      latency_ms: { p50: 40, p95: 60 },
+      ttft_ms: { p50: null, p95: null },
+    });
   });
 
-  it('measures ttft_ms from the start of the attempt that succeeded, not of the first one', async () => {
+  it('measures ttft_ms from the start of the attempt that succeeded, not of the first one', async ({
+    dir,
+    serve,
+  }) => {
     let calls = 0;
-    server = await startMockServer({
+    const server = await serve({
       latencyMs: 30,
       // The first attempt fails after its content began; the retry's first token is what counts.
       fault: () => (++calls === 1 ? faults.streamError(4) : undefined),
     });
-    const run = await runFile(server, [requestLine('only', 'hello', { stream: true })], 'out.jsonl');
+    const run = await runFile(dir, server, [requestLine('only', 'hello', { stream: true })], 'out.jsonl');
     const r = get(run.byId, 'only');
     expect(r.attempts).toBe(2);
     expect(r.ttft_ms).toBeGreaterThanOrEqual(25);
