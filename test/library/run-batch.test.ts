@@ -129,6 +129,9 @@ describe('runBatch', () => {
     await expect(runBatch({ inputPath: 'missing.jsonl', outputPath, provider: 'mock' })).rejects.toThrow(
       'input file not found: missing.jsonl',
     );
+    await expect(runBatch({ inputPath, outputPath, baseUrl: server.url, apiKey: ' ' })).rejects.toThrow(
+      'Expected `apiKey` to be a non-empty string',
+    );
     expect(server.requests).toHaveLength(0);
   });
 });

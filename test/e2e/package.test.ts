@@ -1,0 +1,78 @@
+/**
+ * The package as a user gets it: installed by name into a folder of its own (npm links a local
+ * folder, no network), the README's Library example type-checked against the published types and
+ * run against the built-in simulator.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect } from 'vitest';
+import { it } from '../helpers/fixtures.js';
+import { readResults, requestLine } from '../helpers/run-helpers.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '../..');
+
+/** The first ```ts block of the README's Library section, as written. */
+function readmeExample(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Library'));
+  const match = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!match?.[1]) throw new Error('README.md has no ts example under ## Library');
+  return match[1];
+}
+
+describe('the installed package', () => {
+  it('runs the README example as written, type-checked against its published types', async ({ dir }) => {
+    if (!existsSync(join(ROOT, 'dist/index.d.ts'))) {
+      throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    }
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'scratch', private: true, type: 'module' }),
+    );
+    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ROOT], {
+      cwd: dir,
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toMatchObject({
+      dependencies: { 'lp-batch': expect.stringMatching(/^file:/) as unknown },
+    });
+
+    writeFileSync(join(dir, 'example.ts'), readmeExample());
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          // The published .d.ts files are checked too, not skipped.
+          skipLibCheck: false,
+          // A Node.js project has @types/node; this one borrows lp-batch's.
+          typeRoots: [join(ROOT, 'node_modules/@types')],
+          types: ['node'],
+        },
+        files: ['example.ts'],
+      }),
+    );
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir }).catch(
+      (error: Error & { stdout?: string }) => {
+        throw new Error(`the README example does not type-check:\n${error.stdout ?? error.message}`);
+      },
+    );
+
+    const prompts = ['one', 'two', 'three'];
+    writeFileSync(join(dir, 'in.jsonl'), `${prompts.map((p, i) => requestLine(`q${i}`, p)).join('\n')}\n`);
+    // A clean environment: the example's apiKey is the only key there is.
+    await run(process.execPath, ['example.js'], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+    const results = readResults(join(dir, 'out.jsonl'));
+    expect(results.map((r) => [r.custom_id, r.result.type]).sort()).toEqual([
+      ['q0', 'succeeded'],
+      ['q1', 'succeeded'],
+      ['q2', 'succeeded'],
+    ]);
+  });
+});

@@ -1,0 +1,50 @@
+/** Durable appends: a line reaches the file before the process does anything else. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { describe, expect } from 'vitest';
+import { erroredLine, notSentFailure } from '../../src/output/result-line.js';
+import { ResultsWriter } from '../../src/output/results-writer.js';
+import { it } from '../helpers/fixtures.js';
+
+const line = (n: number) =>
+  erroredLine({ custom_id: `c${n}`, line: n }, notSentFailure(`bad ${n}`), { attempts: 0, latencyMs: 0 });
+
+describe('ResultsWriter', () => {
+  it('writes the results of one turn together, as whole lines, before the next turn', async ({ dir }) => {
+    const path = join(dir, 'out.jsonl');
+    const writer = new ResultsWriter(path);
+    writer.append(line(1));
+    writer.append(line(2));
+    expect(readFileSync(path, 'utf8')).toBe('');
+    await nextTurn();
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(line(1))}\n${JSON.stringify(line(2))}\n`);
+    writer.append(line(3));
+    writer.close();
+    expect(readFileSync(path, 'utf8').trimEnd().split('\n')).toHaveLength(3);
+  });
+
+  it('appends to what is there, and writes at once on flush', ({ dir }) => {
+    const path = join(dir, 'out.jsonl');
+    const first = new ResultsWriter(path);
+    first.append(line(1));
+    first.close();
+    const second = new ResultsWriter(path);
+    second.append(line(2));
+    second.flush();
+    expect(
+      readFileSync(path, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { line: number }).line),
+    ).toEqual([1, 2]);
+    second.close();
+  });
+
+  it('refuses an append after close, and closes twice without harm', ({ dir }) => {
+    const writer = new ResultsWriter(join(dir, 'out.jsonl'));
+    writer.close();
+    writer.close();
+    expect(() => writer.append(line(1))).toThrow('results writer is closed');
+  });
+});

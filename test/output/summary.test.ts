@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { percentiles, SummaryBuilder } from '../../src/output/summary.js';
+
+describe('SummaryBuilder', () => {
+  it('tallies requests, tokens and nano-dollars per model and in total, sorted by name', () => {
+    const summary = new SummaryBuilder();
+    const usage = {
+      input_tokens: 10,
+      output_tokens: 20,
+      cache_creation_input_tokens: 5,
+      cache_read_input_tokens: 7,
+    };
+    summary.addSucceeded('b-model', usage, 1_500, { latencyMs: 100, ttftMs: 40 });
+    summary.addSucceeded('b-model', usage, 2_500, { latencyMs: 300 });
+    summary.addSucceeded('a-model', { input_tokens: 1, output_tokens: 1 }, 1_000_000_000, { resumed: true });
+    summary.addErrored('a-model', 'overloaded_error');
+    summary.addRetry('overloaded_error');
+    summary.addRetry('api_error');
+    const built = summary.build(2000);
+    expect(Object.keys(built.by_model)).toEqual(['a-model', 'b-model']);
+    expect(built.requests).toEqual({ total: 4, succeeded: 3, errored: 1, resumed: 1 });
+    expect(built.usage).toEqual({
+      input_tokens: 21,
+      output_tokens: 41,
+      cache_creation_input_tokens: 10,
+      cache_read_input_tokens: 14,
+    });
+    expect(built.cost_usd).toBe(1.000004);
+    expect(built.by_model['b-model']).toMatchObject({
+      requests: 2,
+      cost_usd: 0.000004,
+      latency_ms: { p50: 100, p95: 300 },
+      ttft_ms: { p50: 40, p95: 40 },
+    });
+    expect(built.errors_by_type).toEqual({ overloaded_error: 1 });
+    expect(built.retries_by_type).toEqual({ api_error: 1, overloaded_error: 1 });
+    expect(built.retries).toBe(2);
+    // Resumed results are not this run's work: 3 requests in 2 s.
+    expect(built.requests_per_second).toBe(1.5);
+  });
+
+  it('never counts an unknown price as $0: the model has no cost and the total says it is incomplete', () => {
+    const summary = new SummaryBuilder();
+    summary.addSucceeded('mystery', { input_tokens: 1, output_tokens: 1 }, null, {});
+    summary.addSucceeded('known', { input_tokens: 1, output_tokens: 1 }, 7, {});
+    const built = summary.build(0);
+    expect(built.by_model.mystery?.cost_usd).toBeNull();
+    expect(built).toMatchObject({ cost_usd: 7e-9, cost_complete: false, unpriced_models: ['mystery'] });
+    expect(built.requests_per_second).toBe(0);
+  });
+
+  it('keeps live totals for the progress display, cache tokens counted as input', () => {
+    const summary = new SummaryBuilder();
+    summary.addSucceeded('m', { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 3 }, 9, {});
+    summary.addErrored('m', 'api_error');
+    expect(summary.totals).toEqual({
+      done: 2,
+      succeeded: 1,
+      errored: 1,
+      retries: 0,
+      costNanos: 9,
+      inputTokens: 4,
+      outputTokens: 2,
+    });
+  });
+});
+
+describe('percentiles', () => {
+  it('takes the nearest rank, and nulls for no samples', () => {
+    expect(percentiles([])).toEqual({ p50: null, p95: null });
+    expect(percentiles([5])).toEqual({ p50: 5, p95: 5 });
+    expect(percentiles(Array.from({ length: 100 }, (_, i) => 100 - i))).toEqual({ p50: 50, p95: 95 });
+  });
+});

@@ -1,0 +1,101 @@
+/** What the run does with each input line: send it, skip it as done, or write it as errored. */
+import { describe, expect, it } from 'vitest';
+import { hashParams } from '../../src/output/params-hash.js';
+import type { ResultEntry } from '../../src/output/results-scan.js';
+import { LineIntake } from '../../src/run/intake.js';
+import { requestLine } from '../helpers/run-helpers.js';
+
+const PARAMS = {
+  model: 'claude-3-haiku-20240307',
+  max_tokens: 50,
+  messages: [{ role: 'user', content: 'hi' }],
+};
+
+function prior(custom_id: string, type: 'succeeded' | 'errored', params_hash: string | null): ResultEntry {
+  return {
+    custom_id,
+    type,
+    params_hash,
+    line: 1,
+    usage: null,
+    model: null,
+    error_type: null,
+    offset: 0,
+    length: 1,
+  };
+}
+
+function intakeOf(priors: ResultEntry[] = [], skipErrored = false): LineIntake {
+  return new LineIntake({
+    file: 'in.jsonl',
+    defaults: {},
+    prior: new Map(priors.map((p) => [p.custom_id, p])),
+    skipErrored,
+  });
+}
+
+describe('LineIntake', () => {
+  it('sends a valid line with its params as JSON and their hash', () => {
+    const taken = intakeOf().take(requestLine('a', 'hi'), 1, () => {});
+    expect(taken).toMatchObject({ kind: 'send', changed: false, hadPrior: false });
+    if (taken.kind !== 'send') return;
+    expect(taken.req).toEqual({ custom_id: 'a', line: 1, params: { ...PARAMS, max_tokens: 50 } });
+    expect(taken.json).toBe(JSON.stringify(taken.req.params));
+    expect(taken.hash).toBe(hashParams(taken.json));
+  });
+
+  it('makes a bad line invalid, named by file, line and field', () => {
+    expect(intakeOf().take('{nope', 3, () => {})).toMatchObject({
+      kind: 'invalid',
+      custom_id: 'line-3',
+      line: 3,
+      model: null,
+    });
+    const noTokens = JSON.stringify({ custom_id: 'b', params: { ...PARAMS, max_tokens: 0 } });
+    const taken = intakeOf().take(noTokens, 4, () => {});
+    expect(taken.kind === 'invalid' && taken.message).toMatch(/^in\.jsonl:4: params\.max_tokens: /);
+  });
+
+  it('reports a repeated custom_id under its own line, so the first line keeps its result', () => {
+    const intake = intakeOf([prior('line-2', 'errored', null)]);
+    expect(intake.take(requestLine('dup', 'one'), 1, () => {}).kind).toBe('send');
+    expect(intake.take(requestLine('dup', 'two'), 2, () => {})).toEqual({
+      kind: 'invalid',
+      custom_id: 'line-2',
+      line: 2,
+      message: 'in.jsonl:2: custom_id: "dup" repeats line 1; custom_ids must be unique',
+      model: 'claude-3-haiku-20240307',
+    });
+    expect([...intake.matched]).toEqual(['line-2']);
+  });
+
+  it('resumes a succeeded result of the same params, and sends again what changed or errored', () => {
+    const line = requestLine('a', 'hi');
+    const hash = (text: string) => {
+      const taken = intakeOf().take(text, 1, () => {});
+      return taken.kind === 'send' ? taken.hash : '';
+    };
+    const done = intakeOf([prior('a', 'succeeded', hash(line))]).take(line, 1, () => {});
+    expect(done.kind).toBe('resumed');
+    const changed = intakeOf([prior('a', 'succeeded', 'old-hash')]).take(line, 1, () => {});
+    expect(changed).toMatchObject({ kind: 'send', changed: true, hadPrior: true });
+    const errored = intakeOf([prior('a', 'errored', hash(line))]);
+    expect(errored.take(line, 1, () => {})).toMatchObject({ kind: 'send', changed: false, hadPrior: true });
+    expect(errored.matched.has('a')).toBe(true);
+    const kept = intakeOf([prior('a', 'errored', hash(line))], true).take(line, 1, () => {});
+    expect(kept.kind).toBe('resumed');
+  });
+
+  it('warns once per unknown top-level parameter, naming the line it first appeared on', () => {
+    const intake = intakeOf();
+    const warnings: string[] = [];
+    for (const n of [1, 2, 3]) {
+      intake.take(requestLine(`u${n}`, 'hi', { output_config: { effort: 'low' } }), n, (w) =>
+        warnings.push(w),
+      );
+    }
+    expect(warnings).toEqual([
+      'in.jsonl:1: unknown parameter "output_config" passed through as is (warned once)',
+    ]);
+  });
+});

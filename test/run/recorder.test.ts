@@ -1,0 +1,162 @@
+/** The one place a result line is built: what is written, what the summary counts, what is redacted. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { createRedactor } from '../../src/output/redact.js';
+import { notSentFailure } from '../../src/output/result-line.js';
+import type { ResultEntry } from '../../src/output/results-scan.js';
+import { ResultsWriter } from '../../src/output/results-writer.js';
+import { SummaryBuilder } from '../../src/output/summary.js';
+import { Recorder } from '../../src/run/recorder.js';
+import type { Message, ResultLine } from '../../src/types.js';
+import { it } from '../helpers/fixtures.js';
+import { readResults } from '../helpers/run-helpers.js';
+
+const SECRET = 'sk-recorder-SECRET-42';
+const HAIKU = 'claude-3-haiku-20240307';
+const MESSAGE: Message = {
+  id: 'msg_1',
+  type: 'message',
+  role: 'assistant',
+  model: HAIKU,
+  content: [{ type: 'text', text: 'hi' }],
+  stop_reason: 'end_turn',
+  stop_sequence: null,
+  usage: { input_tokens: 10, output_tokens: 20 },
+};
+
+function recorderIn(dir: string) {
+  const path = join(dir, 'out.jsonl');
+  const writer = new ResultsWriter(path);
+  const summary = new SummaryBuilder();
+  const warnings: string[] = [];
+  const seen: ResultLine[] = [];
+  const recorder = new Recorder({
+    writer,
+    summary,
+    redact: createRedactor([SECRET]),
+    warn: (w) => warnings.push(w),
+    onResult: (line) => seen.push(line),
+  });
+  const close = () => {
+    writer.close();
+    return readResults(path);
+  };
+  return { recorder, summary, warnings, seen, close, path };
+}
+
+describe('Recorder', () => {
+  it('writes a succeeded line with its cost, timings and hash, and counts it', ({ dir }) => {
+    const { recorder, summary, seen, close } = recorderIn(dir);
+    const line = recorder.executed(
+      { custom_id: 'a', line: 3, model: HAIKU, paramsHash: 'h1' },
+      {
+        kind: 'succeeded',
+        message: MESSAGE,
+        priced: { nanos: 27_500, pricedAs: HAIKU },
+        attempts: 2,
+        latencyMs: 812.4,
+        ttftMs: 100.6,
+      },
+    );
+    expect(line).toEqual({
+      custom_id: 'a',
+      line: 3,
+      result: { type: 'succeeded', message: MESSAGE },
+      usage: MESSAGE.usage,
+      cost_usd: 0.0000275,
+      attempts: 2,
+      latency_ms: 812,
+      ttft_ms: 101,
+      params_hash: 'h1',
+    });
+    expect(close()).toEqual([line]);
+    expect(seen).toEqual([line]);
+    expect(summary.build(1).by_model[HAIKU]).toMatchObject({
+      succeeded: 1,
+      latency_ms: { p50: 812, p95: 812 },
+    });
+  });
+
+  it('redacts every text of an errored line, and counts it under its redacted type', ({ dir }) => {
+    const { recorder, summary, close } = recorderIn(dir);
+    recorder.errored(
+      { custom_id: 'b', line: 1, model: null },
+      { type: `weird_${SECRET}`, message: `echoed ${SECRET}`, requestId: `req_${SECRET}`, status: 400 },
+      { attempts: 1, latencyMs: 5 },
+    );
+    const [line] = close();
+    expect(JSON.stringify(line)).not.toContain(SECRET);
+    expect(line).toEqual({
+      custom_id: 'b',
+      line: 1,
+      result: {
+        type: 'errored',
+        error: {
+          type: 'error',
+          error: { type: 'weird_[redacted]', message: 'echoed [redacted]' },
+          request_id: 'req_[redacted]',
+        },
+      },
+      status: 400,
+      attempts: 1,
+      latency_ms: 5,
+    });
+    expect(summary.build(1).errors_by_type).toEqual({ 'weird_[redacted]': 1 });
+  });
+
+  it('writes an invalid line as invalid_request_error with status null and no attempts', ({ dir }) => {
+    const { recorder, close } = recorderIn(dir);
+    recorder.errored(
+      { custom_id: 'line-2', line: 2, model: null },
+      notSentFailure('in.jsonl:2: not valid JSON'),
+      {
+        attempts: 0,
+        latencyMs: 0,
+      },
+    );
+    expect(close()[0]).toMatchObject({
+      status: null,
+      attempts: 0,
+      result: { error: { error: { type: 'invalid_request_error', message: 'in.jsonl:2: not valid JSON' } } },
+    });
+  });
+
+  it('warns once per model without a price, and counts resumed results priced like new ones', ({ dir }) => {
+    const { recorder, summary, warnings, close, path } = recorderIn(dir);
+    const unpriced = {
+      kind: 'succeeded' as const,
+      message: MESSAGE,
+      attempts: 1,
+      latencyMs: 1,
+      ttftMs: undefined,
+    };
+    for (const id of ['x', 'y']) {
+      recorder.executed(
+        { custom_id: id, line: 1, model: 'mystery' },
+        { ...unpriced, priced: { nanos: null, pricedAs: 'mystery' } },
+      );
+    }
+    const prior: ResultEntry = {
+      custom_id: 'old',
+      type: 'succeeded',
+      params_hash: 'h',
+      line: 9,
+      usage: { input_tokens: 1_000_000, output_tokens: 0 },
+      model: HAIKU,
+      error_type: null,
+      offset: 0,
+      length: 1,
+    };
+    // The asked name has no price, the answered one does: priced by the answered one, as on a live run.
+    recorder.resumed('haiku-by-another-name', prior);
+    expect(warnings).toEqual(['model "mystery" is not in the price table: its cost is unknown, not $0']);
+    expect(close()).toHaveLength(2);
+    expect(readFileSync(path, 'utf8')).not.toContain('"old"');
+    expect(summary.build(1).by_model['haiku-by-another-name']).toMatchObject({
+      cost_usd: 0.25,
+      succeeded: 1,
+    });
+    expect(summary.build(1).requests.resumed).toBe(1);
+  });
+});
