@@ -126,7 +126,7 @@ function checked(flag: string, spec: AnyOptionSpec, value: unknown): unknown {
 }
 
 /** What a kind expects, in words: `a whole number >= 1`, `a number of seconds > 0`, ... */
-export function expectation(spec: AnyOptionSpec): string {
+function expectation(spec: AnyOptionSpec): string {
   switch (spec.kind) {
     case 'count':
       return `a whole number >= ${spec.min ?? 0}`;
