@@ -14,8 +14,11 @@ export {
   ResultsFileError,
   UsageError,
 } from './errors.js';
-export type { Fault, FaultHeaders, FaultKind } from './mock/faults.js';
+export { type Fault, type FaultHeaders, type FaultKind, faults } from './mock/faults.js';
 export {
+  type BatchOutcome,
+  type BatchRequestInfo,
+  type MockClock,
   type MockServer,
   type MockServerOptions,
   type MockServerStats,

@@ -7,7 +7,7 @@
  * (a) and (c) is the line's own, never sent; in (b) `metadata` is the API's parameter.
  * Returns data, never throws: a bad line becomes an errored result, and the run goes on.
  */
-import type { BatchRequest, MessageParams } from '../types.js';
+import type { BatchRequest } from '../types.js';
 import { checkJsonLimits } from './json-limits.js';
 import { type Issue, showValue } from './schema-kit.js';
 import { validateParams } from './schema.js';
@@ -96,7 +96,7 @@ export function parseRequestLine(
     const detail = checked.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
     return fail(custom_id, detail, kept);
   }
-  const request: BatchRequest = { custom_id, line, params: checked.params as MessageParams };
+  const request: BatchRequest = { custom_id, line, params: checked.params };
   if (kept !== undefined) request.metadata = kept;
   return { ok: true, request, unknownKeys: checked.unknownKeys, warnings: checked.warnings };
 }

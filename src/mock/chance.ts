@@ -34,10 +34,10 @@ export function drawChance(rates: ChanceRates, random: Random): Chance {
   const where = random();
   const jitter = random();
   const bands: [number, () => Fault][] = [
-    [rates.overloadRate, faults.overloaded],
+    [rates.overloadRate, () => faults.overloaded()],
     [rates.rateLimitRate, () => faults.rateLimited({ retryAfter: 1 })],
-    [rates.errorRate, faults.internalError],
-    [rates.dropRate, faults.drop],
+    [rates.errorRate, () => faults.internalError()],
+    [rates.dropRate, () => faults.drop()],
   ];
   let edge = 0;
   let fault: Fault | undefined;

@@ -83,7 +83,7 @@ function toBlock(
 ): PromptBlock {
   const text = countedText(value, isTool);
   const type = isRecord(value)
-    ? String(value.type ?? (isTool ? 'custom' : ''))
+    ? typeName(value.type, isTool)
     : typeof value === 'string'
       ? 'text'
       : typeof value;
@@ -111,4 +111,10 @@ function breakpointOf(value: unknown): Breakpoint | undefined {
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A block's `type` as text; a tool without one is `custom`. */
+function typeName(type: unknown, isTool: boolean): string {
+  if (type === undefined || type === null) return isTool ? 'custom' : '';
+  return typeof type === 'string' ? type : JSON.stringify(type);
 }

@@ -97,7 +97,9 @@ function mergeAll(parts: unknown[]): Record<string, unknown> {
 }
 
 function typeOf(schema: Record<string, unknown>): string {
-  const type = Array.isArray(schema.type) ? (schema.type.find((t) => t !== 'null') ?? 'null') : schema.type;
+  const type: unknown = Array.isArray(schema.type)
+    ? ((schema.type as unknown[]).find((t) => t !== 'null') ?? 'null')
+    : schema.type;
   if (typeof type === 'string') return type;
   if (isRecord(schema.properties) || Array.isArray(schema.required)) return 'object';
   if ('items' in schema || 'prefixItems' in schema) return 'array';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../src/clock.js';
 import type { MockServer } from '../../src/mock/server.js';
+import type { ResultEntry } from '../../src/output/results-scan.js';
 import { type RunBatchOptions, type RunBatchReport, runBatchWith } from '../../src/run/run-batch.js';
 import type { ErrorBody, Message, ResultLine, Usage } from '../../src/types.js';
 
@@ -110,4 +111,23 @@ export interface AnyResult {
   cost_usd: number | null;
   ttft_ms?: number;
   params_hash?: string;
+}
+
+/** An earlier result as the resume index keeps it: `custom_id`, its kind and its params' hash. */
+export function priorResult(
+  custom_id: string,
+  type: 'succeeded' | 'errored',
+  params_hash: string | null,
+): ResultEntry {
+  return {
+    custom_id,
+    type,
+    params_hash,
+    line: 1,
+    usage: null,
+    model: null,
+    error_type: null,
+    offset: 0,
+    length: 1,
+  };
 }

@@ -5,15 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import { runBatch } from '../../src/run/run-batch.js';
 import type { ErroredLine } from '../../src/types.js';
-import {
-  endpointOf,
-  instantClock,
-  makeTempDir,
-  readResults,
-  requestLine,
-  runLines,
-  TEST_KEY,
-} from '../helpers/run-helpers.js';
+import { makeTempDir, readResults, requestLine, runLines, TEST_KEY } from '../helpers/run-helpers.js';
 
 let server: MockServer;
 let tmp: ReturnType<typeof makeTempDir>;
@@ -80,9 +72,9 @@ describe('a run reading its input', () => {
     await runBatch({
       inputPath,
       outputPath,
-      endpoint: endpointOf(server),
-      clock: instantClock(),
-      secrets: [TEST_KEY],
+      provider: 'anthropic',
+      baseUrl: server.url,
+      apiKey: TEST_KEY,
     });
     const results = readResults(outputPath);
     expect(results.map((r) => [r.custom_id, r.result.type]).sort()).toEqual([

@@ -49,6 +49,7 @@ describe('the package exports', () => {
         'RequestError',
         'ResultsFileError',
         'UsageError',
+        'faults',
         'runBatch',
         'startMockServer',
       ].sort(),

@@ -13,7 +13,7 @@ import type { ContentBlock, Message, MessageParams } from '../../src/types.js';
  */
 export function simulatorPerTest(): {
   agent: Agent;
-  start(options?: MockServerOptions): Promise<MockServer>;
+  start: (options?: MockServerOptions) => Promise<MockServer>;
 } {
   const agent = new Agent();
   const started: MockServer[] = [];

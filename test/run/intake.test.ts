@@ -3,27 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { hashParams } from '../../src/output/params-hash.js';
 import type { ResultEntry } from '../../src/output/results-scan.js';
 import { LineIntake } from '../../src/run/intake.js';
-import { requestLine } from '../helpers/run-helpers.js';
+import { priorResult, requestLine } from '../helpers/run-helpers.js';
 
 const PARAMS = {
   model: 'claude-3-haiku-20240307',
   max_tokens: 50,
   messages: [{ role: 'user', content: 'hi' }],
 };
-
-function prior(custom_id: string, type: 'succeeded' | 'errored', params_hash: string | null): ResultEntry {
-  return {
-    custom_id,
-    type,
-    params_hash,
-    line: 1,
-    usage: null,
-    model: null,
-    error_type: null,
-    offset: 0,
-    length: 1,
-  };
-}
 
 function intakeOf(priors: ResultEntry[] = [], skipErrored = false): LineIntake {
   return new LineIntake({
@@ -57,7 +43,7 @@ describe('LineIntake', () => {
   });
 
   it('reports a repeated custom_id under its own line, so the first line keeps its result', () => {
-    const intake = intakeOf([prior('line-2', 'errored', null)]);
+    const intake = intakeOf([priorResult('line-2', 'errored', null)]);
     expect(intake.take(requestLine('dup', 'one'), 1, () => {}).kind).toBe('send');
     expect(intake.take(requestLine('dup', 'two'), 2, () => {})).toEqual({
       kind: 'invalid',
@@ -75,14 +61,14 @@ describe('LineIntake', () => {
       const taken = intakeOf().take(text, 1, () => {});
       return taken.kind === 'send' ? taken.hash : '';
     };
-    const done = intakeOf([prior('a', 'succeeded', hash(line))]).take(line, 1, () => {});
+    const done = intakeOf([priorResult('a', 'succeeded', hash(line))]).take(line, 1, () => {});
     expect(done.kind).toBe('resumed');
-    const changed = intakeOf([prior('a', 'succeeded', 'old-hash')]).take(line, 1, () => {});
+    const changed = intakeOf([priorResult('a', 'succeeded', 'old-hash')]).take(line, 1, () => {});
     expect(changed).toMatchObject({ kind: 'send', changed: true, hadPrior: true });
-    const errored = intakeOf([prior('a', 'errored', hash(line))]);
+    const errored = intakeOf([priorResult('a', 'errored', hash(line))]);
     expect(errored.take(line, 1, () => {})).toMatchObject({ kind: 'send', changed: false, hadPrior: true });
     expect(errored.matched.has('a')).toBe(true);
-    const kept = intakeOf([prior('a', 'errored', hash(line))], true).take(line, 1, () => {});
+    const kept = intakeOf([priorResult('a', 'errored', hash(line))], true).take(line, 1, () => {});
     expect(kept.kind).toBe('resumed');
   });
 

@@ -8,7 +8,7 @@ import { runBatch } from '../../src/run/run-batch.js';
 import { promptOf, whenPrompt } from '../helpers/fake-anthropic.js';
 import { it } from '../helpers/fixtures.js';
 import { httpInFlight, VirtualClock } from '../helpers/virtual-clock.js';
-import { readResults, requestLine, runLines } from '../helpers/run-helpers.js';
+import { priorResult, readResults, requestLine, runLines } from '../helpers/run-helpers.js';
 
 const lines = (n: number, prefix = 'p') =>
   Array.from({ length: n }, (_, i) => requestLine(`r${i}`, `${prefix}${i}`));
@@ -223,17 +223,8 @@ describe('resume', () => {
 });
 
 describe('decideResume', () => {
-  const entry = (type: 'succeeded' | 'errored', params_hash: string | null) => ({
-    custom_id: 'a',
-    type,
-    params_hash,
-    line: 1,
-    usage: null,
-    model: null,
-    error_type: null,
-    offset: 0,
-    length: 1,
-  });
+  const entry = (type: 'succeeded' | 'errored', params_hash: string | null) =>
+    priorResult('a', type, params_hash);
   it('is done for a succeeded result of the same params and sends everything else', () => {
     expect(decideResume(undefined, 'h', false)).toBe('send');
     expect(decideResume(entry('succeeded', 'h'), 'h', false)).toBe('done');
