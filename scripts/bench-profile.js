@@ -1,10 +1,15 @@
 /**
- * Summarizes a `.cpuprofile` (from `node --cpu-prof scripts/bench-memory.js ...`): the functions with
- * the most self time and the most total time, as `function file:line`, with paths made relative.
+ * Summarizes a `.cpuprofile`: the functions with the most self time and the most total time, as
+ * `function file:line`, with paths made relative. To profile lp-batch as the bench runs it, start
+ * the simulator (`node scripts/bench-server.js` prints its URL) and run the CLI under --cpu-prof:
+ *
+ *   ANTHROPIC_API_KEY=sk-bench-0123456789 node --cpu-prof --cpu-prof-dir=prof bin/lp-batch.js \
+ *     run requests.jsonl results.jsonl --provider anthropic --base-url URL -c 64 --progress none
  *
  * Usage: node scripts/bench-profile.js FILE.cpuprofile [TOP=25]
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const [file, topText = '25'] = process.argv.slice(2);
 if (!file) throw new Error('Usage: node scripts/bench-profile.js FILE.cpuprofile [TOP]');
@@ -13,6 +18,7 @@ const top = Number(topText);
 process.stdout.on('error', () => {});
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 
+const REPOSITORY = fileURLToPath(new URL('../', import.meta.url));
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map();
 for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
@@ -29,7 +35,7 @@ const where = (node) => {
   const short = url
     .replace(/^file:\/\//, '')
     .replace(/^.*\/node_modules\//, '~/')
-    .replace(/^.*\/work\/main\//, '');
+    .replace(REPOSITORY, '');
   return `${functionName || '(anonymous)'} ${short || '(native)'}${url ? `:${lineNumber + 1}` : ''}`;
 };
 

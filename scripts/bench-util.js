@@ -1,13 +1,9 @@
-/**
- * Shared pieces of the benchmark: the request every line carries, the input file writer, the
- * endpoint, and a child process that answers with one JSON line.
- */
-import { spawn } from 'node:child_process';
+/** Shared pieces of the benchmark: the request every line carries, input files, statistics, formatting. */
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { buildEndpoint, PROVIDERS } from '../dist/client/providers.js';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 
-/** The params of request `i`: small, realistic, and priced (no unknown-model warning). */
+/** The params of request `i`: small, text only, realistic, and priced (no unknown-model warning). */
 export function requestParams(i) {
   return {
     model: 'claude-haiku-4-5',
@@ -22,7 +18,7 @@ export function requestParams(i) {
   };
 }
 
-/** Writes `n` Message Batches lines to `path`; resolves with the file size in bytes. */
+/** Writes `n` Message Batches lines (`req-0` ...) to `path`; resolves with the file size in bytes. */
 export async function writeRequestsFile(path, n) {
   const out = createWriteStream(path);
   let bytes = 0;
@@ -36,75 +32,55 @@ export async function writeRequestsFile(path, n) {
   return bytes;
 }
 
-/** The endpoint lp-batch and the bare baseline both use: the simulator, same headers. */
-export function benchEndpoint(baseUrl) {
-  return buildEndpoint(PROVIDERS.mock, {
-    baseUrl,
-    apiKey: 'bench-key',
-    allowInsecureHttp: false,
-    userAgent: 'lp-batch-bench',
-  });
-}
-
 /**
- * Spawns `node script ...args` and resolves with the first JSON line it prints on stdout, and the
- * child itself (kept in `children` while it runs). Rejects when the child exits first or prints nothing within `timeoutMs`.
+ * Reads a results file and counts what a contender wrote: complete lines, distinct custom_ids, and
+ * results by `result.type`. A torn last line (a killed run) is not counted.
  */
-export function spawnJsonChild(script, args, { timeoutMs, nodeArgs = [], children }) {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  // Tracked until it exits, so a time-out of the whole bench can end it.
-  children?.add(child);
-  child.once('exit', () => children?.delete(child));
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${script}: no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      const end = buffered.indexOf('\n');
-      if (end === -1) return;
-      clearTimeout(timer);
-      try {
-        resolve({ child, value: JSON.parse(buffered.slice(0, end)) });
-      } catch (error) {
-        reject(
-          new Error(`${script}: printed a line that is not JSON: ${buffered.slice(0, end)}`, {
-            cause: error,
-          }),
-        );
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${script}: exited (code ${code}, signal ${signal}) before answering`));
-    });
-  });
+export async function countResults(path) {
+  const ids = new Set();
+  const byType = {};
+  let lines = 0;
+  const reader = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of reader) {
+    if (line.trim() === '') continue;
+    let entry;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    lines++;
+    ids.add(entry.custom_id);
+    const type = entry.result?.type ?? 'unknown';
+    byType[type] = (byType[type] ?? 0) + 1;
+  }
+  return {
+    lines,
+    distinct: ids.size,
+    succeeded: byType.succeeded ?? 0,
+    errored: lines - (byType.succeeded ?? 0),
+  };
 }
 
-/** Parses `--name value` pairs into numbers, with defaults; rejects anything it does not know. */
-export function parseNumberArgs(argv, defaults) {
-  const values = { ...defaults };
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]?.replace(/^--/, '');
-    const value = Number(argv[i + 1]);
-    if (name === undefined || !(name in defaults)) {
-      throw new Error(
-        `Expected one of ${Object.keys(defaults)
-          .map((k) => `--${k}`)
-          .join(', ')}, got \`${argv[i]}\``,
-      );
-    }
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new Error(`Expected \`--${name}\` to be a positive number, got \`${argv[i + 1]}\``);
-    }
-    values[name] = value;
-  }
-  return values;
+/** The median of a non-empty list of numbers. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** `{ median, min, max }` of a non-empty list, rounded to `digits` decimals. */
+export function stats(values, digits = 3) {
+  return {
+    median: round(median(values), digits),
+    min: round(Math.min(...values), digits),
+    max: round(Math.max(...values), digits),
+  };
+}
+
+export function round(value, digits = 3) {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
 }
 
 /** `12345.6` → `12 346`. */
@@ -114,7 +90,15 @@ export function formatInt(value) {
     .replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
-/** Bytes → `12.3 MB`. */
-export function formatMb(bytes) {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+/** Left-aligned columns two spaces apart. */
+export function formatRows(rows) {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => String(row[col] ?? '').length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, col) => String(cell ?? '').padEnd(widths[col]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

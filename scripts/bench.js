@@ -1,140 +1,135 @@
 /**
- * `npm run bench`: lp-batch's throughput against a bare undici loop, and its memory on a small and a
- * big input, all against the simulator in a child process on 127.0.0.1 (latency 0). Every measured
- * run is a fresh child process, so no run inherits another's heap, timers or JIT state.
+ * `npm run bench`: lp-batch beside a bare undici loop (the ceiling) and the official SDK with p-limit
+ * (the peer), each against the simulator in its own process; then faults, a server of little
+ * capacity, memory on growing inputs and on a resume, start-up, and `lp-batch estimate`. Every
+ * measured run is a fresh child process. Prints the tables, then one line `BENCH_RESULT {json}`,
+ * and writes the same to bench/RESULTS.md (`--results`).
  *
- * Usage: node scripts/bench.js [--n 20000] [--c 32] [--small 20000] [--big 200000]
- * Exit code: 0 pass; 1 lp-batch < 0.7x bare, or peak heap on the big run > 3x the small run;
- * 2 a request failed or the bench broke; 3 the whole bench took longer than 5 minutes.
+ * Usage: node scripts/bench.js [--quick] [--name value ...]   (node scripts/bench.js --help)
+ * Exit code: 0 whether targets are met or missed; 2 when the bench itself broke (a contender crashed,
+ * lost or doubled results, or a request failed against the fault-free simulator).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { printTable } from './bench-table.js';
-import { formatInt, formatMb, parseNumberArgs, spawnJsonChild, writeRequestsFile } from './bench-util.js';
+import { parseBenchArgs, USAGE } from './bench-args.js';
+import {
+  capacityCase,
+  estimateCase,
+  faultsCase,
+  latencyCase,
+  memoryCase,
+  startupCase,
+  throughputCase,
+} from './bench-cases.js';
+import { BENCH_ENV, measureRun } from './bench-contenders.js';
+import { judgeTargets, printTables, writeResultsFile } from './bench-report.js';
+import { killChildren } from './bench-spawn.js';
+import { writeRequestsFile } from './bench-util.js';
 
-const TIME_LIMIT_MS = 5 * 60_000;
-const MIN_RATIO = 0.7;
-const MAX_HEAP_GROWTH = 3;
-const ROUNDS = 2;
-
-const opts = parseNumberArgs(process.argv.slice(2), { n: 20_000, c: 32, small: 20_000, big: 200_000 });
-const script = (name) => fileURLToPath(new URL(name, import.meta.url));
-const deadline = performance.now() + TIME_LIMIT_MS;
-const dir = mkdtempSync(join(tmpdir(), 'lp-batch-bench-'));
-const children = new Set();
 const log = (text) => process.stderr.write(`${text}\n`);
+const argv = process.argv.slice(2);
+if (argv.includes('--help')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+let opts;
+try {
+  opts = parseBenchArgs(argv);
+} catch (error) {
+  log(`bench: ${error.message}`);
+  process.exit(2);
+}
 
-/** Runs one child script to its JSON answer, within what is left of the time limit. */
-const measure = async (name, args) => {
-  const { value } = await spawnJsonChild(script(name), args, {
-    timeoutMs: Math.max(1, deadline - performance.now()),
-    children,
-  });
-  return value;
-};
-
+const dir = mkdtempSync(join(tmpdir(), 'lp-batch-bench-'));
 const cleanUp = () => {
-  for (const child of children) child.kill('SIGKILL');
+  killChildren();
   rmSync(dir, { recursive: true, force: true });
 };
-const timer = setTimeout(() => {
-  log(`bench: aborted after ${TIME_LIMIT_MS / 60_000} min`);
-  cleanUp();
-  // A script, not src/: the only way to stop whatever is still awaiting.
-  process.exit(3);
-}, TIME_LIMIT_MS);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`bench: ${signal}, stopping`);
+    cleanUp();
+    // A script, not src/: the only way to stop whatever is still awaiting.
+    process.exit(2);
+  });
+}
+
+const inputs = new Map();
+const ctx = {
+  opts,
+  env: BENCH_ENV,
+  log,
+  path: (name) => join(dir, name),
+  remove: (name) => rmSync(join(dir, name), { force: true }),
+  /** The generated input of `n` lines (written once, shared by every case that needs that size). */
+  input: async (n) => {
+    if (!inputs.has(n)) {
+      const path = join(dir, `requests-${n}.jsonl`);
+      log(`bench: writing ${n} requests to ${path}`);
+      await writeRequestsFile(path, n);
+      inputs.set(n, path);
+    }
+    return inputs.get(n);
+  },
+  /** One measured run of a contender; a run gets a minute plus 2 ms per request unless told otherwise. */
+  measure: async (name, sim, n, c, extra = {}) =>
+    measureRun(name, {
+      sim,
+      input: await ctx.input(n),
+      output: extra.output ?? join(dir, 'results.jsonl'),
+      n,
+      c,
+      timeoutMs: extra.timeoutMs ?? 60_000 + 2 * n,
+      rusageFile: join(dir, 'rusage.json'),
+      faults: extra.faults ?? false,
+      resume: extra.resume ?? false,
+    }),
+};
 
 try {
-  const server = await spawnJsonChild(script('bench-server.js'), [], { timeoutMs: 10_000, children });
-  const baseUrl = server.value.url;
-  log(`bench: simulator at ${baseUrl} (pid ${server.child.pid}), n ${opts.n}, concurrency ${opts.c}`);
-
-  const inputs = {
-    throughput: { path: join(dir, 'throughput.jsonl'), lines: opts.n },
-    small: { path: join(dir, 'small.jsonl'), lines: opts.small },
-    big: { path: join(dir, 'big.jsonl'), lines: opts.big },
-  };
-  for (const input of Object.values(inputs)) input.bytes = await writeRequestsFile(input.path, input.lines);
-
-  // Alternate so that warm-up of the server and the noise of other processes hit both alike; keep the best.
-  const bare = [];
-  const lp = [];
-  const common = [baseUrl, String(opts.n), String(opts.c)];
-  for (let round = 1; round <= ROUNDS; round++) {
-    bare.push(await measure('bench-throughput.js', ['bare', ...common]));
-    log(`bench: round ${round} bare     ${formatInt(bare.at(-1).reqPerSec)} req/s`);
-    const output = join(dir, 'throughput.results.jsonl');
-    lp.push(await measure('bench-throughput.js', ['lp-batch', ...common, inputs.throughput.path, output]));
-    log(`bench: round ${round} lp-batch ${formatInt(lp.at(-1).reqPerSec)} req/s`);
-  }
-  const best = (runs) => runs.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
-  const ratio = best(lp).reqPerSec / best(bare).reqPerSec;
-
-  const memory = {};
-  for (const name of ['small', 'big']) {
-    const output = join(dir, `${name}.results.jsonl`);
-    const run = await measure('bench-memory.js', [inputs[name].path, output, baseUrl, String(opts.c)]);
-    rmSync(output, { force: true });
-    memory[name] = { lines: inputs[name].lines, inputBytes: inputs[name].bytes, ...run };
-    log(`bench: memory ${name} peak heap ${formatMb(run.peakHeap)} in ${formatInt(run.wallMs)} ms`);
-  }
-  const heapGrowth = memory.big.peakHeap / memory.small.peakHeap;
-  const rssGrowth = memory.big.peakRss / memory.small.peakRss;
-
-  const failed = [...bare, ...lp, memory.small, memory.big].some((r) => r.errored > 0 || r.succeeded === 0);
-  const pass = ratio >= MIN_RATIO && heapGrowth <= MAX_HEAP_GROWTH;
-  printTable({
-    bare,
-    lp,
-    ratio,
-    memory,
-    heapGrowth,
-    rssGrowth,
-    minRatio: MIN_RATIO,
-    maxHeapGrowth: MAX_HEAP_GROWTH,
-  });
-  const mb = (bytes) => round3(bytes / 1e6);
+  const started = performance.now();
+  const loadStart = loadavg()[0];
+  log(
+    `bench: ${opts.quick ? 'quick run' : 'full run'}, node ${process.version}, ${cpus().length} cores, load ${loadStart.toFixed(2)}`,
+  );
   const result = {
-    n: opts.n,
-    concurrency: opts.c,
-    bare_req_s: Math.round(best(bare).reqPerSec),
-    lp_batch_req_s: Math.round(best(lp).reqPerSec),
-    ratio: round3(ratio),
-    bare_runs_req_s: bare.map((r) => Math.round(r.reqPerSec)),
-    lp_batch_runs_req_s: lp.map((r) => Math.round(r.reqPerSec)),
-    bare_cpu_us_per_req: round3(Math.min(...bare.map((r) => r.cpuUsPerReq))),
-    lp_batch_cpu_us_per_req: round3(Math.min(...lp.map((r) => r.cpuUsPerReq))),
-    memory: Object.fromEntries(
-      Object.entries(memory).map(([name, m]) => [
-        name,
-        {
-          lines: m.lines,
-          input_mb: mb(m.inputBytes),
-          peak_rss_mb: mb(m.peakRss),
-          peak_heap_mb: mb(m.peakHeap),
-          baseline_rss_mb: mb(m.baselineRss),
-          baseline_heap_mb: mb(m.baselineHeap),
-          req_s: Math.round(m.reqPerSec),
-        },
-      ]),
-    ),
-    heap_growth: round3(heapGrowth),
-    rss_growth: round3(rssGrowth),
-    failed_requests: failed,
-    pass,
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model.trim() ?? 'unknown',
+      platform: `${process.platform} ${process.arch}`,
+      node: process.version,
+      date: new Date().toISOString(),
+      load_start: round2(loadStart),
+      load_end: 0,
+    },
+    quick: opts.quick,
+    throughput: await throughputCase(ctx),
+    latency: await latencyCase(ctx),
+    faults: await faultsCase(ctx),
+    capacity: await capacityCase(ctx),
+    memory: await memoryCase(ctx),
+    startup: await startupCase(ctx),
+    estimate: await estimateCase(ctx),
   };
+  result.machine.load_end = round2(loadavg()[0]);
+  result.bench_s = round2((performance.now() - started) / 1000);
+  result.targets = judgeTargets(result);
+  printTables(result, (text) => process.stdout.write(text));
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
-  process.exitCode = failed ? 2 : pass ? 0 : 1;
+  writeResultsFile(
+    opts.results,
+    result,
+    ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
+  );
+  log(`bench: ${result.bench_s} s; results in ${opts.results}`);
 } catch (error) {
-  log(`bench: ${error instanceof Error ? error.stack : String(error)}`);
+  log(`bench: broke: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 2;
 } finally {
-  clearTimeout(timer);
   cleanUp();
 }
 
-function round3(value) {
-  return Math.round(value * 1000) / 1000;
+function round2(value) {
+  return Math.round(value * 100) / 100;
 }
