@@ -12,7 +12,6 @@ export const DEFAULTS = {
   'fault-rounds': 2,
   'fault-latency-ms': 50,
   'fault-cap-s': 45, // a fault run still going after this is stopped and judged on what it finished
-  'retry-after': 1, // seconds, on the fault mix's 429s
   'capacity-n': 2_000,
   'capacity-c': 32,
   'capacity-max': 4, // the simulator answers 529 beyond this many requests at once
@@ -69,9 +68,7 @@ function parseValue(name, text) {
   if (name === 'results') return text;
   const values = text.split(',').map(Number);
   const zeroAllowed = name.endsWith('-ms');
-  const bad = values.some(
-    (v) => !Number.isFinite(v) || v < 0 || (!zeroAllowed && v === 0 && name !== 'retry-after'),
-  );
+  const bad = values.some((v) => !Number.isFinite(v) || v < 0 || (!zeroAllowed && v === 0));
   if (bad || (name !== 'memory-sizes' && values.length !== 1)) {
     throw new Error(
       `Expected \`--${name}\` to be ${name === 'memory-sizes' ? 'a list of positive numbers' : 'a positive number'}, got \`${text}\``,

@@ -59,7 +59,7 @@ export async function latencyCase(ctx) {
 
 /**
  * lp-batch against three simulators, interleaved: fault-free, 20 % random 529s, and issue 8's mix of
- * 20 % 529s and 5 % 429s with retry-after. A faulty run still going after `fault-cap-s` is stopped
+ * 20 % 529s and 5 % 429s with retry-after 1 s. A faulty run still going after `fault-cap-s` is stopped
  * and judged on the results it had written.
  */
 export async function faultsCase(ctx) {
@@ -69,7 +69,7 @@ export async function faultsCase(ctx) {
   const variants = {
     clean: latency,
     overload: { ...latency, 'overload-rate': 0.2 },
-    mix: { ...latency, 'overload-rate': 0.2, 'rate-limit-rate': 0.05, 'retry-after': opts['retry-after'] },
+    mix: { ...latency, 'overload-rate': 0.2, 'rate-limit-rate': 0.05 },
   };
   const sims = {};
   try {
@@ -100,7 +100,6 @@ export async function faultsCase(ctx) {
       latency_ms: opts['fault-latency-ms'],
       rounds: opts['fault-rounds'],
       cap_s: opts['fault-cap-s'],
-      retry_after_s: opts['retry-after'],
       clean: summarize(runs.clean),
       overload: faulty('overload'),
       mix: faulty('mix'),

@@ -118,7 +118,7 @@ export function renderTables(result) {
     ['fault-free', fmt(f.clean.req_s.median), spread(f.clean.req_s), '0', '0', String(f.clean.capped_runs)],
     ...[
       ['20 % 529s', f.overload],
-      ['20 % 529s + 5 % 429s', f.mix],
+      ['20 % 529s + 5 % 429s (retry-after 1 s)', f.mix],
     ].map(([label, v]) => [
       label,
       fmt(v.req_s.median),

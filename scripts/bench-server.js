@@ -6,7 +6,7 @@
  * SIGTERM (so it never outlives the benchmark, even when the parent is killed).
  *
  * Usage: node scripts/bench-server.js [--latency-ms N] [--overload-rate R] [--rate-limit-rate R]
- *          [--retry-after S] [--max-concurrent N] [--seed S]
+ *          [--max-concurrent N] [--seed S]
  */
 import { createInterface } from 'node:readline';
 import { startMockServer } from '../dist/mock/server.js';
@@ -15,51 +15,28 @@ const FLAGS = {
   'latency-ms': 0,
   'overload-rate': 0,
   'rate-limit-rate': 0,
-  'retry-after': 1,
   'max-concurrent': 0,
   seed: 1,
 };
 
 /**
- * The only place that turns the bench's simulator flags into startMockServer options. Random 529s
- * and 429s go through the server's `fault` callback with a seeded generator, so two runs of a case
- * draw the same faults. Once the simulator takes overloadRate, rateLimitRate and seed itself, pass
- * them through here and keep only the arrival bookkeeping in `fault`.
+ * The only place that turns the bench's simulator flags into startMockServer options. The random
+ * 529s and 429s (retry-after 1 s) are the simulator's own, drawn from its seeded generator, so two
+ * runs of a case draw the same faults. The `fault` callback only notes arrival times, never a fault.
  */
 function simulatorOptions(flags, onArrival) {
-  const random = mulberry32(flags.seed);
-  const overloaded = { kind: 'api-error', status: 529, errorType: 'overloaded_error', message: 'Overloaded' };
-  const rateLimited = {
-    kind: 'api-error',
-    status: 429,
-    errorType: 'rate_limit_error',
-    message: 'Number of requests has exceeded your rate limit',
-    headers: { 'retry-after': String(flags['retry-after']) },
-  };
   return {
     // record: false keeps the server's memory flat over a million requests.
     record: false,
     latencyMs: flags['latency-ms'],
-    ...(flags['max-concurrent'] > 0 ? { maxConcurrent: flags['max-concurrent'] } : {}),
+    overloadRate: flags['overload-rate'],
+    rateLimitRate: flags['rate-limit-rate'],
+    maxConcurrent: flags['max-concurrent'] > 0 ? flags['max-concurrent'] : undefined,
+    seed: flags.seed,
     fault: () => {
       onArrival();
-      const draw = random();
-      if (draw < flags['overload-rate']) return overloaded;
-      if (draw < flags['overload-rate'] + flags['rate-limit-rate']) return rateLimited;
       return undefined;
     },
-  };
-}
-
-/** A small, seedable PRNG (Mulberry32): uniform in [0, 1). */
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -15,7 +15,7 @@ const BENCH = join(import.meta.dirname, '../../scripts/bench.js');
 const TINY = [
   '--rounds 1 --n 100',
   '--latency-rounds 1 --latency-n 100 --latency-ms 20',
-  '--fault-rounds 1 --fault-n 20 --fault-latency-ms 0 --fault-cap-s 1 --retry-after 0',
+  '--fault-rounds 1 --fault-n 20 --fault-latency-ms 0 --fault-cap-s 1',
   '--capacity-n 20 --capacity-latency-ms 5',
   '--memory-sizes 50,100 --startup-rounds 1',
 ].flatMap((flags) => flags.split(' '));
