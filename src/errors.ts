@@ -2,6 +2,8 @@
  * The one error hierarchy of lp-batch. Every error has a stable `code`; messages say what
  * happened, where (file:line, field path, URL) and the value. `cause` is kept.
  */
+import type { AnthropicErrorType, ErrorKind } from './types.js';
+
 export class LpBatchError extends Error {
   readonly code: string;
 
@@ -26,22 +28,35 @@ export class ResultsFileError extends LpBatchError {
   }
 }
 
-/** One attempt of one request failed. Subclasses say how; the retry policy decides what follows. */
+/**
+ * One attempt of one request failed. Subclasses say how; the retry policy decides what follows.
+ * Messages never carry the gateway's URL: one run talks to one gateway, and the result line says
+ * the rest (`status`, `request_id`).
+ */
 export class RequestError extends LpBatchError {
   /** HTTP status of the response, or null when none came. */
   readonly status: number | null;
-  /** The Messages API error type (`overloaded_error`, ...) or a local one (`connection_error`, ...). */
-  readonly type: string;
+  /** The failure in Anthropic's words: one of ANTHROPIC_ERROR_TYPES, whatever the gateway sent. */
+  readonly type: AnthropicErrorType;
+  /** The failure in lp-batch's finer words (`connection`, `timeout`, `http_error`, ...). */
+  readonly errorKind: ErrorKind;
   readonly requestId: string | null;
 
   constructor(
     code: string,
     message: string,
-    init: { status: number | null; type: string; requestId?: string | null; cause?: unknown },
+    init: {
+      status: number | null;
+      type: AnthropicErrorType;
+      errorKind: ErrorKind;
+      requestId?: string | null;
+      cause?: unknown;
+    },
   ) {
     super(code, message, init.cause === undefined ? undefined : { cause: init.cause });
     this.status = init.status;
     this.type = init.type;
+    this.errorKind = init.errorKind;
     this.requestId = init.requestId ?? null;
   }
 }
@@ -53,25 +68,25 @@ export type ResponseHeaders = Readonly<Record<string, string | undefined>>;
 export class ApiError extends RequestError {
   declare readonly status: number;
   readonly headers: ResponseHeaders;
-  /** The gateway's own message, without lp-batch's URL prefix. */
+  /** The gateway's own message (the type it sent prefixed when that was not one of Anthropic's). */
   readonly apiMessage: string;
   /** `error.details` of the body when it had one (the spend cap says why there). */
   readonly details: unknown;
 
   constructor(init: {
-    method: string;
-    url: string;
     status: number;
-    type: string;
+    type: AnthropicErrorType;
     message: string;
     requestId: string | null;
     headers: ResponseHeaders;
     details?: unknown;
   }) {
     const rid = init.requestId ? ` (request-id ${init.requestId})` : '';
-    super('api_error', `[${init.method}] "${init.url}": ${init.status} ${init.type}: ${init.message}${rid}`, {
+    super('api_error', `${init.status} ${init.type}: ${init.message}${rid}`, {
       status: init.status,
       type: init.type,
+      // A 2xx status here is a 200 stream that sent `event: error`.
+      errorKind: init.status < 300 ? 'stream_error' : 'http_error',
       requestId: init.requestId,
     });
     this.headers = init.headers;
@@ -80,12 +95,16 @@ export class ApiError extends RequestError {
   }
 }
 
-/** No usable response: refused, reset, socket closed, timed out, or a stream cut short. */
+/**
+ * No usable response: refused, reset, socket closed, or a stream cut short; with `timeout`, a limit
+ * of lp-batch's passed (`--timeout`, `--idle-timeout`): `timeout_error`.
+ */
 export class ConnectionError extends RequestError {
-  constructor(init: { method: string; url: string; reason: string; type?: string; cause?: unknown }) {
-    super('connection_error', `[${init.method}] "${init.url}": ${init.reason}`, {
+  constructor(init: { reason: string; timeout?: boolean; cause?: unknown }) {
+    super('connection_error', init.reason, {
       status: null,
-      type: init.type ?? 'connection_error',
+      type: init.timeout === true ? 'timeout_error' : 'api_error',
+      errorKind: init.timeout === true ? 'timeout' : 'connection',
       cause: init.cause,
     });
   }
@@ -99,18 +118,37 @@ export class InvalidResponseError extends RequestError {
   readonly kind: 'not_json' | 'not_a_message';
 
   constructor(init: {
-    method: string;
-    url: string;
     status: number;
     kind: 'not_json' | 'not_a_message';
     reason: string;
     requestId: string | null;
   }) {
-    super('invalid_response', `[${init.method}] "${init.url}": ${init.status} ${init.reason}`, {
+    super('invalid_response', init.reason, {
       status: init.status,
-      type: 'invalid_response_error',
+      type: 'api_error',
+      errorKind: 'invalid_response',
       requestId: init.requestId,
     });
     this.kind = init.kind;
+  }
+}
+
+/**
+ * A response body larger than `--max-response-bytes`: reading stopped there (or never began, when
+ * `content-length` said so). Not retried: the same request would get the same answer.
+ */
+export class ResponseTooLargeError extends RequestError {
+  /** The cap, in bytes. */
+  readonly limit: number;
+
+  constructor(init: { status: number; limit: number; declared: number | null; requestId: string | null }) {
+    const seen =
+      init.declared === null ? `reading stopped at ${init.limit} bytes` : `content-length ${init.declared}`;
+    super(
+      'response_too_large',
+      `${init.status}: response body larger than --max-response-bytes ${init.limit} (${seen})`,
+      { status: init.status, type: 'api_error', errorKind: 'response_too_large', requestId: init.requestId },
+    );
+    this.limit = init.limit;
   }
 }

@@ -11,6 +11,7 @@ export {
   LpBatchError,
   RequestError,
   type ResponseHeaders,
+  ResponseTooLargeError,
   ResultsFileError,
   UsageError,
 } from './errors.js';
@@ -30,10 +31,12 @@ export type { ModelSummary, RunSummary } from './output/summary.js';
 export { type RunBatchOptions, type RunBatchReport, type RunProgress, runBatch } from './run/run-batch.js';
 export type { RunStop, RunStopReason } from './run/shutdown.js';
 export type {
+  AnthropicErrorType,
   CacheCreation,
   ContentBlock,
   ErrorBody,
   ErroredLine,
+  ErrorKind,
   Message,
   MessageParams,
   ResultLine,

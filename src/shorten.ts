@@ -12,9 +12,12 @@ export function shorten(text: string, max: number): string {
 
 /**
  * `value` as JSON (strings quoted), cut to about `max` characters; `nothing` for undefined. The
- * encoding stops as soon as enough is written, so a block holding a 2 MB string is never copied whole.
+ * encoding stops as soon as enough is written, so a block holding a 2 MB string is never copied whole;
+ * except with `redact` (for what a server sent), which sees the whole encoding before it is cut, so
+ * that no secret is half-kept.
  */
-export function showValue(value: unknown, max = 60): string {
+export function showValue(value: unknown, max = 60, redact?: (text: string) => string): string {
+  if (redact) return shorten(redact(showValue(value, Number.POSITIVE_INFINITY)), max);
   if (value === undefined) return 'nothing';
   let out = '';
   const full = () => out.length > max;

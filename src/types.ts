@@ -56,6 +56,51 @@ export interface Message {
   [key: string]: unknown;
 }
 
+/**
+ * The error types of Anthropic's Messages API: the only ones lp-batch writes in a result's
+ * `error.error.type`, so that tools switching on that union keep working.
+ */
+export const ANTHROPIC_ERROR_TYPES = [
+  'invalid_request_error',
+  'authentication_error',
+  'billing_error',
+  'permission_error',
+  'not_found_error',
+  'request_too_large',
+  'rate_limit_error',
+  'api_error',
+  'timeout_error',
+  'overloaded_error',
+] as const;
+
+export type AnthropicErrorType = (typeof ANTHROPIC_ERROR_TYPES)[number];
+
+/**
+ * lp-batch's own, finer word for why a request failed, written beside the result as `error_kind`:
+ * - `http_error`: the gateway answered an error status;
+ * - `stream_error`: an `event: error` inside a 200 stream;
+ * - `connection`: no usable response (refused, reset, closed, a body or stream cut short);
+ * - `timeout`: `--timeout` or `--idle-timeout` passed;
+ * - `invalid_response`: a 2xx whose body is not a Messages API message;
+ * - `response_too_large`: a body over `--max-response-bytes`;
+ * - `invalid_input`: the line was refused before sending (bad JSON, a failed check, a repeated custom_id);
+ * - `no_price`: not sent under `--max-cost`, because its model has no price;
+ * - `internal`: a bug in lp-batch.
+ */
+export const ERROR_KINDS = [
+  'http_error',
+  'stream_error',
+  'connection',
+  'timeout',
+  'invalid_response',
+  'response_too_large',
+  'invalid_input',
+  'no_price',
+  'internal',
+] as const;
+
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
 /** Anthropic's error body: `{"type":"error","error":{"type","message"},"request_id"}`. */
 export interface ErrorBody {
   type: 'error';
@@ -80,7 +125,10 @@ export interface SucceededLine {
 export interface ErroredLine {
   custom_id: string;
   line: number;
+  /** `error.error.type` is one of ANTHROPIC_ERROR_TYPES in what lp-batch writes (older files may hold others). */
   result: { type: 'errored'; error: ErrorBody };
+  /** lp-batch's finer kind of the failure (absent in files written before it existed). */
+  error_kind: ErrorKind;
   /** HTTP status of the last attempt; null when nothing was sent (local validation) or no response came. */
   status: number | null;
   attempts: number;

@@ -4,7 +4,13 @@
  * of commands into yargs; this file turns an option table into yargs flags.
  */
 import type { Options } from 'yargs';
-import { type AnyOptionSpec, flagOf, type OptionTable, type OptionValues } from '../options/define.js';
+import {
+  type AnyOptionSpec,
+  flagOf,
+  type OptionKind,
+  type OptionTable,
+  type OptionValues,
+} from '../options/define.js';
 
 /** What a command may touch of the process: injected, so that a command is a plain async function. */
 export interface CliIO {
@@ -62,15 +68,13 @@ export function defaultShown(spec: AnyOptionSpec): string | null {
   return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
+const STRING_KINDS: ReadonlySet<OptionKind> = new Set(['string', 'choice', 'env-name', 'header']);
+
 function yargsOption(spec: AnyOptionSpec): Options {
   const shown = defaultShown(spec);
   return {
-    type:
-      spec.kind === 'boolean'
-        ? 'boolean'
-        : spec.kind === 'string' || spec.kind === 'choice'
-          ? 'string'
-          : 'number',
+    // A repeated `string` flag comes as a list (yargs' duplicate-arguments-array): `--header` relies on it.
+    type: spec.kind === 'boolean' ? 'boolean' : STRING_KINDS.has(spec.kind) ? 'string' : 'number',
     describe: plain(spec.describe),
     ...(spec.alias === undefined ? {} : { alias: spec.alias }),
     ...(spec.choices === undefined ? {} : { choices: spec.choices as string[] }),

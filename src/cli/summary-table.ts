@@ -21,8 +21,10 @@ export function formatSummary(summary: RunSummary): string {
   const seconds = (summary.wall_ms / 1000).toFixed(1);
   const resumed = summary.requests.resumed > 0 ? `, ${summary.requests.resumed} from earlier runs` : '';
   out.push(`wall time ${seconds} s, ${summary.requests_per_second} req/s${resumed}`);
-  out.push(`retries: ${summary.retries}${byType(summary.retries_by_type)}`);
-  if (summary.requests.errored > 0) out.push(`errors:${byType(summary.errors_by_type)}`);
+  out.push(`retries: ${summary.retries}${byType(summary.retries_by_type, summary.retries_by_kind)}`);
+  if (summary.requests.errored > 0) {
+    out.push(`errors:${byType(summary.errors_by_type, summary.errors_by_kind)}`);
+  }
   const timings = Object.entries(summary.by_model)
     .filter(([, m]) => m.latency_ms.p50 !== null)
     .map(([model, m]) => {
@@ -53,9 +55,14 @@ function modelRow(model: string, m: ModelSummary): string[] {
   ];
 }
 
-function byType(counts: Record<string, number>): string {
-  const parts = Object.entries(counts).map(([type, n]) => `${type} ${n}`);
-  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+/** ` (overloaded_error 2, api_error 1; by kind: http_error 2, connection 1)`, or nothing for no counts. */
+function byType(types: Record<string, number>, kinds: Record<string, number>): string {
+  const list = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
+  if (Object.keys(types).length === 0) return '';
+  return ` (${list(types)}; by kind: ${list(kinds)})`;
 }
 
 function table(rows: string[][]): string {

@@ -31,6 +31,9 @@ export interface MessageAccumulator {
 
 type Json = Record<string, unknown>;
 
+/** How an error quotes a value the server sent: redacted, then cut. */
+type Show = (value: unknown) => string;
+
 /** Blocks whose `input` arrives as `input_json_delta` pieces (the SDK's `tracksToolInput`). */
 const TOOL_INPUT_TYPES: ReadonlySet<string> = new Set(['tool_use', 'server_tool_use']);
 
@@ -48,8 +51,14 @@ const REPLACED_USAGE_FIELDS = [
   'output_tokens_details',
 ] as const;
 
-/** Start folding one streamed response. */
-export function createMessageAccumulator(): MessageAccumulator {
+/**
+ * Start folding one streamed response. `redact` is applied to what an error quotes of the events
+ * before it is cut (they come from the server).
+ */
+export function createMessageAccumulator(
+  redact: (text: string) => string = (text) => text,
+): MessageAccumulator {
+  const show = (value: unknown) => showValue(value, 120, redact);
   let snapshot: Message | undefined;
   let done = false;
   // Tool input stays a string until its block stops: a prefix of JSON is not JSON.
@@ -60,27 +69,30 @@ export function createMessageAccumulator(): MessageAccumulator {
       if (done) return;
       if (event.type === 'message_start') {
         if (snapshot) throw new Error('message_start arrived twice, before any message_stop');
-        snapshot = readStartMessage(event.message);
+        snapshot = readStartMessage(event.message, show);
         return;
       }
       if (!snapshot) return;
       switch (event.type) {
         case 'content_block_start':
-          snapshot.content.push({ ...readBlock(event.content_block, 'content_block_start.content_block') });
+          snapshot.content.push({
+            ...readBlock(event.content_block, 'content_block_start.content_block', show),
+          });
           return;
         case 'content_block_delta':
           applyBlockDelta(
             snapshot.content,
-            readIndex(event),
-            readRecord(event.delta, 'content_block_delta.delta'),
+            readIndex(event, show),
+            readRecord(event.delta, 'content_block_delta.delta', show),
             jsonBuffers,
+            show,
           );
           return;
         case 'content_block_stop':
-          finishBlock(snapshot.content, readIndex(event), jsonBuffers);
+          finishBlock(snapshot.content, readIndex(event, show), jsonBuffers, show);
           return;
         case 'message_delta':
-          applyMessageDelta(snapshot, event);
+          applyMessageDelta(snapshot, event, show);
           return;
         case 'message_stop':
           done = true;
@@ -105,6 +117,7 @@ function applyBlockDelta(
   index: number,
   delta: Json,
   jsonBuffers: Map<number, string>,
+  show: Show,
 ): void {
   const block = content[index];
   // Like the SDK, a delta that does not fit the block it names is dropped, not an error.
@@ -112,7 +125,7 @@ function applyBlockDelta(
   switch (delta.type) {
     case 'text_delta':
       if (block.type === 'text') {
-        content[index] = { ...block, text: stringOr(block.text) + readString(delta, 'text') };
+        content[index] = { ...block, text: stringOr(block.text) + readString(delta, 'text', show) };
       }
       return;
     case 'citations_delta':
@@ -123,17 +136,20 @@ function applyBlockDelta(
       return;
     case 'input_json_delta':
       if (TOOL_INPUT_TYPES.has(block.type)) {
-        jsonBuffers.set(index, (jsonBuffers.get(index) ?? '') + readString(delta, 'partial_json'));
+        jsonBuffers.set(index, (jsonBuffers.get(index) ?? '') + readString(delta, 'partial_json', show));
       }
       return;
     case 'thinking_delta':
       if (block.type === 'thinking') {
-        content[index] = { ...block, thinking: stringOr(block.thinking) + readString(delta, 'thinking') };
+        content[index] = {
+          ...block,
+          thinking: stringOr(block.thinking) + readString(delta, 'thinking', show),
+        };
       }
       return;
     case 'signature_delta':
       if (block.type === 'thinking') {
-        content[index] = { ...block, signature: readString(delta, 'signature') };
+        content[index] = { ...block, signature: readString(delta, 'signature', show) };
       }
       return;
     default:
@@ -142,31 +158,34 @@ function applyBlockDelta(
   }
 }
 
-function finishBlock(content: ContentBlock[], index: number, jsonBuffers: Map<number, string>): void {
+function finishBlock(
+  content: ContentBlock[],
+  index: number,
+  jsonBuffers: Map<number, string>,
+  show: Show,
+): void {
   const block = content[index];
   const json = jsonBuffers.get(index);
   // No input_json_delta at all: the SDK keeps the `input` of content_block_start.
   if (!block || json === undefined || !TOOL_INPUT_TYPES.has(block.type)) return;
   jsonBuffers.delete(index);
-  content[index] = { ...block, input: parseToolInput(json, index) };
+  content[index] = { ...block, input: parseToolInput(json, index, show) };
 }
 
-function parseToolInput(json: string, index: number): unknown {
+function parseToolInput(json: string, index: number, show: Show): unknown {
   // A tool without parameters streams one empty piece: the API means `{}`.
   if (json === '') return {};
   try {
     return JSON.parse(json);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `content_block_stop: the input of block ${index} is not JSON (${reason}): ${showValue(json, 120)}`,
-    );
+    throw new Error(`content_block_stop: the input of block ${index} is not JSON (${reason}): ${show(json)}`);
   }
 }
 
-function applyMessageDelta(snapshot: Message, event: StreamEvent): void {
-  const delta = readRecord(event.delta, 'message_delta.delta');
-  const usage = readRecord(event.usage, 'message_delta.usage');
+function applyMessageDelta(snapshot: Message, event: StreamEvent, show: Show): void {
+  const delta = readRecord(event.delta, 'message_delta.delta', show);
+  const usage = readRecord(event.usage, 'message_delta.usage', show);
   snapshot.stop_reason = nullableString(delta.stop_reason);
   snapshot.stop_sequence = nullableString(delta.stop_sequence);
   // Newer fields the SDK copies too: `stop_details` as sent, `container` only when set.
@@ -181,49 +200,45 @@ function applyMessageDelta(snapshot: Message, event: StreamEvent): void {
   }
 }
 
-function readStartMessage(value: unknown): Message {
-  const message = readRecord(value, 'message_start.message');
+function readStartMessage(value: unknown, show: Show): Message {
+  const message = readRecord(value, 'message_start.message', show);
   if (!Array.isArray(message.content)) {
     throw new Error(
-      `message_start: expected \`message.content\` to be an array, got ${showValue(message.content, 120)}`,
+      `message_start: expected \`message.content\` to be an array, got ${show(message.content)}`,
     );
   }
-  readRecord(message.usage, 'message_start.message.usage');
+  readRecord(message.usage, 'message_start.message.usage', show);
   // A copy, so folding never mutates the caller's event.
   return structuredClone(message) as Message;
 }
 
-function readBlock(value: unknown, where: string): ContentBlock {
-  const block = readRecord(value, where);
+function readBlock(value: unknown, where: string, show: Show): ContentBlock {
+  const block = readRecord(value, where, show);
   if (typeof block.type !== 'string') {
-    throw new Error(`${where}: expected \`type\` to be a string, got ${showValue(block.type, 120)}`);
+    throw new Error(`${where}: expected \`type\` to be a string, got ${show(block.type)}`);
   }
   return block as ContentBlock;
 }
 
-function readIndex(event: StreamEvent): number {
+function readIndex(event: StreamEvent, show: Show): number {
   const { index } = event;
   if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) {
-    throw new Error(
-      `${event.type}: expected \`index\` to be a non-negative integer, got ${showValue(index, 120)}`,
-    );
+    throw new Error(`${event.type}: expected \`index\` to be a non-negative integer, got ${show(index)}`);
   }
   return index;
 }
 
-function readRecord(value: unknown, where: string): Json {
+function readRecord(value: unknown, where: string, show: Show): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${where}: expected an object, got ${showValue(value, 120)}`);
+    throw new Error(`${where}: expected an object, got ${show(value)}`);
   }
   return value as Json;
 }
 
-function readString(delta: Json, field: string): string {
+function readString(delta: Json, field: string, show: Show): string {
   const value = delta[field];
   if (typeof value !== 'string') {
-    throw new Error(
-      `${String(delta.type)}: expected \`${field}\` to be a string, got ${showValue(value, 120)}`,
-    );
+    throw new Error(`${String(delta.type)}: expected \`${field}\` to be a string, got ${show(value)}`);
   }
   return value;
 }

@@ -3,6 +3,7 @@
  * and the checks on a base URL before any request goes out.
  */
 import { UsageError } from '../errors.js';
+import { extraHeaders } from './extra-headers.js';
 
 export type ProviderName = 'littlepig' | 'anthropic' | 'serevix' | 'aimlapi' | 'mock';
 
@@ -38,7 +39,14 @@ export interface Endpoint {
  */
 export function buildEndpoint(
   provider: Provider,
-  opts: { baseUrl?: string | undefined; apiKey: string; allowInsecureHttp: boolean; userAgent: string },
+  opts: {
+    baseUrl?: string | undefined;
+    apiKey: string;
+    allowInsecureHttp: boolean;
+    userAgent: string;
+    /** `--header` lines, checked (see ./extra-headers.ts); they may replace `anthropic-version` and `user-agent`. */
+    header?: readonly string[] | undefined;
+  },
 ): Endpoint {
   const base = opts.baseUrl ?? provider.baseUrl;
   let url: URL;
@@ -63,10 +71,12 @@ export function buildEndpoint(
   return {
     url,
     headers: {
-      ...auth,
       'anthropic-version': ANTHROPIC_VERSION,
-      'content-type': 'application/json',
       'user-agent': opts.userAgent,
+      ...extraHeaders(opts.header ?? []),
+      // After the user's: extraHeaders refuses these, and they must hold whatever happens.
+      ...auth,
+      'content-type': 'application/json',
     },
   };
 }

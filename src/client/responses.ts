@@ -1,29 +1,33 @@
 /**
  * What a gateway answered, turned into lp-batch's words: an error status or a stream's
  * `event: error` into one ApiError, a 2xx body into a Message (or an InvalidResponseError).
- * Pure: bodies come in as text; error bodies already redacted.
+ * Pure: bodies come in as text. Every string the server sent is redacted here, after JSON decoding
+ * and before anything is cut, so nothing built from it can hold the key or part of it.
  */
 import { ApiError, InvalidResponseError, type ResponseHeaders } from '../errors.js';
 import { shorten } from '../shorten.js';
-import type { Message } from '../types.js';
+import { ANTHROPIC_ERROR_TYPES, type AnthropicErrorType, type Message } from '../types.js';
 
-/** Where an answer came from, for messages: `[POST] "https://.../v1/messages"`. */
-export interface Origin {
-  method: string;
-  url: string;
+/** Masks secrets in a text the server sent (see ../output/redact.ts). */
+export type Redact = (text: string) => string;
+
+/** What the caller knows of a response beyond its status, headers and body. */
+export interface ResponseContext {
   /** The response's request id when the caller knows it (a stream's headers); else read from `headers`. */
   requestId?: string | null | undefined;
+  redact: Redact;
 }
 
-/** Error types for statuses whose body is not Anthropic's error JSON (an HTML 502 from a proxy, say). */
-const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
+/** The type of an error answer whose body does not give one of Anthropic's (an HTML 502 from a proxy, say). */
+const TYPE_BY_STATUS: Readonly<Record<number, AnthropicErrorType>> = {
   400: 'invalid_request_error',
   401: 'authentication_error',
   402: 'billing_error',
   403: 'permission_error',
   404: 'not_found_error',
   408: 'timeout_error',
-  409: 'conflict_error',
+  // Retried like a 5xx: a conflict on the server's side, not a bad request.
+  409: 'api_error',
   413: 'request_too_large',
   429: 'rate_limit_error',
   500: 'api_error',
@@ -32,6 +36,8 @@ const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
   504: 'timeout_error',
   529: 'overloaded_error',
 };
+
+const ANTHROPIC_TYPES: ReadonlySet<string> = new Set(ANTHROPIC_ERROR_TYPES);
 
 /** Longest excerpt of a body quoted in a message. */
 const QUOTED_CHARS = 200;
@@ -51,58 +57,61 @@ const KEPT_HEADERS = new Set([
  * stream (`body` is then the event's data). Anthropic's body `{"type":"error","error":{"type","message",
  * "details"},"request_id"}` gives the type and message; any other body (an HTML page from a proxy,
  * plain text) is classified by its status alone, and an untyped stream error counts as `api_error`.
+ * A type that is not one of Anthropic's (a gateway's own) gives way to the status's, and is kept at
+ * the start of the message.
  */
 export function errorFromResponse(
   status: number,
   headers: ResponseHeaders,
   body: string,
-  origin: Origin,
+  ctx: ResponseContext,
 ): ApiError {
-  let type =
-    TYPE_BY_STATUS[status] ?? (status >= 400 && status < 500 ? 'invalid_request_error' : 'api_error');
-  let message = status < 300 ? describeEventData(body) : describeBody(body, headers);
+  const { redact } = ctx;
+  let type = typeForStatus(status);
+  let message = status < 300 ? describeEventData(body, redact) : describeBody(body, headers, redact);
   let details: unknown = null;
   let bodyRequestId: string | null = null;
   const parsed = parseJson(body);
   if (isRecord(parsed)) {
     const error = isRecord(parsed.error) ? parsed.error : {};
-    if (typeof error.type === 'string') type = error.type;
-    if (typeof error.message === 'string') message = error.message;
+    if (typeof error.message === 'string') message = redact(error.message);
+    if (typeof error.type === 'string') {
+      const sent = redact(error.type);
+      if (ANTHROPIC_TYPES.has(sent)) type = sent as AnthropicErrorType;
+      else message = `${sent}: ${message}`;
+    }
     details = error.details ?? null;
-    if (typeof parsed.request_id === 'string') bodyRequestId = parsed.request_id;
+    if (typeof parsed.request_id === 'string') bodyRequestId = redact(parsed.request_id);
   }
   return new ApiError({
-    method: origin.method,
-    url: origin.url,
     status,
     type,
     message,
-    requestId: origin.requestId ?? requestIdOf(headers) ?? bodyRequestId,
+    requestId: ctx.requestId ?? requestIdOf(headers) ?? bodyRequestId,
     headers,
     details,
   });
 }
 
-/**
- * The Message of a 2xx body, or an InvalidResponseError: `not_json` (cut or garbled) or `not_a_message`.
- * `redact` is applied to the body only when it is quoted in the error: most bodies are messages.
- */
+/** Anthropic's type for an error status; `api_error` for a 2xx (an error event inside a stream). */
+function typeForStatus(status: number): AnthropicErrorType {
+  return TYPE_BY_STATUS[status] ?? (status >= 400 && status < 500 ? 'invalid_request_error' : 'api_error');
+}
+
+/** The Message of a 2xx body, or an InvalidResponseError: `not_json` (cut or garbled) or `not_a_message`. */
 export function messageFromBody(
   status: number,
   headers: ResponseHeaders,
   body: string,
-  origin: Origin,
-  redact: (text: string) => string = (text) => text,
+  redact: Redact,
 ): Message {
   const requestId = requestIdOf(headers);
   const value = parseJson(body);
   if (value === undefined) {
     throw new InvalidResponseError({
-      method: origin.method,
-      url: origin.url,
       status,
       kind: 'not_json',
-      reason: `body is not valid JSON (${body.length} bytes): ${quote(redact(body))}`,
+      reason: `body is not valid JSON (${body.length} bytes): ${quote(body, redact)}`,
       requestId,
     });
   }
@@ -114,11 +123,9 @@ export function messageFromBody(
     typeof message.usage.output_tokens !== 'number'
   ) {
     throw new InvalidResponseError({
-      method: origin.method,
-      url: origin.url,
       status,
       kind: 'not_a_message',
-      reason: `body is not a Messages API message: ${quote(redact(body))}`,
+      reason: `body is not a Messages API message: ${quote(body, redact)}`,
       requestId,
     });
   }
@@ -130,33 +137,39 @@ export function requestIdOf(headers: ResponseHeaders): string | null {
   return headers['request-id'] ?? headers['x-request-id'] ?? null;
 }
 
-/** The headers lp-batch reads (see KEPT_HEADERS, plus every `anthropic-ratelimit-*`), repeated ones joined. */
-export function pickHeaders(raw: Record<string, string | string[] | undefined>): ResponseHeaders {
+/**
+ * The headers lp-batch reads (see KEPT_HEADERS, plus every `anthropic-ratelimit-*`), repeated ones
+ * joined, values redacted (a request id may echo anything).
+ */
+export function pickHeaders(
+  raw: Record<string, string | string[] | undefined>,
+  redact: Redact,
+): ResponseHeaders {
   const kept: Record<string, string> = {};
   for (const name in raw) {
     if (KEPT_HEADERS.has(name) || name.startsWith('anthropic-ratelimit-')) {
       const value = raw[name];
-      if (value !== undefined) kept[name] = Array.isArray(value) ? value.join(', ') : value;
+      if (value !== undefined) kept[name] = redact(Array.isArray(value) ? value.join(', ') : value);
     }
   }
   return kept;
 }
 
-function describeBody(body: string, headers: ResponseHeaders): string {
-  const quoted = quote(body);
+function describeBody(body: string, headers: ResponseHeaders, redact: Redact): string {
+  const quoted = quote(body, redact);
   const what = `non-JSON body (${headers['content-type'] || 'no content-type'}, ${body.length} bytes)`;
   return quoted === '' ? what : `${what}: ${quoted}`;
 }
 
 /** The data of a stream's `event: error` that is not JSON: still the server's error, kept as its message. */
-function describeEventData(data: string): string {
-  const text = data.trim();
+function describeEventData(data: string, redact: Redact): string {
+  const text = redact(data).trim();
   return text === '' ? 'an error event without data' : shorten(text, QUOTED_CHARS);
 }
 
-/** A body on one line, HTML tags dropped, cut for a message. */
-function quote(body: string): string {
-  const flat = body
+/** A body on one line, redacted, then HTML tags dropped, then cut for a message. */
+function quote(body: string, redact: Redact): string {
+  const flat = redact(body)
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

@@ -11,21 +11,21 @@ import {
   type MessageAccumulator,
   type StreamEvent,
 } from './message-accumulator.js';
-import { errorFromResponse, type Origin } from './responses.js';
+import { errorFromResponse, type Redact } from './responses.js';
 
-/** Where the stream comes from, for error messages, and a hook for time-to-first-token. */
-export interface StreamContext extends Origin {
+/** What error messages need of the stream, and a hook for time-to-first-token. */
+export interface StreamContext {
   /** The response's `request-id` header, or null when the gateway dropped it. */
   requestId: string | null;
   /** Called once, when the first `content_block_delta` arrives. */
-  onFirstContentDelta?: () => void;
-  /** Applied to raw data quoted in error messages before it is shortened (so no secret is half-kept). */
-  redact?: (text: string) => string;
+  onFirstContentDelta?: (() => void) | undefined;
+  /** Applied to everything the server sent that an error quotes, before it is shortened (no secret is half-kept). */
+  redact: Redact;
 }
 
 /**
  * Decode and fold a streamed Messages response. Reads the body to its end (so the connection
- * can be reused) but ignores everything after `message_stop`.
+ * can be reused) but ignores everything after `message_stop`, a failure of the body included.
  * @throws ApiError (status 200) for an `event: error`; the caller should send the request again
  *   when its type is retryable.
  * @throws ConnectionError when the body ends before `message_stop`.
@@ -35,7 +35,7 @@ export async function readMessageStream(
   body: AsyncIterable<Uint8Array | string>,
   ctx: StreamContext,
 ): Promise<Message> {
-  const accumulator = createMessageAccumulator();
+  const accumulator = createMessageAccumulator(ctx.redact);
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   const received: EventSourceMessage[] = [];
@@ -55,10 +55,16 @@ export async function readMessageStream(
     received.length = 0;
   };
 
-  for await (const chunk of body) {
-    if (accumulator.done) continue;
-    // Strings go through the decoder too, so one decoder owns the BOM and split characters.
-    feed(decoder.decode(typeof chunk === 'string' ? encoder.encode(chunk) : chunk, { stream: true }));
+  try {
+    for await (const chunk of body) {
+      if (accumulator.done) continue;
+      // Strings go through the decoder too, so one decoder owns the BOM and split characters.
+      feed(decoder.decode(typeof chunk === 'string' ? encoder.encode(chunk) : chunk, { stream: true }));
+    }
+  } catch (error) {
+    // After message_stop the message is whole and paid for: a socket reset, a silence past
+    // --idle-timeout or bytes past --max-response-bytes that follow it must not send it again.
+    if (!accumulator.done) throw error;
   }
   if (!accumulator.done) {
     feed(decoder.decode());
@@ -68,8 +74,6 @@ export async function readMessageStream(
   }
   if (!accumulator.done) {
     throw new ConnectionError({
-      method: ctx.method,
-      url: ctx.url,
       reason: `stream ended before message_stop (after ${state.events} events)`,
     });
   }
@@ -85,7 +89,7 @@ function handleEvent(
   // The SDK skips events without a name (e.g. an OpenAI-style `data: [DONE]`), pings and empty data.
   if (sse.event === undefined || sse.event === 'ping') return;
   // The stream's own headers (x-should-retry, retry-after) were about the 200, not about this error.
-  if (sse.event === 'error') throw errorFromResponse(200, {}, redacted(sse.data, ctx), ctx);
+  if (sse.event === 'error') throw errorFromResponse(200, {}, sse.data, ctx);
   if (sse.data === '') return;
 
   const event = parseEvent(sse, ctx);
@@ -110,21 +114,17 @@ function parseEvent(sse: EventSourceMessage, ctx: StreamContext): StreamEvent {
     throw invalid(
       ctx,
       'not_json',
-      `stream event \`${sse.event}\` has data that is not JSON: ${showValue(redacted(sse.data, ctx), 120)}`,
+      `stream event \`${sse.event}\` has data that is not JSON: ${showValue(sse.data, 120, ctx.redact)}`,
     );
   }
   if (typeof data !== 'object' || data === null || typeof (data as { type?: unknown }).type !== 'string') {
     throw invalid(
       ctx,
       'not_a_message',
-      `stream event \`${sse.event}\` has data without a string \`type\`: ${showValue(redacted(sse.data, ctx), 120)}`,
+      `stream event \`${sse.event}\` has data without a string \`type\`: ${showValue(sse.data, 120, ctx.redact)}`,
     );
   }
   return data as StreamEvent;
-}
-
-function redacted(text: string, ctx: StreamContext): string {
-  return ctx.redact ? ctx.redact(text) : text;
 }
 
 function invalid(
@@ -133,11 +133,10 @@ function invalid(
   reason: string,
 ): InvalidResponseError {
   return new InvalidResponseError({
-    method: ctx.method,
-    url: ctx.url,
     status: 200,
     kind,
-    reason,
+    // The reason quotes what the server sent: an event's name, its data, a tool input that is not JSON.
+    reason: ctx.redact(reason),
     requestId: ctx.requestId,
   });
 }

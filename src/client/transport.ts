@@ -1,27 +1,31 @@
 /**
  * The HTTP edge: one POST of a Messages request through undici, on a keep-alive pool sized to the
  * concurrency. Turns whatever comes back into a Message or a RequestError (see ../errors.ts); the
- * retry policy decides what to do with the error.
+ * retry policy decides what to do with the error. Owns the limits of one attempt: `--timeout`,
+ * `--idle-timeout` and `--max-response-bytes`.
  */
 import { Pool } from 'undici';
 import { ConnectionError, RequestError, type ResponseHeaders } from '../errors.js';
 import type { Message } from '../types.js';
 import type { Endpoint } from './providers.js';
-import { errorFromResponse, messageFromBody, type Origin, pickHeaders, requestIdOf } from './responses.js';
+import { type BodyLimits, checkDeclaredLength, limitBody, readText } from './response-body.js';
+import { errorFromResponse, messageFromBody, pickHeaders, type Redact, requestIdOf } from './responses.js';
 import { readMessageStream } from './sse-reader.js';
 
 export interface TransportOptions {
   endpoint: Endpoint;
   /** Sockets in the pool: the run's concurrency. */
   connections: number;
-  /** Per-attempt limit on headers and body together, ms. */
+  /** A plain request: the limit on headers and body together. A stream: on its response headers. ms. */
   timeoutMs: number;
-  /** Longest silence inside a stream before it is given up, ms. */
+  /** A stream: the longest silence between two chunks of its body, ms. A stream that keeps sending is never cut. */
   idleTimeoutMs: number;
+  /** The largest response body read, bytes: a larger one is a ResponseTooLargeError. */
+  maxResponseBytes: number;
   /** Aborts every attempt in flight (the run's hard stop); such attempts reject with its reason. */
   signal?: AbortSignal | undefined;
-  /** Applied to response bodies quoted in errors before they are shortened: a secret is never half-kept. */
-  redact?: ((text: string) => string) | undefined;
+  /** Applied to every string the server sent before it is kept or quoted: a secret is never even half-kept. */
+  redact?: Redact | undefined;
 }
 
 export interface SendOptions {
@@ -40,13 +44,13 @@ export interface SendResult {
 export class Transport {
   readonly #pool: Pool;
   readonly #path: string;
-  readonly #origin: Origin;
   readonly #headers: Record<string, string>;
   readonly #streamHeaders: Record<string, string>;
   readonly #timeoutMs: number;
   readonly #idleTimeoutMs: number;
+  readonly #maxResponseBytes: number;
   readonly #stop: AbortSignal | undefined;
-  readonly #redact: (text: string) => string;
+  readonly #redact: Redact;
   /** Controllers of the attempts in flight, so that one listener on the stop signal reaches them all. */
   readonly #live = new Set<AbortController>();
 
@@ -54,11 +58,11 @@ export class Transport {
     const { url, headers } = opts.endpoint;
     this.#pool = new Pool(url.origin, { connections: opts.connections, pipelining: 1 });
     this.#path = url.pathname + url.search;
-    this.#origin = { method: 'POST', url: url.href };
     this.#headers = { ...headers, accept: 'application/json' };
     this.#streamHeaders = { ...headers, accept: 'text/event-stream' };
     this.#timeoutMs = opts.timeoutMs;
     this.#idleTimeoutMs = opts.idleTimeoutMs;
+    this.#maxResponseBytes = opts.maxResponseBytes;
     this.#stop = opts.signal;
     this.#redact = opts.redact ?? ((text) => text);
     this.#stop?.addEventListener('abort', () => {
@@ -70,64 +74,74 @@ export class Transport {
   async send(body: string, opts: SendOptions): Promise<SendResult> {
     // One controller and one timer per attempt, and no listener of its own on the stop signal:
     // AbortSignal.timeout/any cost several times more on this path and keep their timers alive.
+    // The timers are ours, not undici's: theirs tick about once a second and name undici's codes.
     const stop = this.#stop;
     const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.#timeoutMs);
+    const limit = new AttemptLimit(controller, this.#timeoutMs, opts.stream);
     if (stop?.aborted) controller.abort(stop.reason);
     this.#live.add(controller);
     try {
-      return await this.#attempt(body, opts, controller.signal);
+      return await this.#attempt(body, opts, controller.signal, limit);
     } catch (error) {
       if (stop?.aborted) throw stop.reason;
-      if (timedOut) {
-        throw new ConnectionError({
-          ...this.#origin,
-          reason: `no complete response within --timeout ${this.#timeoutMs / 1000}s`,
-          type: 'timeout_error',
-          cause: error,
-        });
-      }
+      if (limit.expired !== null)
+        throw new ConnectionError({ reason: limit.expired, timeout: true, cause: error });
       if (error instanceof RequestError) throw error;
-      throw new ConnectionError({ ...this.#origin, reason: describeNetworkError(error), cause: error });
+      throw new ConnectionError({ reason: describeNetworkError(error), cause: error });
     } finally {
-      clearTimeout(timer);
+      limit.clear();
       this.#live.delete(controller);
     }
   }
 
-  async #attempt(body: string, opts: SendOptions, signal: AbortSignal): Promise<SendResult> {
+  async #attempt(
+    body: string,
+    opts: SendOptions,
+    signal: AbortSignal,
+    limit: AttemptLimit,
+  ): Promise<SendResult> {
     const res = await this.#pool.request({
       path: this.#path,
       method: 'POST',
       headers: opts.stream ? this.#streamHeaders : this.#headers,
       body,
       signal,
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: opts.stream ? this.#idleTimeoutMs : this.#timeoutMs,
+      // 0: off. AttemptLimit is the one clock of an attempt.
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
-    const headers = pickHeaders(res.headers);
+    const headers = pickHeaders(res.headers, this.#redact);
     const requestId = requestIdOf(headers);
     const status = res.statusCode;
+    const isStream = opts.stream && (headers['content-type'] ?? '').includes('text/event-stream');
+    if (isStream && status >= 200 && status < 300) limit.headersArrived(this.#idleTimeoutMs);
 
-    if (status < 200 || status >= 300) {
-      throw errorFromResponse(status, headers, this.#redact(await res.body.text()), this.#origin);
+    const limits: BodyLimits = {
+      maxBytes: this.#maxResponseBytes,
+      status,
+      requestId,
+      onChunk: limit.onChunk,
+    };
+    try {
+      checkDeclaredLength(res.headers['content-length'] as string | undefined, limits);
+    } catch (error) {
+      // Discarded unread: with a limit below its length, dump() closes the socket at once.
+      await res.body.dump({ limit: 1 });
+      throw error;
     }
-    if (opts.stream && (headers['content-type'] ?? '').includes('text/event-stream')) {
-      const message = await readMessageStream(res.body, {
-        ...this.#origin,
+    const chunks = limitBody(res.body, limits);
+    if (status < 200 || status >= 300) {
+      throw errorFromResponse(status, headers, await readText(chunks), { redact: this.#redact });
+    }
+    if (isStream) {
+      const message = await readMessageStream(chunks, {
         requestId,
         redact: this.#redact,
-        ...(opts.onFirstContentDelta ? { onFirstContentDelta: opts.onFirstContentDelta } : {}),
+        onFirstContentDelta: opts.onFirstContentDelta,
       });
       return { message, status, requestId, headers };
     }
-    const text = await res.body.text();
-    // A body that is not a message is quoted in its error: redacted then, and only then.
-    const message = messageFromBody(status, headers, text, this.#origin, this.#redact);
+    const message = messageFromBody(status, headers, await readText(chunks), this.#redact);
     return { message, status, requestId, headers };
   }
 
@@ -135,6 +149,56 @@ export class Transport {
   async close(): Promise<void> {
     await this.#pool.close();
   }
+}
+
+/**
+ * The time limits of one attempt, as one timer. A plain request has `--timeout` for its headers and
+ * body together. A stream has `--timeout` until its headers, then `--idle-timeout` between chunks:
+ * however long it runs, a stream that keeps sending is never cut.
+ */
+class AttemptLimit {
+  /** What ran out, in words naming the flag, once a limit aborted the attempt; else null. */
+  expired: string | null = null;
+  readonly #controller: AbortController;
+  #timer: NodeJS.Timeout;
+  /** Whether the timer measures silence (a stream past its headers), so that each chunk restarts it. */
+  #idle = false;
+
+  constructor(controller: AbortController, timeoutMs: number, stream: boolean) {
+    this.#controller = controller;
+    const what = stream ? 'no response headers' : 'no complete response';
+    this.#timer = this.#arm(`${what} within --timeout ${seconds(timeoutMs)}s`, timeoutMs);
+  }
+
+  /** A stream's 2xx headers came: from now on only silence counts. */
+  headersArrived(idleTimeoutMs: number): void {
+    clearTimeout(this.#timer);
+    this.#idle = true;
+    this.#timer = this.#arm(
+      `the stream sent nothing for --idle-timeout ${seconds(idleTimeoutMs)}s`,
+      idleTimeoutMs,
+    );
+  }
+
+  /** A chunk of the body came. */
+  readonly onChunk = (): void => {
+    if (this.#idle) this.#timer.refresh();
+  };
+
+  clear(): void {
+    clearTimeout(this.#timer);
+  }
+
+  #arm(reason: string, ms: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.expired = reason;
+      this.#controller.abort();
+    }, ms);
+  }
+}
+
+function seconds(ms: number): number {
+  return ms / 1000;
 }
 
 function describeNetworkError(error: unknown): string {

@@ -13,11 +13,19 @@ import { type Issue, showValue } from './schema-kit.js';
 import { validateParams } from './schema.js';
 import type { InvalidUtf8 } from './utf8.js';
 
-/** Fill-ins for lines that lack them (`--model`, `--max-tokens`). */
+/** Fill-ins for lines that lack them (`--model`, `--max-tokens`), and how every line is sent. */
 export interface LineDefaults {
   model?: string | undefined;
   maxTokens?: number | undefined;
+  /** `--header` names an interleaved-thinking beta: see RuleOptions. */
+  interleavedThinking?: boolean | undefined;
 }
+
+/**
+ * Keys by which a line might try to set request headers (the SDK's option is `extra_headers`):
+ * refused, since headers are the run's (`--header`), the same for every request.
+ */
+const HEADER_KEYS = ['headers', 'extra_headers'] as const;
 
 type Metadata = Record<string, unknown>;
 
@@ -87,11 +95,21 @@ export function parseRequestLine(
     return fail(custom_id, `${container ?? PARAMS}: expected an object, got ${describe(params)}`, kept);
   }
 
+  const headerKey = HEADER_KEYS.find((key) => key in rest || key in params);
+  if (headerKey !== undefined) {
+    const path = headerKey in rest && container !== null ? headerKey : `${PARAMS}.${headerKey}`;
+    return fail(
+      custom_id,
+      `${path}: a line may not set request headers; give them to every request with --header 'Name: value'`,
+      kept,
+    );
+  }
+
   if (params.model === undefined && defaults.model !== undefined) params.model = defaults.model;
   if (params.max_tokens === undefined && defaults.maxTokens !== undefined)
     params.max_tokens = defaults.maxTokens;
 
-  const checked = validateParams(params, PARAMS);
+  const checked = validateParams(params, PARAMS, { interleavedThinking: defaults.interleavedThinking });
   if (!checked.ok) {
     const detail = checked.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
     return fail(custom_id, detail, kept);

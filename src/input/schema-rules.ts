@@ -10,11 +10,31 @@ import { formatPath, type Issue, showValue } from './schema-kit.js';
 
 const MESSAGE_KEYS: ReadonlySet<string> = new Set(['role', 'content']);
 
+/** What the rules need to know beyond the body: how the request is sent. */
+export interface RuleOptions {
+  /**
+   * The request goes with an `anthropic-beta` header naming an interleaved-thinking beta (see
+   * namesInterleavedThinking), under which `thinking.budget_tokens` may exceed `max_tokens` (the
+   * budget then spans every thinking block of the turn).
+   * @default false
+   */
+  interleavedThinking?: boolean | undefined;
+}
+
+/** Whether an `anthropic-beta` header value names an interleaved-thinking beta (`interleaved-thinking-2025-05-14`). */
+export function namesInterleavedThinking(anthropicBeta: string | undefined): boolean {
+  return (anthropicBeta ?? '').split(',').some((beta) => beta.trim().startsWith('interleaved-thinking-'));
+}
+
 /** The problems of `params` (paths start at `prefix`) that only a look across fields finds. */
-export function checkRequestRules(params: Record<string, unknown>, prefix: string): Issue[] {
+export function checkRequestRules(
+  params: Record<string, unknown>,
+  prefix: string,
+  options: RuleOptions = {},
+): Issue[] {
   return [
     ...checkMessages(params.messages, prefix),
-    ...checkThinking(params, prefix),
+    ...(options.interleavedThinking === true ? [] : checkThinking(params, prefix)),
     ...checkTools(params.tools, prefix),
   ];
 }
@@ -48,7 +68,10 @@ function checkMessages(messages: unknown, prefix: string): Issue[] {
   return issues;
 }
 
-/** Extended thinking spends its budget out of `max_tokens`, so the budget must be smaller. */
+/**
+ * Extended thinking spends its budget out of `max_tokens`, so the budget must be smaller (but for
+ * interleaved thinking: see RuleOptions).
+ */
 function checkThinking(params: Record<string, unknown>, prefix: string): Issue[] {
   const { thinking, max_tokens: maxTokens } = params;
   if (!isRecord(thinking) || thinking.type !== 'enabled') return [];

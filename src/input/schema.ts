@@ -6,9 +6,10 @@ import type { MessageParams } from '../types.js';
 import { checkJsonLimits } from './json-limits.js';
 import { formatPath, type Issue, WARNING } from './schema-kit.js';
 import { KNOWN_PARAMS, paramsSchema } from './schema-params.js';
-import { checkRequestRules } from './schema-rules.js';
+import { checkRequestRules, type RuleOptions } from './schema-rules.js';
 
 export type { Issue } from './schema-kit.js';
+export type { RuleOptions } from './schema-rules.js';
 
 /** What validateParams found: the params to send, or the reasons not to send them. */
 export type ParamsValidation =
@@ -30,8 +31,13 @@ export type ParamsValidation =
  *
  * @param params the parsed JSON of one request body
  * @param prefix the name paths start with; default `'params'`
+ * @param options how the request is sent, where a rule depends on it (an interleaved-thinking beta)
  */
-export function validateParams(params: unknown, prefix = 'params'): ParamsValidation {
+export function validateParams(
+  params: unknown,
+  prefix = 'params',
+  options: RuleOptions = {},
+): ParamsValidation {
   const { tooDeep, unsendable } = checkJsonLimits(params, prefix);
   if (tooDeep) return { ok: false, issues: [tooDeep] };
   const result = paramsSchema.safeParse(params);
@@ -45,7 +51,7 @@ export function validateParams(params: unknown, prefix = 'params'): ParamsValida
   }
   const rules =
     typeof params === 'object' && params !== null && !Array.isArray(params)
-      ? checkRequestRules(params as Record<string, unknown>, prefix)
+      ? checkRequestRules(params as Record<string, unknown>, prefix, options)
       : [];
   // One issue per path: the schema's says most about a field it knows (`expected a positive
   // integer, got a number too large`); the rules and the limits speak for the rest.

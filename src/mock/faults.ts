@@ -32,7 +32,17 @@ export type Fault =
   /** A 200 stream: the first `afterEvents` events, then silence until the server closes. */
   | { kind: 'stream-stall'; afterEvents: number }
   /** Read the request and never answer until the server closes. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /**
+   * The normal reply, slowly: a stream one event every `intervalMs`, a JSON body in 8 pieces
+   * `intervalMs` apart (a long answer that keeps coming).
+   */
+  | { kind: 'slow-body'; intervalMs: number }
+  /**
+   * 200 and a body that never ends (chunked, no content-length): the start of a JSON message, or of a
+   * stream, then filler as fast as the client reads it, until the client goes away.
+   */
+  | { kind: 'endless-body' };
 
 export type FaultKind = Fault['kind'];
 
@@ -136,6 +146,14 @@ export const faults = {
 
   hang(): Fault {
     return { kind: 'hang' };
+  },
+
+  slowBody(intervalMs: number): Fault {
+    return { kind: 'slow-body', intervalMs };
+  },
+
+  endlessBody(): Fault {
+    return { kind: 'endless-body' };
   },
 } as const;
 

@@ -4,6 +4,7 @@
  * deliberate lack of one).
  */
 import type { ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ErrorBody, Message } from '../types.js';
 import type { Fault } from './faults.js';
 import { formatSseEvent, messageToSseEvents } from './sse.js';
@@ -118,7 +119,65 @@ export function sendFault(out: Responder, fault: Fault, message: Message, stream
       return;
     case 'hang':
       return;
+    case 'slow-body':
+      void sendSlowly(out, message, stream, fault.intervalMs);
+      return;
+    case 'endless-body':
+      sendEndlessly(out, stream);
+      return;
   }
+}
+
+/** Pieces of a JSON body sent by `slow-body`. */
+const SLOW_JSON_PIECES = 8;
+
+/** The normal reply, a piece every `intervalMs`, until it is all sent or the client is gone. */
+async function sendSlowly(
+  out: Responder,
+  message: Message,
+  stream: boolean,
+  intervalMs: number,
+): Promise<void> {
+  const { res } = out;
+  let pieces: string[];
+  if (stream) {
+    startStream(out);
+    pieces = messageToSseEvents(message);
+  } else {
+    const body = JSON.stringify(message);
+    out.countStatus(200);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+    });
+    res.flushHeaders();
+    const size = Math.ceil(body.length / SLOW_JSON_PIECES);
+    pieces = Array.from({ length: SLOW_JSON_PIECES }, (_, i) => body.slice(i * size, (i + 1) * size));
+  }
+  for (const piece of pieces) {
+    await delay(intervalMs);
+    if (res.destroyed) return;
+    res.write(piece);
+  }
+  res.end();
+}
+
+/** Filler written at a time by `endless-body`. */
+const ENDLESS_CHUNK = 64 * 1024;
+
+/** A body that never ends: each chunk is written once the socket took the last one, until it closes. */
+function sendEndlessly(out: Responder, stream: boolean): void {
+  const { res } = out;
+  out.countStatus(200);
+  res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
+  const ping = 'event: ping\ndata: {"type":"ping"}\n\n';
+  res.write(stream ? ping : '{"type":"message","filler":"');
+  const filler = stream ? ping.repeat(Math.ceil(ENDLESS_CHUNK / ping.length)) : 'x'.repeat(ENDLESS_CHUNK);
+  const more = (): void => {
+    while (!res.destroyed && res.write(filler));
+    if (!res.destroyed) res.once('drain', more);
+  };
+  more();
 }
 
 /** Send a complete body with its content-length. */

@@ -3,7 +3,7 @@
  * the simulator is exactly as strict as lp-batch (one validator, not two). Unknown top-level
  * fields pass, as they do upstream.
  */
-import { validateParams } from '../input/schema.js';
+import { type RuleOptions, validateParams } from '../input/schema.js';
 import type { MessageParams } from '../types.js';
 
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; message: string };
@@ -20,12 +20,12 @@ export function parseJsonBody(raw: string): ParsedBody {
 }
 
 /**
- * Check a Messages request body with `validateParams`. The message of a failure lists every
+ * Check a Messages request body with `validateParams` (`options`: how it was sent). The message of a failure lists every
  * issue as `path: message` joined by `; `, paths starting at `prefix` (`messages[0].role` for
  * `/v1/messages`, `requests[3].params.messages[0].role` in a batch).
  */
-export function checkParams(body: unknown, prefix = ''): CheckedParams {
-  const checked = validateParams(body, prefix);
+export function checkParams(body: unknown, prefix = '', options: RuleOptions = {}): CheckedParams {
+  const checked = validateParams(body, prefix, options);
   if (checked.ok) return { ok: true, params: checked.params };
   const message = checked.issues
     .map((issue) => `${issue.path.replace(/^\./, '')}: ${issue.message}`)

@@ -4,13 +4,24 @@
  * (src/cli/yargs-options.ts) and the README's option tables (checked by a test) all derive from it.
  * An option's library name is its key (`maxRetryWait`); its flag is the key in kebab case.
  */
+import { constants } from 'node:buffer';
+import { parseHeaderLine } from '../client/extra-headers.js';
 import { UsageError } from '../errors.js';
+
+/**
+ * The longest wait a `seconds` option may ask for: Node's timers hold at most 2^31 - 1 ms (about
+ * 24.8 days) and fire at once for anything longer.
+ */
+export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** The largest text V8 holds: a response body larger than this could never be read as a string. */
+export const MAX_TEXT_BYTES = constants.MAX_STRING_LENGTH;
 
 /** What an option holds; each kind has its own check and the placeholder its flag shows (`--timeout S`). */
 export type OptionKind =
-  /** A whole number at least `min` (`N`). */
+  /** A whole number at least `min`, at most `max` when it has one (`N`). */
   | 'count'
-  /** Seconds, fractions allowed: above 0, or from 0 with `allowZero` (`S`). */
+  /** Seconds, fractions allowed: above 0, or from 0 with `allowZero`; at most MAX_SECONDS (`S`). */
   | 'seconds'
   /** A rate per minute above 0 (`N`). */
   | 'per-minute'
@@ -20,7 +31,11 @@ export type OptionKind =
   /** Any string (`arg` names it: `URL`, `NAME`, `FILE`). */
   | 'string'
   /** One of `choices`. */
-  | 'choice';
+  | 'choice'
+  /** The name of an environment variable; a wrong one is never echoed (it may be the key itself). */
+  | 'env-name'
+  /** `Name: value` request headers, repeatable (`arg` names it); their values are never echoed. */
+  | 'header';
 
 /** One option. `T` is the type of its value; `D` its default's type (`undefined`: no default). */
 export interface OptionSpec<T, D extends T | undefined = T | undefined> {
@@ -36,6 +51,8 @@ export interface OptionSpec<T, D extends T | undefined = T | undefined> {
   readonly arg?: string | undefined;
   /** `count`: the least value. */
   readonly min?: number | undefined;
+  /** `count`: the greatest value. */
+  readonly max?: number | undefined;
   /** `seconds`: whether 0 is allowed. */
   readonly allowZero?: boolean | undefined;
   readonly choices?: readonly T[] | undefined;
@@ -63,8 +80,9 @@ type Common = Pick<OptionSpec<unknown>, 'describe' | 'defaultText' | 'alias'>;
 
 /** Builders of option specs, one per kind. */
 export const option = {
-  count: <const D extends number | undefined = undefined>(s: Common & { min: number; default?: D }) =>
-    spec<number, D>('count', s),
+  count: <const D extends number | undefined = undefined>(
+    s: Common & { min: number; max?: number; default?: D },
+  ) => spec<number, D>('count', s),
   seconds: <const D extends number | undefined = undefined>(
     s: Common & { allowZero?: boolean; default?: D },
   ) => spec<number, D>('seconds', s),
@@ -76,6 +94,9 @@ export const option = {
   choice: <const C extends string, const D extends C | undefined = undefined>(
     s: Common & { choices: readonly C[]; arg?: string; default?: D },
   ) => spec<C, D>('choice', s),
+  envName: (s: Common & { arg: string }) => spec<string, undefined>('env-name', s),
+  /** Given as one string or several (a repeated flag); always resolved to a list. */
+  header: (s: Common & { arg: string }) => spec<readonly string[], undefined>('header', s),
 };
 
 function spec<T, D extends T | undefined>(kind: OptionKind, s: Common & { default?: D }): OptionSpec<T, D> {
@@ -103,12 +124,20 @@ export function resolveOptions<T extends OptionTable>(table: T, given: object): 
 }
 
 function checked(flag: string, spec: AnyOptionSpec, value: unknown): unknown {
+  if (spec.kind === 'env-name') return checkedEnvName(flag, value);
+  if (spec.kind === 'header') return checkedHeaders(flag, value);
   const ok = (() => {
     switch (spec.kind) {
       case 'count':
-        return Number.isInteger(value) && (value as number) >= (spec.min ?? 0);
+        return (
+          Number.isInteger(value) &&
+          (value as number) >= (spec.min ?? 0) &&
+          (value as number) <= (spec.max ?? Infinity)
+        );
       case 'seconds':
-        return isFiniteNumber(value) && (spec.allowZero === true ? value >= 0 : value > 0);
+        return (
+          isFiniteNumber(value) && (spec.allowZero === true ? value >= 0 : value > 0) && value <= MAX_SECONDS
+        );
       case 'per-minute':
       case 'usd':
         return isFiniteNumber(value) && value > 0;
@@ -125,13 +154,36 @@ function checked(flag: string, spec: AnyOptionSpec, value: unknown): unknown {
   return value;
 }
 
+/** Never echoes a wrong name: `--api-key-env sk-ant-...` would print the key. */
+function checkedEnvName(flag: string, value: unknown): string {
+  if (typeof value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) return value;
+  throw new UsageError(
+    `the value given to \`--${flag}\` is not a valid environment variable name (letters, digits and _, not starting with a digit); give the name of the variable that holds the key, not the key (the value is not shown, in case it is one)`,
+  );
+}
+
+/** One string or a list of them, each `Name: value`; a problem names the header, never its value. */
+function checkedHeaders(flag: string, value: unknown): readonly string[] {
+  const lines = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(lines) || !lines.every((line) => typeof line === 'string')) {
+    throw new UsageError(`Expected \`--${flag}\` to be \`Name: value\` strings`);
+  }
+  for (const line of lines) {
+    const parsed = parseHeaderLine(line);
+    if (!parsed.ok) throw new UsageError(`\`--${flag}\`: ${parsed.problem}`);
+  }
+  return lines;
+}
+
 /** What a kind expects, in words: `a whole number >= 1`, `a number of seconds > 0`, ... */
 function expectation(spec: AnyOptionSpec): string {
   switch (spec.kind) {
     case 'count':
-      return `a whole number >= ${spec.min ?? 0}`;
+      return spec.max === undefined
+        ? `a whole number >= ${spec.min ?? 0}`
+        : `a whole number from ${spec.min ?? 0} to ${spec.max}`;
     case 'seconds':
-      return `a number of seconds ${spec.allowZero === true ? '>= 0' : '> 0'}`;
+      return `a number of seconds ${spec.allowZero === true ? '>= 0' : '> 0'} and at most ${MAX_SECONDS} (the longest timer Node allows, about 24 days)`;
     case 'per-minute':
     case 'usd':
       return 'a number > 0';
@@ -141,6 +193,10 @@ function expectation(spec: AnyOptionSpec): string {
       return 'a string';
     case 'choice':
       return `one of ${(spec.choices as readonly string[]).join(' | ')}`;
+    case 'env-name':
+    case 'header':
+      // Checked on their own, never echoed (checkedEnvName, checkedHeaders).
+      return spec.kind;
   }
 }
 

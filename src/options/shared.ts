@@ -4,7 +4,7 @@
  */
 import { DEFAULT_KEY_VARIABLES } from '../client/api-key.js';
 import { PROVIDER_NAMES } from '../client/providers.js';
-import { option } from './define.js';
+import { MAX_TEXT_BYTES, option } from './define.js';
 
 /** Where requests go and how they authenticate. */
 export const CONNECTION_OPTIONS = {
@@ -32,10 +32,21 @@ export const CONNECTION_OPTIONS = {
    * Read the API key from this environment variable instead.
    * @default `LP_API_KEY`, then `ANTHROPIC_API_KEY`
    */
-  apiKeyEnv: option.string({
+  apiKeyEnv: option.envName({
     arg: 'NAME',
     defaultText: DEFAULT_KEY_VARIABLES.map((name) => `\`${name}\``).join(', then '),
     describe: 'Read the key from this variable instead',
+  }),
+  /**
+   * Extra request headers, each `Name: value` (`anthropic-beta`, a gateway's own headers); a name
+   * given twice sends both values, joined by `, `. Never the key's headers (`x-api-key`,
+   * `authorization`) nor those lp-batch sets itself (`host`, `content-length`, `content-type`, ...).
+   * @default none
+   */
+  header: option.header({
+    arg: "'NAME: VALUE'",
+    describe:
+      "Send this request header too (repeatable), e.g. `anthropic-beta: ...`; not the key's headers nor `host`, `content-length`, ...",
   }),
   /**
    * Allow plain `http://` to a host that is not loopback.
@@ -83,20 +94,34 @@ export const SENDING_OPTIONS = {
     describe: 'Cap on any wait between attempts, server-given or not, seconds',
   }),
   /**
-   * Per-attempt limit on response headers and body together, in seconds.
+   * Per-attempt limit, in seconds: on the response headers and body together, or for a stream on its
+   * headers only (then `idleTimeout` applies: a stream that keeps sending is never cut).
    * @default 600
    */
   timeout: option.seconds({
     default: 600,
-    describe: 'Per-attempt limit on response headers and body together, seconds',
+    describe:
+      'Per-attempt limit on the response headers and body together (a stream: on its headers only), seconds',
   }),
   /**
-   * A stream silent this long is given up (and retried), in seconds.
+   * A stream that sends nothing for this long (its headers come first) is given up and retried, in seconds.
    * @default 120
    */
   idleTimeout: option.seconds({
     default: 120,
-    describe: 'A stream silent this long is given up (and retried), seconds',
+    describe: 'A stream that sends nothing for this long is given up (and retried), seconds',
+  }),
+  /**
+   * The largest response body read, in bytes: a larger one is an errored result (not retried).
+   * At most the largest string Node holds.
+   * @default 67108864 (64 MiB)
+   */
+  maxResponseBytes: option.count({
+    min: 1,
+    max: MAX_TEXT_BYTES,
+    default: 64 * 1024 * 1024,
+    defaultText: '67108864 (64 MiB)',
+    describe: 'The largest response body read: a larger one is an errored result (not retried), bytes',
   }),
   /**
    * Send every request as a stream (a line's own `"stream": true` is always honoured).

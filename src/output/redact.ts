@@ -2,13 +2,56 @@
 
 const MASK = '[redacted]';
 
-/** A function that replaces every occurrence of each secret in a text. Empty secrets are ignored. */
+/** A JSON escape: `\uXXXX` or one of `\" \\ \/ \b \f \n \r \t`. */
+const JSON_ESCAPE = /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g;
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+/**
+ * How deep escapes are undone: a body quoted in a message is JSON inside JSON at most twice over
+ * (a tool input inside a stream event, quoted again), so `\\u0073` must still read `s`.
+ */
+const DECODE_PASSES = 3;
+
+/**
+ * A function that replaces every occurrence of each secret in a text, also where the text writes it
+ * with JSON escapes (`\u0073k-...`, even escaped twice): such a text comes back decoded, then masked;
+ * a text that holds no secret comes back as it was. Empty secrets are ignored.
+ */
 export function createRedactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
   const live = secrets.filter((s): s is string => typeof s === 'string' && s.length > 0);
   if (live.length === 0) return (text) => text;
-  return (text) => {
+  const holdsSecret = (text: string) => live.some((secret) => text.includes(secret));
+  const mask = (text: string) => {
     let out = text;
     for (const secret of live) if (out.includes(secret)) out = out.replaceAll(secret, MASK);
     return out;
   };
+  return (text) => {
+    let redacted = mask(text);
+    let current = text;
+    for (let pass = 0; pass < DECODE_PASSES && current.includes('\\'); pass++) {
+      const decoded = decodeJsonEscapes(current);
+      if (decoded === current) break;
+      current = decoded;
+      // Decoding never breaks a secret already in plain text, so the deepest level that shows
+      // one, masked, hides them all.
+      if (holdsSecret(current)) redacted = mask(current);
+    }
+    return redacted;
+  };
+}
+
+function decodeJsonEscapes(text: string): string {
+  return text.replace(JSON_ESCAPE, (_, hex: string | undefined, simple: string | undefined) =>
+    hex === undefined ? (SIMPLE_ESCAPES[simple ?? ''] ?? '') : String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 }

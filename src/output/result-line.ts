@@ -3,8 +3,15 @@
  * (usage, cost_usd, attempts, latency_ms, ...). See ResultLine in ../types.ts. The only place that
  * builds one.
  */
-import { RequestError } from '../errors.js';
-import type { ErroredLine, Message, SucceededLine } from '../types.js';
+import { ApiError, RequestError } from '../errors.js';
+import {
+  ANTHROPIC_ERROR_TYPES,
+  type AnthropicErrorType,
+  type ErroredLine,
+  type ErrorKind,
+  type Message,
+  type SucceededLine,
+} from '../types.js';
 
 export interface LineId {
   custom_id: string;
@@ -13,25 +20,62 @@ export interface LineId {
 
 /** Why a request failed for good, as its errored line tells it. */
 export interface Failure {
-  /** The Messages API error type (`overloaded_error`, ...) or lp-batch's own (`connection_error`, ...). */
-  type: string;
+  /** Anthropic's error type (`overloaded_error`, ...): never another, so tools switching on it keep working. */
+  type: AnthropicErrorType;
+  /** lp-batch's finer kind (`connection`, `timeout`, `invalid_input`, ...), the line's `error_kind`. */
+  kind: ErrorKind;
   message: string;
   requestId: string | null;
   /** HTTP status of the last attempt; null when nothing was sent or no response came. */
   status: number | null;
 }
 
-/** A line that was never sent (bad input, no price under a budget): `invalid_request_error`, status null. */
-export function notSentFailure(message: string): Failure {
-  return { type: 'invalid_request_error', message, requestId: null, status: null };
+/**
+ * A line that was never sent: bad input (`invalid_input`), or no price under a budget (`no_price`).
+ * `invalid_request_error`, status null.
+ */
+export function notSentFailure(
+  message: string,
+  kind: 'invalid_input' | 'no_price' = 'invalid_input',
+): Failure {
+  return { type: 'invalid_request_error', kind, message, requestId: null, status: null };
 }
 
-/** The failure a thrown error stands for; anything that is not a RequestError is an `internal_error`. */
+/**
+ * The failure a thrown error stands for. An ApiError's message is the gateway's own (status and
+ * type have their fields); anything that is not a RequestError is an lp-batch bug: `internal`.
+ */
 export function failureOf(error: unknown): Failure {
   if (error instanceof RequestError) {
-    return { type: error.type, message: error.message, requestId: error.requestId, status: error.status };
+    return {
+      type: error.type,
+      kind: error.errorKind,
+      message: error instanceof ApiError ? error.apiMessage : error.message,
+      requestId: error.requestId,
+      status: error.status,
+    };
   }
-  return { type: 'internal_error', message: String(error), requestId: null, status: null };
+  return { type: 'api_error', kind: 'internal', message: String(error), requestId: null, status: null };
+}
+
+/**
+ * The kind of an errored line written before `error_kind` existed, from what such a line holds:
+ * lp-batch's own types of then (`connection_error`, ...), else its status (null: never sent or no
+ * response; 200: a stream's error event; else an error status).
+ */
+export function legacyErrorKind(type: string | null, status: number | null): ErrorKind {
+  if (type === 'connection_error') return 'connection';
+  if (type === 'invalid_response_error') return 'invalid_response';
+  if (type === 'internal_error') return 'internal';
+  if (status === null) return type === 'timeout_error' ? 'timeout' : 'invalid_input';
+  return status < 300 ? 'stream_error' : 'http_error';
+}
+
+/** Anthropic's type for an errored line's `error.error.type`, read from any file (an older lp-batch wrote its own). */
+export function anthropicErrorType(type: string | null): AnthropicErrorType {
+  return type !== null && (ANTHROPIC_ERROR_TYPES as readonly string[]).includes(type)
+    ? (type as AnthropicErrorType)
+    : 'api_error';
 }
 
 export function succeededLine(
@@ -75,6 +119,7 @@ export function erroredLine(
         request_id: failure.requestId,
       },
     },
+    error_kind: failure.kind,
     status: failure.status,
     attempts: extra.attempts,
     latency_ms: Math.round(extra.latencyMs),

@@ -4,7 +4,8 @@
  */
 import { ResultsFileError } from '../errors.js';
 import { shorten, showValue } from '../shorten.js';
-import type { Usage } from '../types.js';
+import { type AnthropicErrorType, ERROR_KINDS, type ErrorKind, type Usage } from '../types.js';
+import { anthropicErrorType, legacyErrorKind } from './result-line.js';
 
 /** What the resume index keeps of one results line (never the message itself). */
 export interface ResultFields {
@@ -18,8 +19,13 @@ export interface ResultFields {
   usage: Usage | null;
   /** The model that answered (`result.message.model`), or null. */
   model: string | null;
-  /** `result.error.error.type` of an errored line, or null. */
-  error_type: string | null;
+  /**
+   * Anthropic's type of an errored line (`result.error.error.type`; `api_error` for the types of
+   * lp-batch's own an older version wrote there), or null.
+   */
+  error_type: AnthropicErrorType | null;
+  /** `error_kind` of an errored line (derived from its type and status in older files), or null. */
+  error_kind: ErrorKind | null;
 }
 
 /** Longest excerpt of a bad value or line quoted in an error message. */
@@ -73,10 +79,16 @@ function summaryFields(value: Record<string, unknown>, result: Record<string, un
     isObject(value.usage) && typeof value.usage.input_tokens === 'number' ? (value.usage as Usage) : null;
   const message = isObject(result.message) ? result.message : null;
   const error = isObject(result.error) && isObject(result.error.error) ? result.error.error : null;
+  const type = typeof error?.type === 'string' ? error.type : null;
+  const status = typeof value.status === 'number' ? value.status : null;
+  const kind = (ERROR_KINDS as readonly unknown[]).includes(value.error_kind)
+    ? (value.error_kind as ErrorKind)
+    : legacyErrorKind(type, status);
   return {
     usage,
     model: typeof message?.model === 'string' ? message.model : null,
-    error_type: typeof error?.type === 'string' ? error.type : null,
+    error_type: result.type === 'errored' ? anthropicErrorType(type) : null,
+    error_kind: result.type === 'errored' ? kind : null,
   };
 }
 

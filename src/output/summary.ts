@@ -3,7 +3,7 @@
  * retries by type, latency and time-to-first-token percentiles. Money is summed in nano-dollars.
  */
 import { nanosToUsd } from '../pricing/cost.js';
-import type { Usage } from '../types.js';
+import type { AnthropicErrorType, ErrorKind, Usage } from '../types.js';
 
 export interface ModelSummary {
   requests: number;
@@ -33,9 +33,15 @@ export interface RunSummary {
   cost_complete: boolean;
   unpriced_models: string[];
   by_model: Record<string, ModelSummary>;
+  /** Errored requests by Anthropic's error type, as their lines' `error.error.type` says. */
   errors_by_type: Record<string, number>;
+  /** Errored requests by lp-batch's finer kind, as their lines' `error_kind` says. */
+  errors_by_kind: Record<string, number>;
   retries: number;
+  /** Retries by the Anthropic error type of the failed attempt. */
   retries_by_type: Record<string, number>;
+  /** Retries by lp-batch's kind of the failed attempt (`connection`, `http_error`, ...). */
+  retries_by_kind: Record<string, number>;
   wall_ms: number;
   requests_per_second: number;
 }
@@ -71,7 +77,9 @@ export const NO_MODEL = '(none)';
 export class SummaryBuilder {
   readonly #models = new Map<string, ModelTally>();
   readonly #errors = new Map<string, number>();
+  readonly #errorKinds = new Map<string, number>();
   readonly #retries = new Map<string, number>();
+  readonly #retryKinds = new Map<string, number>();
   #retryCount = 0;
   #resumed = 0;
 
@@ -97,17 +105,24 @@ export class SummaryBuilder {
   }
 
   /** A request that failed for good (or was never sent because its line was bad). */
-  addErrored(model: string, errorType: string, opts: { resumed?: boolean } = {}): void {
+  addErrored(
+    model: string,
+    type: AnthropicErrorType,
+    kind: ErrorKind,
+    opts: { resumed?: boolean } = {},
+  ): void {
     const t = this.#tally(model);
     t.requests += 1;
     t.errored += 1;
-    this.#errors.set(errorType, (this.#errors.get(errorType) ?? 0) + 1);
+    count(this.#errors, type);
+    count(this.#errorKinds, kind);
     if (opts.resumed) this.#resumed += 1;
   }
 
-  addRetry(errorType: string): void {
+  addRetry(type: AnthropicErrorType, kind: ErrorKind): void {
     this.#retryCount += 1;
-    this.#retries.set(errorType, (this.#retries.get(errorType) ?? 0) + 1);
+    count(this.#retries, type);
+    count(this.#retryKinds, kind);
   }
 
   /** Live totals for progress displays. */
@@ -173,9 +188,11 @@ export class SummaryBuilder {
       cost_complete: unpriced.length === 0,
       unpriced_models: unpriced,
       by_model: byModel,
-      errors_by_type: Object.fromEntries([...this.#errors].sort(([a], [b]) => a.localeCompare(b))),
+      errors_by_type: sorted(this.#errors),
+      errors_by_kind: sorted(this.#errorKinds),
       retries: this.#retryCount,
-      retries_by_type: Object.fromEntries([...this.#retries].sort(([a], [b]) => a.localeCompare(b))),
+      retries_by_type: sorted(this.#retries),
+      retries_by_kind: sorted(this.#retryKinds),
       wall_ms: Math.round(wallMs),
       requests_per_second:
         wallMs > 0 ? Math.round(((requests.total - this.#resumed) / wallMs) * 100_000) / 100 : 0,
@@ -202,6 +219,14 @@ export class SummaryBuilder {
     }
     return t;
   }
+}
+
+function count(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+function sorted(counts: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** Nearest-rank median and 95th percentile, or nulls for no samples. */

@@ -3,7 +3,7 @@
  * run? is the server congested? did it say how long to wait?) and how long to wait before the next.
  * No I/O and no clock of its own: `now` and `random` come in.
  */
-import { ApiError, ConnectionError, InvalidResponseError, RequestError } from '../errors.js';
+import { ApiError, ConnectionError, InvalidResponseError } from '../errors.js';
 
 /** Backoff without a server-given wait: BASE * 2^(retry-1), at most MAX, minus up to JITTER of it. */
 const BACKOFF_BASE_MS = 500;
@@ -13,13 +13,15 @@ const BACKOFF_JITTER = 0.25;
 /** Statuses retried whatever the body says (plus any other 5xx). */
 const RETRYABLE_STATUSES = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
 
-/** Error types retried when they arrive as `event: error` inside a 200 stream. */
-const RETRYABLE_STREAM_TYPES = new Set([
+/**
+ * Error types retried when they arrive as `event: error` inside a 200 stream (a type the gateway
+ * made up arrives here as `api_error`, see ../client/responses.ts).
+ */
+const RETRYABLE_STREAM_TYPES: ReadonlySet<string> = new Set([
   'overloaded_error',
   'api_error',
   'rate_limit_error',
   'timeout_error',
-  'request_timeout',
 ]);
 
 /** Why the whole run must stop dispatching: every later request would fail the same way. */
@@ -59,7 +61,9 @@ const RETRIED: Classification = Object.freeze({ ...NOT_RETRIED, retry: true });
  *   `retry-after` whose `error.details.error_code` is `enforced_spend_limit_reached`.
  * - Otherwise `x-should-retry` from the server decides first; then the status (retried: 408, 409,
  *   429, every 5xx) or, inside a 200 stream, the error type.
- * - Anything that is not a RequestError (a bug, an abort) is not retried.
+ * - Connection failures include our own timeouts (`--timeout`, `--idle-timeout`): retried.
+ * - Not retried: a body over `--max-response-bytes` (the same request gets the same answer), and
+ *   anything that is not a RequestError (a bug, an abort).
  */
 export function classify(error: unknown, nowEpochMs: number): Classification {
   if (error instanceof ConnectionError) return RETRIED;
@@ -88,11 +92,6 @@ export function retryWaitMs(
 export function backoffMs(retry: number, random: () => number): number {
   const ceiling = Math.min(BACKOFF_BASE_MS * 2 ** (retry - 1), BACKOFF_MAX_MS);
   return Math.round(ceiling * (1 - BACKOFF_JITTER * random()));
-}
-
-/** The error type to count a failure under (summary, retries by type): the API's own type when there is one. */
-export function errorTypeOf(error: unknown): string {
-  return error instanceof RequestError ? error.type : 'internal_error';
 }
 
 function stopReasonOf(error: ApiError): StopReason | null {

@@ -4,15 +4,29 @@
  * simulator started for the run. Shared by `lp-batch run` and `runBatch()`.
  */
 import { readApiKey } from '../client/api-key.js';
-import { buildEndpoint, type Endpoint, PROVIDERS, type ProviderName } from '../client/providers.js';
+import {
+  buildEndpoint,
+  type Endpoint,
+  isLoopback,
+  PROVIDERS,
+  type ProviderName,
+} from '../client/providers.js';
 import { UsageError } from '../errors.js';
 import { startMockServer } from '../mock/server.js';
+
+/**
+ * Shorter keys are refused for a remote gateway: no real key is this short, and masking a key of
+ * one letter would turn every such letter of every message into `[redacted]`, which shows the key.
+ */
+export const MIN_KEY_LENGTH = 8;
 
 export interface ConnectOptions {
   provider: ProviderName;
   baseUrl: string | undefined;
   apiKeyEnv: string | undefined;
   allowInsecureHttp: boolean;
+  /** `--header` lines (checked by resolveOptions). */
+  header: readonly string[] | undefined;
   /** The key given in code; when absent it comes from the environment. */
   apiKey: string | undefined;
   env: NodeJS.ProcessEnv;
@@ -21,7 +35,7 @@ export interface ConnectOptions {
 
 export interface Connection {
   endpoint: Endpoint;
-  /** Values never to be written anywhere: the key. */
+  /** Values never to be written anywhere: the key (none for a short key on loopback, see MIN_KEY_LENGTH). */
   secrets: string[];
   /** Where the key came from, for messages (never the key): `LP_API_KEY`, `the apiKey option`, ... */
   keySource: string;
@@ -36,7 +50,7 @@ export async function connect(opts: ConnectOptions): Promise<Connection> {
       'Expected `apiKey` to be a non-empty string; leave it out to read the key from the environment',
     );
   }
-  const { allowInsecureHttp, userAgent } = opts;
+  const { allowInsecureHttp, userAgent, header } = opts;
   if (opts.provider === 'mock') {
     const mock = await startMockServer({ record: false });
     try {
@@ -46,8 +60,10 @@ export async function connect(opts: ConnectOptions): Promise<Connection> {
         apiKey,
         allowInsecureHttp,
         userAgent,
+        header,
       });
-      return { endpoint, secrets: [apiKey], keySource: '(none: mock)', close: () => mock.close() };
+      const secrets = secretsOf(apiKey, 'the apiKey option', endpoint.url);
+      return { endpoint, secrets, keySource: '(none: mock)', close: () => mock.close() };
     } catch (error) {
       await mock.close();
       throw error;
@@ -62,6 +78,21 @@ export async function connect(opts: ConnectOptions): Promise<Connection> {
     apiKey: key.value,
     allowInsecureHttp,
     userAgent,
+    header,
   });
-  return { endpoint, secrets: [key.value], keySource: key.variable, close: async () => {} };
+  const secrets = secretsOf(key.value, key.variable, endpoint.url);
+  return { endpoint, secrets, keySource: key.variable, close: async () => {} };
+}
+
+/**
+ * What to keep out of every message: the key. A key shorter than MIN_KEY_LENGTH is refused for a
+ * remote gateway; on loopback (a local simulator, where no secret is at stake) it is accepted but
+ * not masked.
+ */
+function secretsOf(key: string, source: string, url: URL): string[] {
+  if (key.length >= MIN_KEY_LENGTH) return [key];
+  if (isLoopback(url.hostname)) return [];
+  throw new UsageError(
+    `the API key from ${source} is shorter than ${MIN_KEY_LENGTH} characters: no real key is, so check it (short keys are accepted only for a gateway on loopback, such as the simulator)`,
+  );
 }

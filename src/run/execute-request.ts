@@ -101,7 +101,7 @@ export async function executeRequest(
     }
     if (value.reason !== 'unknown_price') return { kind: 'not_sent', reason: value.reason };
     const message = `not sent: model "${req.params.model}" has no price, so its cost cannot be held under --max-cost`;
-    return { kind: 'errored', failure: notSentFailure(message), attempts, latencyMs, stop: null };
+    return { kind: 'errored', failure: notSentFailure(message, 'no_price'), attempts, latencyMs, stop: null };
   }
   if (outcome.aborted) return { kind: 'not_sent', reason: 'aborted' };
   const { stop } = classify(outcome.error, clock.nowEpochMs());

@@ -63,15 +63,15 @@ export class Recorder {
   ): ErroredLine {
     const { redact } = this.#opts;
     // Anything the server said may echo the key: every text it gave is redacted before it is stored.
+    // (The type is one of Anthropic's, never the server's own text.)
     const redacted = {
       ...failure,
-      type: redact(failure.type),
       message: redact(failure.message),
       requestId: failure.requestId === null ? null : redact(failure.requestId),
     };
     const line = erroredLine(req, redacted, { ...extra, paramsHash: req.paramsHash });
     this.#write(line);
-    this.#opts.summary.addErrored(req.model ?? NO_MODEL, redacted.type);
+    this.#opts.summary.addErrored(req.model ?? NO_MODEL, failure.type, failure.kind);
     return line;
   }
 
@@ -79,7 +79,9 @@ export class Recorder {
   resumed(model: string, prior: ResultEntry): void {
     const { summary } = this.#opts;
     if (prior.type === 'errored') {
-      summary.addErrored(model, prior.error_type ?? 'api_error', { resumed: true });
+      summary.addErrored(model, prior.error_type ?? 'api_error', prior.error_kind ?? 'internal', {
+        resumed: true,
+      });
       return;
     }
     const usage = prior.usage ?? { input_tokens: 0, output_tokens: 0 };

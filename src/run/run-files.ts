@@ -8,15 +8,16 @@ import pLimit from 'p-limit';
 import type { Clock } from '../clock.js';
 import type { Endpoint } from '../client/providers.js';
 import { Transport } from '../client/transport.js';
+import { namesInterleavedThinking } from '../input/schema-rules.js';
 import { DispatchGate } from '../limits/dispatch-gate.js';
 import type { RunSettings } from '../options/run.js';
 import { createRedactor } from '../output/redact.js';
+import { failureOf } from '../output/result-line.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type RunSummary, SummaryBuilder } from '../output/summary.js';
 import type { ResultLine } from '../types.js';
 import { nanosToUsd } from '../pricing/cost.js';
-import { errorTypeOf } from '../retry/policy.js';
 import { dispatchLines } from './dispatch-lines.js';
 import { LineIntake } from './intake.js';
 import { Recorder } from './recorder.js';
@@ -98,6 +99,7 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     connections: settings.concurrency,
     timeoutMs: secondsToMs(settings.timeout),
     idleTimeoutMs: secondsToMs(settings.idleTimeout),
+    maxResponseBytes: settings.maxResponseBytes,
     signal: shutdown.aborted,
     redact,
   });
@@ -117,7 +119,11 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
   });
   const intake = new LineIntake({
     file: input.shown,
-    defaults: { model: settings.model, maxTokens: settings.maxTokens },
+    defaults: {
+      model: settings.model,
+      maxTokens: settings.maxTokens,
+      interleavedThinking: namesInterleavedThinking(plan.endpoint.headers['anthropic-beta']),
+    },
     prior: prepared.prior,
     skipErrored: settings.skipErrored,
   });
@@ -150,7 +156,10 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
         retry: { maxRetries: settings.maxRetries, maxRetryWaitMs: secondsToMs(settings.maxRetryWait) },
         shutdown,
         forceStream: settings.stream,
-        onRetry: (error) => summary.addRetry(redact(errorTypeOf(error))),
+        onRetry: (error) => {
+          const { type, kind } = failureOf(error);
+          summary.addRetry(type, kind);
+        },
       },
     });
   } finally {

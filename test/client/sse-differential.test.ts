@@ -13,7 +13,7 @@ import {
   wirePart,
 } from './sse-helpers.js';
 
-const CTX = { method: 'POST', url: 'http://127.0.0.1/v1/messages', requestId: 'req_test' };
+const CTX = { requestId: 'req_test', redact: (text: string) => text };
 const LINE_ENDINGS: readonly LineEnding[] = ['\n', '\r\n', '\r'];
 const encoder = new TextEncoder();
 

@@ -7,7 +7,7 @@ import { readMessageStream, type StreamContext } from '../../src/client/sse-read
 import { ApiError, ConnectionError, InvalidResponseError } from '../../src/errors.js';
 import { loadFixture, toAsyncIterable } from './sse-helpers.js';
 
-const CTX: StreamContext = { method: 'POST', url: 'http://127.0.0.1/v1/messages', requestId: 'req_ctx' };
+const CTX: StreamContext = { requestId: 'req_ctx', redact: (text) => text };
 
 const sse = (event: string, data: unknown): string =>
   `event: ${event}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
@@ -69,9 +69,7 @@ describe('readMessageStream', () => {
     expect(apiError.apiMessage).toBe('Overloaded');
     expect(apiError.requestId).toBe('req_ctx');
     expect(apiError.headers).toEqual({});
-    expect(apiError.message).toBe(
-      '[POST] "http://127.0.0.1/v1/messages": 200 overloaded_error: Overloaded (request-id req_ctx)',
-    );
+    expect(apiError.message).toBe('200 overloaded_error: Overloaded (request-id req_ctx)');
   });
 
   it('takes the request id from the error body when the response had none', async () => {
@@ -94,10 +92,23 @@ describe('readMessageStream', () => {
     const error = await rejectionOf(readMessageStream(toAsyncIterable([loadFixture('truncated')]), CTX));
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).status).toBeNull();
-    expect((error as ConnectionError).type).toBe('connection_error');
-    expect((error as ConnectionError).message).toBe(
-      '[POST] "http://127.0.0.1/v1/messages": stream ended before message_stop (after 4 events)',
-    );
+    expect((error as ConnectionError).type).toBe('api_error');
+    expect((error as ConnectionError).errorKind).toBe('connection');
+    expect((error as ConnectionError).message).toBe('stream ended before message_stop (after 4 events)');
+  });
+
+  it('keeps a whole message when the body fails after message_stop (a reset, an idle limit, the cap)', async () => {
+    async function* body() {
+      yield START + TEXT_START + textDelta('kept') + END;
+      throw new ConnectionError({ reason: 'socket reset after the end' });
+    }
+    const message = await readMessageStream(body(), CTX);
+    expect(message.content).toEqual([{ type: 'text', text: 'kept' }]);
+    async function* cutBefore() {
+      yield START + TEXT_START + textDelta('lost');
+      throw new ConnectionError({ reason: 'socket reset' });
+    }
+    await expect(readMessageStream(cutBefore(), CTX)).rejects.toThrow('socket reset');
   });
 
   it('throws a ConnectionError for an empty body', async () => {
@@ -120,7 +131,7 @@ describe('readMessageStream', () => {
     expect((error as InvalidResponseError).requestId).toBe('req_ctx');
     expect((error as InvalidResponseError).kind).toBe('not_json');
     expect((error as InvalidResponseError).message).toBe(
-      '[POST] "http://127.0.0.1/v1/messages": 200 stream event `content_block_start` has data that is not JSON: "{\\"type\\":"',
+      'stream event `content_block_start` has data that is not JSON: "{\\"type\\":"',
     );
   });
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect } from 'vitest';
 import { buildEndpoint, PROVIDERS } from '../../src/client/providers.js';
 import { Transport, type TransportOptions } from '../../src/client/transport.js';
-import { ApiError, ConnectionError, InvalidResponseError } from '../../src/errors.js';
+import { ApiError, ConnectionError, InvalidResponseError, ResponseTooLargeError } from '../../src/errors.js';
 import { faults } from '../../src/mock/faults.js';
 import type { MockServer } from '../../src/mock/server.js';
 import { createRedactor } from '../../src/output/redact.js';
@@ -24,7 +24,14 @@ function transportTo(url: string, opts: Partial<TransportOptions> = {}): Transpo
     allowInsecureHttp: false,
     userAgent: 'lp-batch-test',
   });
-  return new Transport({ endpoint, connections: 2, timeoutMs: 5000, idleTimeoutMs: 5000, ...opts });
+  return new Transport({
+    endpoint,
+    connections: 2,
+    timeoutMs: 5000,
+    idleTimeoutMs: 5000,
+    maxResponseBytes: 1 << 20,
+    ...opts,
+  });
 }
 
 async function sendTo(server: MockServer, opts: Partial<TransportOptions> = {}, stream = false) {
@@ -101,9 +108,8 @@ describe('Transport', () => {
     expect(api.apiMessage).toBe('bad key [redacted] here');
     expect(api.requestId).toBe('req_mock_1');
     expect(api.headers['x-should-retry']).toBe('false');
-    expect(api.message).toBe(
-      `[POST] "${server.url}/v1/messages": 400 invalid_request_error: bad key [redacted] here (request-id req_mock_1)`,
-    );
+    expect(api.message).toBe('400 invalid_request_error: bad key [redacted] here (request-id req_mock_1)');
+    expect(api.message).not.toContain(server.url);
   });
 
   it('classifies an HTML 502 by its status and quotes its text without the tags', async ({ serve }) => {
@@ -119,7 +125,95 @@ describe('Transport', () => {
     const error = await failureOf(sendTo(server, { timeoutMs: 50 }));
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).type).toBe('timeout_error');
-    expect((error as ConnectionError).message).toContain('no complete response within --timeout 0.05s');
+    expect((error as ConnectionError).errorKind).toBe('timeout');
+    expect((error as ConnectionError).message).toBe('no complete response within --timeout 0.05s');
+  });
+
+  it('bounds a plain response by --timeout on its headers and body together', async ({ serve }) => {
+    // 8 pieces 25 ms apart: the headers come at once, the whole body after about 200 ms.
+    const server = await serve({ fault: () => faults.slowBody(25) });
+    const error = await failureOf(sendTo(server, { timeoutMs: 60, idleTimeoutMs: 5000 }));
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).message).toBe('no complete response within --timeout 0.06s');
+  });
+
+  it('never cuts a stream that keeps sending, however much longer than --timeout it runs', async ({
+    serve,
+  }) => {
+    const server = await serve({ fault: () => faults.slowBody(15) });
+    const started = performance.now();
+    const sent = await sendTo(server, { timeoutMs: 40, idleTimeoutMs: 1000 }, true);
+    expect(performance.now() - started).toBeGreaterThan(3 * 40);
+    expect(sent.message.stop_reason).toBe('end_turn');
+    expect(sent.message.content[0]?.text).toMatch(/^Mock reply to: hello/);
+  });
+
+  it("bounds a stream's wait for its headers by --timeout", async ({ serve }) => {
+    const server = await serve({ fault: () => faults.hang() });
+    const error = await failureOf(sendTo(server, { timeoutMs: 40, idleTimeoutMs: 5000 }, true));
+    expect((error as ConnectionError).message).toBe('no response headers within --timeout 0.04s');
+  });
+
+  it('gives up a stream silent for --idle-timeout, naming the flag rather than an undici code', async ({
+    serve,
+  }) => {
+    const server = await serve({ fault: () => faults.streamStall(3) });
+    const error = await failureOf(sendTo(server, { timeoutMs: 5000, idleTimeoutMs: 30 }, true));
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).type).toBe('timeout_error');
+    expect((error as ConnectionError).message).toBe('the stream sent nothing for --idle-timeout 0.03s');
+  });
+
+  it('refuses a body whose content-length passes --max-response-bytes without reading it', async ({
+    serve,
+  }) => {
+    const server = await serve({
+      fault: () => faults.rawResponse(200, 'application/json', `{"pad":"${'x'.repeat(5000)}"}`),
+    });
+    const error = await failureOf(sendTo(server, { maxResponseBytes: 1000 }));
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error).toMatchObject({
+      status: 200,
+      type: 'api_error',
+      errorKind: 'response_too_large',
+      limit: 1000,
+    });
+    expect((error as ResponseTooLargeError).message).toBe(
+      '200: response body larger than --max-response-bytes 1000 (content-length 5010)',
+    );
+  });
+
+  it.for([false, true])(
+    'stops reading an endless body at --max-response-bytes (stream: %s)',
+    async (stream, { serve }) => {
+      // Were the body read to its end first, this would never finish.
+      const server = await serve({ fault: () => faults.endlessBody() });
+      const error = await failureOf(sendTo(server, { maxResponseBytes: 256 * 1024 }, stream));
+      expect(error).toBeInstanceOf(ResponseTooLargeError);
+      expect((error as ResponseTooLargeError).message).toBe(
+        '200: response body larger than --max-response-bytes 262144 (reading stopped at 262144 bytes)',
+      );
+      expect((error as ResponseTooLargeError).requestId).toBe('req_mock_1');
+    },
+  );
+
+  it('keeps the pool usable after a body cut off at the cap', async ({ serve }) => {
+    let first = true;
+    const server = await serve({
+      fault: () => {
+        if (!first) return undefined;
+        first = false;
+        return faults.endlessBody();
+      },
+    });
+    const transport = transportTo(server.url, { maxResponseBytes: 64 * 1024, connections: 1 });
+    try {
+      await expect(transport.send(BODY, { stream: false })).rejects.toBeInstanceOf(ResponseTooLargeError);
+      const sent = await transport.send(BODY, { stream: false });
+      expect(sent.message.type).toBe('message');
+    } finally {
+      await transport.close();
+    }
   });
 
   it('rejects with the stop signal reason when the run aborts an attempt in flight', async ({ serve }) => {

@@ -127,6 +127,7 @@ export function priorResult(
     usage: null,
     model: null,
     error_type: null,
+    error_kind: null,
     offset: 0,
     length: 1,
   };

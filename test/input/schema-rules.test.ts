@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { validateParams } from '../../src/input/schema.js';
+import { type RuleOptions, validateParams } from '../../src/input/schema.js';
+import { namesInterleavedThinking } from '../../src/input/schema-rules.js';
 import { issuesOf, request } from './support.js';
 
-function expectAccepted(params: Record<string, unknown>) {
-  expect(validateParams(params)).toEqual({ ok: true, params, unknownKeys: [], warnings: [] });
+function expectAccepted(params: Record<string, unknown>, options: RuleOptions = {}) {
+  expect(validateParams(params, 'params', options)).toEqual({
+    ok: true,
+    params,
+    unknownKeys: [],
+    warnings: [],
+  });
 }
 
 const tool = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -186,5 +192,29 @@ describe('validateParams accepts what the API accepts', () => {
     ['an empty system prompt', { system: '' }],
   ])('accepts %s', (_name, extra) => {
     expectAccepted(request(extra));
+  });
+});
+
+describe('the interleaved-thinking beta', () => {
+  it('is named by an anthropic-beta value that lists it, alone or among others', () => {
+    expect(namesInterleavedThinking('interleaved-thinking-2025-05-14')).toBe(true);
+    expect(namesInterleavedThinking('tools-2024-04-04, interleaved-thinking-2025-05-14')).toBe(true);
+    expect(namesInterleavedThinking('tools-2024-04-04')).toBe(false);
+    expect(namesInterleavedThinking('not-interleaved-thinking-2025-05-14')).toBe(false);
+    expect(namesInterleavedThinking(undefined)).toBe(false);
+  });
+
+  it('lets budget_tokens reach past max_tokens, and changes no other rule', () => {
+    const params = request({ max_tokens: 1500, thinking: { type: 'enabled', budget_tokens: 4000 } });
+    expect(validateParams(params).ok).toBe(false);
+    expectAccepted(params, { interleavedThinking: true });
+    const other = request({
+      max_tokens: 1500,
+      thinking: { type: 'enabled', budget_tokens: 4000 },
+      tools: [tool('a b')],
+    });
+    expect(issuesOf(validateParams(other, 'params', { interleavedThinking: true }))).toEqual([
+      'params.tools[0].name: expected 1 to 128 of a-z A-Z 0-9 _ -, got "a b"',
+    ]);
   });
 });

@@ -47,6 +47,7 @@ describe('the package exports', () => {
         'InvalidResponseError',
         'LpBatchError',
         'RequestError',
+        'ResponseTooLargeError',
         'ResultsFileError',
         'UsageError',
         'faults',

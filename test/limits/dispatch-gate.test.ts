@@ -3,7 +3,7 @@ import { ApiError, ConnectionError, type ResponseHeaders } from '../../src/error
 import { estimateInputTokens } from '../../src/limits/estimate-tokens.js';
 import { costNanos } from '../../src/pricing/cost.js';
 import { type AttemptTicket, DispatchGate, type GateOptions } from '../../src/limits/dispatch-gate.js';
-import type { MessageParams, Usage } from '../../src/types.js';
+import type { AnthropicErrorType, MessageParams, Usage } from '../../src/types.js';
 import { EPOCH, idle, VirtualClock } from '../helpers/virtual-clock.js';
 
 const HAIKU = 'claude-3-haiku-20240307';
@@ -32,10 +32,13 @@ function succeed(
   gate.settle(ticket, { ok: true, usage: full, costNanos: costNanos(HAIKU, full), headers });
 }
 
-function apiError(status: number, type: string, headers: ResponseHeaders = {}, details?: unknown): ApiError {
+function apiError(
+  status: number,
+  type: AnthropicErrorType,
+  headers: ResponseHeaders = {},
+  details?: unknown,
+): ApiError {
   return new ApiError({
-    method: 'POST',
-    url: 'http://127.0.0.1/v1/messages',
     status,
     type,
     message: 'no',
@@ -325,7 +328,7 @@ describe('DispatchGate adaptive concurrency', () => {
     gate.settle(await admitted(gate, params()), { ok: false, error: apiError(200, 'overloaded_error') });
     expect(gate.concurrency).toBe(2);
     await clock.sleep(1000);
-    const connection = new ConnectionError({ method: 'POST', url: 'http://x', reason: 'socket closed' });
+    const connection = new ConnectionError({ reason: 'socket closed' });
     gate.settle(await admitted(gate, params()), { ok: false, error: connection });
     expect(gate.concurrency).toBe(2);
   });

@@ -39,6 +39,7 @@ export function errored(custom_id: string, line: number, params_hash = 'h1'): Re
       type: 'errored',
       error: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: null },
     },
+    error_kind: 'http_error',
     status: 529,
     attempts: 5,
     latency_ms: 40,

@@ -34,8 +34,18 @@ const resultsFile = fc.array(lineSpec, { maxLength: 12 }).map((specs) => {
       params_hash: spec.hash,
       line: spec.line,
       ...(spec.type === 'succeeded'
-        ? { usage: { input_tokens: 3, output_tokens: 5 }, model: 'claude-test', error_type: null }
-        : { usage: null, model: null, error_type: 'overloaded_error' }),
+        ? {
+            usage: { input_tokens: 3, output_tokens: 5 },
+            model: 'claude-test',
+            error_type: null,
+            error_kind: null,
+          }
+        : {
+            usage: null,
+            model: null,
+            error_type: 'overloaded_error' as const,
+            error_kind: 'http_error' as const,
+          }),
       offset,
       length: bytes.length,
     };

@@ -157,6 +157,7 @@ describe('sortByInputLine', () => {
       usage: null,
       model: null,
       error_type: null,
+      error_kind: null,
       line,
       offset,
       length: 10,

@@ -13,9 +13,9 @@ describe('SummaryBuilder', () => {
     summary.addSucceeded('b-model', usage, 1_500, { latencyMs: 100, ttftMs: 40 });
     summary.addSucceeded('b-model', usage, 2_500, { latencyMs: 300 });
     summary.addSucceeded('a-model', { input_tokens: 1, output_tokens: 1 }, 1_000_000_000, { resumed: true });
-    summary.addErrored('a-model', 'overloaded_error');
-    summary.addRetry('overloaded_error');
-    summary.addRetry('api_error');
+    summary.addErrored('a-model', 'overloaded_error', 'http_error');
+    summary.addRetry('overloaded_error', 'stream_error');
+    summary.addRetry('api_error', 'connection');
     const built = summary.build(2000);
     expect(Object.keys(built.by_model)).toEqual(['a-model', 'b-model']);
     expect(built.requests).toEqual({ total: 4, succeeded: 3, errored: 1, resumed: 1 });
@@ -33,7 +33,9 @@ describe('SummaryBuilder', () => {
       ttft_ms: { p50: 40, p95: 40 },
     });
     expect(built.errors_by_type).toEqual({ overloaded_error: 1 });
+    expect(built.errors_by_kind).toEqual({ http_error: 1 });
     expect(built.retries_by_type).toEqual({ api_error: 1, overloaded_error: 1 });
+    expect(built.retries_by_kind).toEqual({ connection: 1, stream_error: 1 });
     expect(built.retries).toBe(2);
     // Resumed results are not this run's work: 3 requests in 2 s.
     expect(built.requests_per_second).toBe(1.5);
@@ -52,7 +54,7 @@ describe('SummaryBuilder', () => {
   it('keeps live totals for the progress display, cache tokens counted as input', () => {
     const summary = new SummaryBuilder();
     summary.addSucceeded('m', { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 3 }, 9, {});
-    summary.addErrored('m', 'api_error');
+    summary.addErrored('m', 'api_error', 'connection');
     expect(summary.totals).toEqual({
       done: 2,
       succeeded: 1,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, ConnectionError, InvalidResponseError } from '../../src/errors.js';
 import { backoffMs, classify, retryWaitMs } from '../../src/retry/policy.js';
+import type { AnthropicErrorType } from '../../src/types.js';
 
 const NOW = Date.parse('2026-11-22T00:00:00Z');
 const isRetryable = (error: unknown) => classify(error, NOW).retry;
@@ -8,10 +9,13 @@ const stopReasonOf = (error: unknown) => classify(error, NOW).stop;
 const congestionOf = (error: unknown) => classify(error, NOW).congestion;
 const serverRetryAfterMs = (error: unknown, now: number) => classify(error, now).serverWaitMs;
 
-function apiError(status: number, type = 'x', headers: Record<string, string> = {}, details: unknown = null) {
+function apiError(
+  status: number,
+  type: AnthropicErrorType = 'api_error',
+  headers: Record<string, string> = {},
+  details: unknown = null,
+) {
   return new ApiError({
-    method: 'POST',
-    url: 'u',
     status,
     type,
     message: 'm',
@@ -30,9 +34,9 @@ describe('retry policy', () => {
   });
 
   it('retries connection errors and 200s that are not JSON, but not JSON of the wrong shape', () => {
-    expect(isRetryable(new ConnectionError({ method: 'POST', url: 'u', reason: 'ECONNRESET' }))).toBe(true);
+    expect(isRetryable(new ConnectionError({ reason: 'ECONNRESET' }))).toBe(true);
     const bad = (kind: 'not_json' | 'not_a_message') =>
-      new InvalidResponseError({ method: 'POST', url: 'u', status: 200, kind, reason: 'r', requestId: null });
+      new InvalidResponseError({ status: 200, kind, reason: 'rate_limit_error', requestId: null });
     expect(isRetryable(bad('not_json'))).toBe(true);
     expect(isRetryable(bad('not_a_message'))).toBe(false);
     expect(isRetryable(new Error('bug'))).toBe(false);
@@ -63,25 +67,34 @@ describe('retry policy', () => {
   it('reads retry-after-ms before retry-after, and retry-after as seconds or an HTTP date', () => {
     const now = NOW;
     expect(
-      serverRetryAfterMs(apiError(429, 'r', { 'retry-after-ms': '250.5', 'retry-after': '9' }), now),
+      serverRetryAfterMs(
+        apiError(429, 'rate_limit_error', { 'retry-after-ms': '250.5', 'retry-after': '9' }),
+        now,
+      ),
     ).toBe(250.5);
-    expect(serverRetryAfterMs(apiError(429, 'r', { 'retry-after': '1.5' }), now)).toBe(1500);
+    expect(serverRetryAfterMs(apiError(429, 'rate_limit_error', { 'retry-after': '1.5' }), now)).toBe(1500);
     expect(
-      serverRetryAfterMs(apiError(429, 'r', { 'retry-after': 'Sun, 22 Nov 2026 00:00:30 GMT' }), now),
+      serverRetryAfterMs(
+        apiError(429, 'rate_limit_error', { 'retry-after': 'Sun, 22 Nov 2026 00:00:30 GMT' }),
+        now,
+      ),
     ).toBe(30_000);
     expect(
-      serverRetryAfterMs(apiError(429, 'r', { 'retry-after': 'Sun, 21 Nov 2026 00:00:00 GMT' }), now),
+      serverRetryAfterMs(
+        apiError(429, 'rate_limit_error', { 'retry-after': 'Sun, 21 Nov 2026 00:00:00 GMT' }),
+        now,
+      ),
     ).toBe(0);
-    expect(serverRetryAfterMs(apiError(429, 'r', { 'retry-after': 'soon' }), now)).toBeNull();
+    expect(serverRetryAfterMs(apiError(429, 'rate_limit_error', { 'retry-after': 'soon' }), now)).toBeNull();
     expect(serverRetryAfterMs(apiError(529), now)).toBeNull();
   });
 
   it('caps every wait at maxWaitMs', () => {
     const opts = { maxWaitMs: 5000, random: () => 0 };
     const wait = (error: ApiError, retry: number) => retryWaitMs(classify(error, 0), retry, opts);
-    expect(wait(apiError(429, 'r', { 'retry-after': '3600' }), 1)).toBe(5000);
+    expect(wait(apiError(429, 'rate_limit_error', { 'retry-after': '3600' }), 1)).toBe(5000);
     expect(wait(apiError(529), 20)).toBe(5000);
-    expect(wait(apiError(429, 'r', { 'retry-after-ms': '0' }), 1)).toBe(0);
+    expect(wait(apiError(429, 'rate_limit_error', { 'retry-after-ms': '0' }), 1)).toBe(0);
   });
 
   it('calls 529, 429 and their stream types congestion, but not the spend cap, a 401 or a 500', () => {
@@ -95,7 +108,7 @@ describe('retry policy', () => {
     expect(congestionOf(apiError(429, 'rate_limit_error', {}, cap))).toBeNull();
     expect(congestionOf(apiError(401, 'authentication_error'))).toBeNull();
     expect(congestionOf(apiError(500, 'api_error'))).toBeNull();
-    expect(congestionOf(new ConnectionError({ method: 'POST', url: 'u', reason: 'ECONNRESET' }))).toBeNull();
+    expect(congestionOf(new ConnectionError({ reason: 'ECONNRESET' }))).toBeNull();
   });
 
   it('backs off 0.5 s doubling to 32 s, less up to 25 % jitter', () => {

@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, ConnectionError } from '../../src/errors.js';
 import { type RetryOptions, withRetries } from '../../src/retry/with-retries.js';
+import type { AnthropicErrorType } from '../../src/types.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
-function apiError(status: number, type: string, headers: Record<string, string> = {}): ApiError {
-  return new ApiError({ method: 'POST', url: 'u', status, type, message: 'm', requestId: null, headers });
+function apiError(status: number, type: AnthropicErrorType, headers: Record<string, string> = {}): ApiError {
+  return new ApiError({ status, type, message: 'm', requestId: null, headers });
 }
 const overloaded = () => apiError(529, 'overloaded_error');
-const connection = () => new ConnectionError({ method: 'POST', url: 'u', reason: 'ECONNRESET' });
+const connection = () => new ConnectionError({ reason: 'ECONNRESET' });
 
 /** An attempt that throws each of `failures` in turn, then returns 'ok'; counts its calls. */
 function scripted(failures: Error[]) {

@@ -38,7 +38,13 @@ async function execute(
     allowInsecureHttp: false,
     userAgent: 'test',
   });
-  const transport = new Transport({ endpoint, connections: 1, timeoutMs: 5000, idleTimeoutMs: 5000 });
+  const transport = new Transport({
+    endpoint,
+    connections: 1,
+    timeoutMs: 5000,
+    idleTimeoutMs: 5000,
+    maxResponseBytes: 1 << 20,
+  });
   const retries: unknown[] = [];
   const ctx: ExecuteContext = {
     transport,

@@ -78,11 +78,17 @@ describe('Recorder', () => {
     });
   });
 
-  it('redacts every text of an errored line, and counts it under its redacted type', ({ dir }) => {
+  it('redacts every text of an errored line, and counts it under its type and kind', ({ dir }) => {
     const { recorder, summary, close } = recorderIn(dir);
     recorder.errored(
       { custom_id: 'b', line: 1, model: null },
-      { type: `weird_${SECRET}`, message: `echoed ${SECRET}`, requestId: `req_${SECRET}`, status: 400 },
+      {
+        type: 'invalid_request_error',
+        kind: 'http_error',
+        message: `echoed ${SECRET}`,
+        requestId: `req_${SECRET}`,
+        status: 400,
+      },
       { attempts: 1, latencyMs: 5 },
     );
     const [line] = close();
@@ -94,15 +100,19 @@ describe('Recorder', () => {
         type: 'errored',
         error: {
           type: 'error',
-          error: { type: 'weird_[redacted]', message: 'echoed [redacted]' },
+          error: { type: 'invalid_request_error', message: 'echoed [redacted]' },
           request_id: 'req_[redacted]',
         },
       },
+      error_kind: 'http_error',
       status: 400,
       attempts: 1,
       latency_ms: 5,
     });
-    expect(summary.build(1).errors_by_type).toEqual({ 'weird_[redacted]': 1 });
+    expect(summary.build(1)).toMatchObject({
+      errors_by_type: { invalid_request_error: 1 },
+      errors_by_kind: { http_error: 1 },
+    });
   });
 
   it('writes an invalid line as invalid_request_error with status null and no attempts', ({ dir }) => {
@@ -116,6 +126,7 @@ describe('Recorder', () => {
       },
     );
     expect(close()[0]).toMatchObject({
+      error_kind: 'invalid_input',
       status: null,
       attempts: 0,
       result: { error: { error: { type: 'invalid_request_error', message: 'in.jsonl:2: not valid JSON' } } },
@@ -145,6 +156,7 @@ describe('Recorder', () => {
       usage: { input_tokens: 1_000_000, output_tokens: 0 },
       model: HAIKU,
       error_type: null,
+      error_kind: null,
       offset: 0,
       length: 1,
     };

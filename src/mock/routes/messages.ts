@@ -3,6 +3,7 @@
  * then the body (lp-batch's validation), the injected faults, the prompt cache, and the reply,
  * JSON or SSE, after the latency.
  */
+import { namesInterleavedThinking } from '../../input/schema-rules.js';
 import { midstreamErrorAfter } from '../chance.js';
 import { answerAfterDelay, type Exchange, injectFault, type MockContext } from '../exchange.js';
 import { faults } from '../faults.js';
@@ -49,7 +50,9 @@ export async function handleMessages(ctx: MockContext, ex: Exchange): Promise<vo
     return answerAfterDelay(ex, fault);
   }
   if (!ex.parsed.ok) return invalid(ex.parsed.message);
-  const checked = checkParams(ex.parsed.value);
+  const checked = checkParams(ex.parsed.value, '', {
+    interleavedThinking: namesInterleavedThinking(ex.recorded.headers['anthropic-beta']),
+  });
   if (!checked.ok) return invalid(checked.message);
   const { params } = checked;
   if (ex.chance.fault) return injectFault(ctx, ex, ex.chance.fault, params);
