@@ -117,9 +117,13 @@ const leaks: Array<[string, (request: RecordedRequest) => Fault, boolean]> = [
     false,
   ],
   [
-    "a stream's tool input that is not JSON, the key escaped in it across the 120-character cut",
-    (r) =>
-      faults.rawResponse(200, 'text/event-stream', toolInputStream(`${'z'.repeat(100)}${escaped(keyOf(r))}`)),
+    "a stream's tool input that is not JSON, quoted with the key across the 120-character cut",
+    (r) => faults.rawResponse(200, 'text/event-stream', toolInputStream(`${'z'.repeat(100)}${keyOf(r)}`)),
+    true,
+  ],
+  [
+    "a stream's tool input that is not JSON, the key JSON-escaped in it",
+    (r) => faults.rawResponse(200, 'text/event-stream', toolInputStream(escaped(keyOf(r)))),
     true,
   ],
   [
