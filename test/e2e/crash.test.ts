@@ -1,26 +1,12 @@
 /** Crash safety of the real process: SIGKILL mid-run then a rerun, and a graceful SIGINT. */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.js';
+import { completeLines, runCli, startCli, waitFor } from '../helpers/cli.js';
 import { promptOf } from '../helpers/fake-anthropic.js';
 import { it } from '../helpers/fixtures.js';
 import { readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
 import type { RunSummary } from '../../src/output/summary.js';
-
-/** Complete lines of the results file (a torn last line is not counted). */
-function completeLines(path: string): number {
-  if (!existsSync(path)) return 0;
-  return readFileSync(path, 'utf8').split('\n').length - 1;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const N = 60;
 const ids = Array.from({ length: N }, (_, i) => `req-${i}`);
