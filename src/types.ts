@@ -3,6 +3,12 @@
  * Only what lp-batch relies on is typed; everything else passes through untouched.
  */
 
+/** A path as lp-batch opens it (absolute), and as messages name it (as given on the command line). */
+export interface ShownPath {
+  path: string;
+  shown: string;
+}
+
 /** A Messages API request body (`params` of a Message Batches item). */
 export interface MessageParams {
   model: string;
@@ -112,6 +118,8 @@ export interface ErrorBody {
 export interface SucceededLine {
   custom_id: string;
   line: number;
+  /** The input line's own `metadata` (batch-item and OpenAI-style lines), unchanged. */
+  metadata?: Record<string, unknown>;
   result: { type: 'succeeded'; message: Message };
   usage: Usage;
   cost_usd: number | null;
@@ -125,6 +133,8 @@ export interface SucceededLine {
 export interface ErroredLine {
   custom_id: string;
   line: number;
+  /** The input line's own `metadata` (batch-item and OpenAI-style lines), unchanged. */
+  metadata?: Record<string, unknown>;
   /** `error.error.type` is one of ANTHROPIC_ERROR_TYPES in what lp-batch writes (older files may hold others). */
   result: { type: 'errored'; error: ErrorBody };
   /** lp-batch's finer kind of the failure (absent in files written before it existed). */

@@ -16,11 +16,13 @@ const COMMANDS: readonly Command[] = [runCommand];
 
 /** Runs the command line `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  ignoreWriteErrors(io.stderr);
+  ignoreWriteErrors(io.stdout);
   const version = packageVersion();
   let code: number = EXIT.ok;
   try {
     refuseKeyInArgv(argv);
-    let cli = yargs(argv)
+    let cli = yargs(argv.map((arg) => (arg === '-' ? DASH : arg)))
       .scriptName('lp-batch')
       .usage(
         '$0 <command> [options]\n\nRun JSONL files of Anthropic Messages API requests against Anthropic-compatible gateways.',
@@ -31,10 +33,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         command.describe,
         (y: Argv) => withPositionals(y, command).options(yargsOptions(command.options)),
         async (argv: Record<string, unknown>) => {
-          const positionals = Object.fromEntries(
-            Object.keys(command.positionals).map((name) => [name, String(argv[name])]),
+          const given = Object.fromEntries(
+            Object.entries(argv).map(([key, value]) => [key, undashed(value)]),
           );
-          code = await command.handler(positionals, optionValues(command.options, argv), io);
+          const positionals = Object.fromEntries(
+            Object.keys(command.positionals).map((name) => [name, String(given[name])]),
+          );
+          code = await command.handler(positionals, optionValues(command.options, given), io);
         },
       );
     }
@@ -60,6 +65,32 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     );
     return EXIT.config;
   }
+}
+
+/**
+ * A lone `-` (standard input) is dropped by yargs (yargs/yargs#1312): it is carried through yargs
+ * under a name no real argument can have (C strings hold no NUL), and given back to the command.
+ */
+const DASH = '\u0000-';
+
+function undashed(value: unknown): unknown {
+  return value === DASH ? '-' : value;
+}
+
+const guarded = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * A closed stderr or stdout (its reader exited: `lp-batch run ... 2>&1 | head -1`) must not stop
+ * the run: a failed write (EPIPE) is an 'error' event, which would end the process unheard; with a
+ * listener it only ends the stream, and later writes go nowhere. Every write goes through a stream
+ * guarded here.
+ */
+function ignoreWriteErrors(stream: NodeJS.WritableStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', () => {
+    // Nobody is reading any more: the run goes on; its results file holds what matters.
+  });
 }
 
 function withPositionals(y: Argv, command: Command): Argv {

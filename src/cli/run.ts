@@ -65,7 +65,7 @@ export const runCommand = defineCommand({
           // Without a display, no count of the input and no per-result snapshot.
           ...(progress === 'none' ? {} : { onProgress: (p: RunProgress) => reporter.update(p) }),
         },
-        { env: io.env, cwd: io.cwd, shutdown },
+        { env: io.env, cwd: io.cwd, shutdown, stdin: io.stdin },
       );
     } finally {
       reporter.stop();
@@ -73,13 +73,24 @@ export const runCommand = defineCommand({
       process.off('SIGTERM', onSignal);
     }
     say(formatSummary(report.summary));
-    return exitCodeOf(report, maxFailures, say);
+    // Paid results the results file could not take: printed where a person can still keep them.
+    for (const line of report.unsaved) io.stdout.write(`${JSON.stringify(line)}\n`);
+    return exitCodeOf(report, maxFailures, say, positionals.output ?? '');
   },
 });
 
-function exitCodeOf(report: RunBatchReport, maxFailures: number, say: (text: string) => void): number {
-  const { stop, summary, notSent } = report;
-  const later = notSent > 0 ? `; ${notSent} requests not sent (run again to send them)` : '';
+function exitCodeOf(
+  report: RunBatchReport,
+  maxFailures: number,
+  say: (text: string) => void,
+  output: string,
+): number {
+  const { stop, summary, notSent, unsaved } = report;
+  const kept =
+    unsaved.length > 0
+      ? `; ${unsaved.length} results that could not be written are on stdout (append them to ${output}, or the next run sends those requests again)`
+      : '';
+  const later = `${kept}${notSent > 0 ? `; ${notSent} requests not sent (run again to send them)` : ''}`;
   if (stop?.reason === 'interrupted') {
     say(`lp-batch: interrupted${later}\n`);
     return EXIT.interrupted;

@@ -43,6 +43,20 @@ export type ParsedLine =
 /** The custom_id rule of the Message Batches API. */
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/**
+ * The name of a line that has no usable custom_id of its own: `line-<N>`, N its line number. The
+ * name belongs to line N for good: no other line may take it (see ../run/intake.ts).
+ */
+export function autoCustomId(line: number): string {
+  return `line-${line}`;
+}
+
+/** The line whose automatic name `custom_id` is (`line-3` → 3), or null when it is no line's. */
+export function lineOfAutoCustomId(custom_id: string): number | null {
+  const match = /^line-([1-9][0-9]*)$/.exec(custom_id);
+  return match ? Number(match[1]) : null;
+}
+
 /** How every path to a request field starts, whatever the line's format. */
 const PARAMS = 'params';
 
@@ -58,7 +72,7 @@ export function parseRequestLine(
   defaults: LineDefaults,
   invalidUtf8?: InvalidUtf8,
 ): ParsedLine {
-  const fallbackId = `line-${line}`;
+  const fallbackId = autoCustomId(line);
   const fail = (custom_id: string, detail: string, metadata?: Metadata): ParsedLine => ({
     ok: false,
     custom_id,

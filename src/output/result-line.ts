@@ -16,6 +16,8 @@ import {
 export interface LineId {
   custom_id: string;
   line: number;
+  /** The input line's own `metadata`, copied unchanged into its result. */
+  metadata?: Record<string, unknown> | undefined;
 }
 
 /** Why a request failed for good, as its errored line tells it. */
@@ -90,8 +92,7 @@ export function succeededLine(
   },
 ): SucceededLine {
   const result: SucceededLine = {
-    custom_id: id.custom_id,
-    line: id.line,
+    ...lineIdOf(id),
     result: { type: 'succeeded', message },
     usage: message.usage,
     cost_usd: extra.costUsd,
@@ -109,8 +110,7 @@ export function erroredLine(
   extra: { attempts: number; latencyMs: number; paramsHash?: string | undefined },
 ): ErroredLine {
   const result: ErroredLine = {
-    custom_id: id.custom_id,
-    line: id.line,
+    ...lineIdOf(id),
     result: {
       type: 'errored',
       error: {
@@ -126,4 +126,10 @@ export function erroredLine(
   };
   if (extra.paramsHash !== undefined) result.params_hash = extra.paramsHash;
   return result;
+}
+
+/** The fields every result line starts with; `metadata` only when the input line had one. */
+function lineIdOf(id: LineId): Pick<SucceededLine, 'custom_id' | 'line' | 'metadata'> {
+  const { custom_id, line, metadata } = id;
+  return metadata === undefined ? { custom_id, line } : { custom_id, line, metadata };
 }

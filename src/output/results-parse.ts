@@ -6,6 +6,7 @@ import { ResultsFileError } from '../errors.js';
 import { shorten, showValue } from '../shorten.js';
 import { type AnthropicErrorType, ERROR_KINDS, type ErrorKind, type Usage } from '../types.js';
 import { anthropicErrorType, legacyErrorKind } from './result-line.js';
+import { fingerprintMetadata } from './params-hash.js';
 
 /** What the resume index keeps of one results line (never the message itself). */
 export interface ResultFields {
@@ -26,6 +27,8 @@ export interface ResultFields {
   error_type: AnthropicErrorType | null;
   /** `error_kind` of an errored line (derived from its type and status in older files), or null. */
   error_kind: ErrorKind | null;
+  /** `fingerprintMetadata` of the line's `metadata`, or null when it has none. */
+  metadata_hash: number | null;
 }
 
 /** Longest excerpt of a bad value or line quoted in an error message. */
@@ -89,6 +92,7 @@ function summaryFields(value: Record<string, unknown>, result: Record<string, un
     model: typeof message?.model === 'string' ? message.model : null,
     error_type: result.type === 'errored' ? anthropicErrorType(type) : null,
     error_kind: result.type === 'errored' ? kind : null,
+    metadata_hash: isObject(value.metadata) ? fingerprintMetadata(value.metadata) : null,
   };
 }
 

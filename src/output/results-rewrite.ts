@@ -14,21 +14,22 @@ const COPY_BUFFER_BYTES = 1 << 20;
 /**
  * Remove a torn last line (see `ResultsScan.tornTail`): truncate the file at `tornTail.offset`
  * and fsync it. The complete lines before it are not touched. Does nothing when `tornTail` is null.
+ * `name`: the file as messages name it.
  * @throws ResultsFileError when the file changed since the scan (its size or the line end before the cut)
  */
-export async function cutTornTail(path: string, tornTail: TornTail | null): Promise<void> {
+export async function cutTornTail(path: string, tornTail: TornTail | null, name = path): Promise<void> {
   if (tornTail === null) return;
   const handle = await open(path, 'r+');
   try {
     // Truncating a file that grew or shifted since the scan would destroy finished results.
     const { size } = await handle.stat();
     if (size !== tornTail.offset + tornTail.bytes) {
-      throw changed(path, `expected ${tornTail.offset + tornTail.bytes} bytes, found ${size}`);
+      throw changed(name, `expected ${tornTail.offset + tornTail.bytes} bytes, found ${size}`);
     }
     if (tornTail.offset > 0) {
       const last = Buffer.alloc(1);
       await handle.read(last, 0, 1, tornTail.offset - 1);
-      if (last[0] !== LF) throw changed(path, `no line end before byte ${tornTail.offset}`);
+      if (last[0] !== LF) throw changed(name, `no line end before byte ${tornTail.offset}`);
     }
     await handle.truncate(tornTail.offset);
     await handle.sync();
@@ -44,6 +45,8 @@ export interface RewriteOptions {
    * `'as-given'`: the lines are written in the order of `keep` (sort them first, e.g. by `line`).
    */
   order?: 'file' | 'as-given';
+  /** The file as messages name it (as given on the command line). Default: its path. */
+  name?: string;
 }
 
 /**
@@ -66,7 +69,7 @@ export async function rewriteResultsFile(
   const ranges = options.order === 'as-given' ? keep : [...keep].sort((a, b) => a.offset - b.offset);
   const tempPath = join(folder, tempFileName(name, process.pid));
   try {
-    await copyRanges(path, tempPath, ranges);
+    await copyRanges(path, tempPath, ranges, options.name ?? path);
     await rename(tempPath, path);
   } catch (error) {
     await rm(tempPath, { force: true });
@@ -98,6 +101,7 @@ async function copyRanges(
   sourcePath: string,
   targetPath: string,
   ranges: readonly ResultEntry[],
+  name: string,
 ): Promise<void> {
   const source = await open(sourcePath, 'r');
   try {
@@ -108,7 +112,7 @@ async function copyRanges(
       let filled = 0;
       for (const range of ranges) {
         if (range.offset + range.length > sourceSize) {
-          throw changed(sourcePath, `line of "${range.custom_id}" at byte ${range.offset} is past the end`);
+          throw changed(name, `line of "${range.custom_id}" at byte ${range.offset} is past the end`);
         }
         let position = range.offset;
         let left = range.length;
@@ -119,17 +123,14 @@ async function copyRanges(
           }
           const want = Math.min(left, buffer.length - filled);
           const { bytesRead } = await source.read(buffer, filled, want, position);
-          if (bytesRead === 0) throw changed(sourcePath, `unexpected end at byte ${position}`);
+          if (bytesRead === 0) throw changed(name, `unexpected end at byte ${position}`);
           filled += bytesRead;
           position += bytesRead;
           left -= bytesRead;
         }
         // Every kept range must end a line, or the scan is stale and the copy would splice lines.
         if (buffer[filled - 1] !== LF) {
-          throw changed(
-            sourcePath,
-            `no line end after the line of "${range.custom_id}" at byte ${range.offset}`,
-          );
+          throw changed(name, `no line end after the line of "${range.custom_id}" at byte ${range.offset}`);
         }
       }
       await writeAll(target, buffer, filled);

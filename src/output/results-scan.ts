@@ -47,7 +47,7 @@ const BOM_BYTES = 3;
 const DEFAULT_CHUNK_SIZE = 1 << 20;
 
 /**
- * Start a scan of the file `path` (named in error messages only).
+ * Start a scan of the file named `path` in error messages (the scanner reads no file itself).
  * A leading UTF-8 byte order mark is tolerated (editors add one; lp-batch never does): the first
  * entry then starts after it, so a rewrite drops it. Blank lines are tolerated and not counted.
  * @throws ResultsFileError from `push`, at the first complete line that is not lp-batch output
@@ -111,6 +111,8 @@ export function createResultsScanner(path: string): ResultsScanner {
 export interface ScanOptions {
   /** Bytes read at a time. Default 1 MiB. */
   chunkSize?: number;
+  /** The file as messages name it (as given on the command line). Default: `path`. */
+  name?: string;
 }
 
 /**
@@ -133,7 +135,7 @@ export async function scanResultsFile(path: string, options: ScanOptions = {}): 
     throw error;
   }
   try {
-    const scanner = createResultsScanner(path);
+    const scanner = createResultsScanner(options.name ?? path);
     const buffer = Buffer.allocUnsafe(chunkSize);
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, chunkSize, null);

@@ -5,29 +5,51 @@
  * never later than the next I/O. A killed process therefore loses no line that was written; the
  * file is fsynced at most `fsyncIntervalMs` after a write and again at close (a power cut loses at
  * most that much).
+ *
+ * A write that fails (disk full, file too large, an I/O error) is the end of writing: the file is
+ * cut back to its last complete line, and that line's successors, and every line appended after,
+ * are kept in `unsaved` (never dropped: they are paid results), for the caller to put elsewhere.
  */
-import { closeSync, fdatasyncSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import type { ResultLine } from '../types.js';
 
 export interface ResultsWriterOptions {
   /** Longest time a written line may wait for fsync, ms. Default 1000. */
   fsyncIntervalMs?: number;
+  /** Told once, of the first write or fsync that failed. */
+  onFailure?: (error: Error) => void;
 }
 
 export class ResultsWriter {
   readonly #fd: number;
   readonly #timer: NodeJS.Timeout;
+  readonly #onFailure: ((error: Error) => void) | undefined;
   #dirty = false;
   #pending: string[] = [];
   #flushQueued = false;
   #closed = false;
-  /** A write that failed in the background (disk full, say): raised by the next append or close. */
-  #failure: unknown = null;
+  /** Bytes in the file: where the next write lands (the file is only ever appended to). */
+  #size: number;
+  #failure: Error | null = null;
+  readonly #unsaved: string[] = [];
 
+  /** Opens (creating it when missing) `path` for appending. */
   constructor(path: string, opts: ResultsWriterOptions = {}) {
     this.#fd = openSync(path, 'a');
+    this.#size = fstatSync(this.#fd).size;
+    this.#onFailure = opts.onFailure;
     this.#timer = setInterval(() => this.#sync(), opts.fsyncIntervalMs ?? 1000);
     this.#timer.unref();
+  }
+
+  /** The first write or fsync that failed, or null. */
+  get failure(): Error | null {
+    return this.#failure;
+  }
+
+  /** Result lines (JSON, no line end) that could not be written, in the order appended. */
+  get unsaved(): readonly string[] {
+    return this.#unsaved;
   }
 
   /**
@@ -36,17 +58,10 @@ export class ResultsWriter {
    */
   append(result: ResultLine): void {
     if (this.#closed) throw new Error('results writer is closed');
-    if (this.#failure !== null) throw this.#failure as Error;
     this.#pending.push(`${JSON.stringify(result)}\n`);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      queueMicrotask(() => {
-        try {
-          this.flush();
-        } catch (error) {
-          this.#failure ??= error;
-        }
-      });
+      queueMicrotask(() => this.flush());
     }
   }
 
@@ -54,33 +69,78 @@ export class ResultsWriter {
   flush(): void {
     this.#flushQueued = false;
     if (this.#pending.length === 0) return;
-    const text = this.#pending.length === 1 ? (this.#pending[0] as string) : this.#pending.join('');
+    const lines = this.#pending;
     this.#pending = [];
-    const bytes = Buffer.from(text, 'utf8');
-    let offset = 0;
-    while (offset < bytes.length) offset += writeSync(this.#fd, bytes, offset, bytes.length - offset);
+    if (this.#failure !== null) {
+      this.#keepUnsaved(lines);
+      return;
+    }
+    const bytes = Buffer.from(lines.length === 1 ? (lines[0] as string) : lines.join(''), 'utf8');
+    let written = 0;
+    try {
+      while (written < bytes.length) written += writeSync(this.#fd, bytes, written, bytes.length - written);
+    } catch (error) {
+      this.#failed(error as Error, lines, written);
+      return;
+    }
+    this.#size += written;
     this.#dirty = true;
   }
 
-  /** Synchronous on purpose: an fsync still running when close() closes the descriptor would race it. */
-  #sync(): void {
-    if (!this.#dirty || this.#closed) return;
-    this.#dirty = false;
-    try {
-      fdatasyncSync(this.#fd);
-    } catch (error) {
-      this.#failure ??= error;
-    }
-  }
-
-  /** Flushes to disk and closes. Idempotent. */
+  /** Flushes to disk and closes. Idempotent; never throws (see `failure`). */
   close(): void {
     if (this.#closed) return;
     this.flush();
     this.#closed = true;
     clearInterval(this.#timer);
-    fsyncSync(this.#fd);
+    try {
+      fsyncSync(this.#fd);
+    } catch (error) {
+      this.#failed(error as Error, [], 0);
+    }
     closeSync(this.#fd);
-    if (this.#failure !== null) throw this.#failure as Error;
+  }
+
+  /** Synchronous on purpose: an fsync still running when close() closes the descriptor would race it. */
+  #sync(): void {
+    if (!this.#dirty || this.#closed || this.#failure !== null) return;
+    this.#dirty = false;
+    try {
+      fdatasyncSync(this.#fd);
+    } catch (error) {
+      this.#failed(error as Error, [], 0);
+    }
+  }
+
+  /**
+   * `lines` were being written and `written` of their bytes made it: the lines wholly written stay,
+   * the file is cut back to their end (a file can shrink on a full disk), the rest is kept unsaved.
+   */
+  #failed(error: Error, lines: string[], written: number): void {
+    let whole = 0;
+    let end = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line);
+      if (end + bytes > written) break;
+      end += bytes;
+      whole += 1;
+    }
+    if (written > end) {
+      try {
+        ftruncateSync(this.#fd, this.#size + end);
+      } catch {
+        // The torn line stays; the next run cuts it away, since the lines before it are lp-batch output.
+      }
+    }
+    this.#size += end;
+    this.#dirty = true;
+    this.#keepUnsaved(lines.slice(whole));
+    if (this.#failure !== null) return;
+    this.#failure = error;
+    this.#onFailure?.(error);
+  }
+
+  #keepUnsaved(lines: string[]): void {
+    for (const line of lines) this.#unsaved.push(line.trimEnd());
   }
 }

@@ -4,7 +4,7 @@
  * ahead no further than the concurrency. Results are recorded the moment they are final.
  */
 import type { LimitFunction } from 'p-limit';
-import { readJsonlLines } from '../input/jsonl-reader.js';
+import type { InputLine } from '../input/jsonl-reader.js';
 import { notSentFailure } from '../output/result-line.js';
 import type { BatchRequest } from '../types.js';
 import { type ExecuteContext, type Execution, executeRequest } from './execute-request.js';
@@ -13,7 +13,8 @@ import type { Recorder } from './recorder.js';
 import type { Shutdown } from './shutdown.js';
 
 export interface DispatchOptions {
-  inputPath: string;
+  /** The input's lines, read as they are needed; reading ends when the run stops dispatching. */
+  lines: AsyncIterable<InputLine>;
   /** The most requests in flight (adaptive concurrency may allow fewer), and the read-ahead. */
   concurrency: number;
   /** The one count of requests in flight; adaptive concurrency moves its limit. */
@@ -40,6 +41,8 @@ export interface Dispatched {
   mayHaveDuplicates: boolean;
   /** Whether every line of the input was read (no early stop). */
   inputRead: boolean;
+  /** Resumed results whose input line's metadata changed since they were written (they keep theirs). */
+  metadataChanged: number;
 }
 
 /**
@@ -51,7 +54,13 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
   const inFlight = () => limit.activeCount + limit.pendingCount;
   /** Results still to be recorded: awaited before the run ends. */
   const unsettled = new Set<Promise<void>>();
-  const done: Dispatched = { notSent: 0, changed: 0, mayHaveDuplicates: false, inputRead: false };
+  const done: Dispatched = {
+    notSent: 0,
+    changed: 0,
+    mayHaveDuplicates: false,
+    inputRead: false,
+    metadataChanged: 0,
+  };
   let failure: { error: unknown } | null = null;
   let wake: (() => void) | null = null;
   const fail = (error: unknown) => {
@@ -77,7 +86,7 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
         : executeRequest(req, json, opts.execute),
     )
       .then((execution) => settle(req, hash, execution))
-      // Recording failed (the results file, the onResult callback): nothing more is sent.
+      // Recording failed (the onResult callback): nothing more is sent.
       .catch(fail)
       .finally(() => {
         unsettled.delete(task);
@@ -89,7 +98,7 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
   const slotFreed = () => new Promise<void>((resolve) => (wake = resolve));
 
   try {
-    for await (const { line, text, invalidUtf8 } of readJsonlLines(opts.inputPath)) {
+    for await (const { line, text, invalidUtf8 } of opts.lines) {
       if (shutdown.draining.aborted) break;
       const taken = intake.take(text, line, opts.warn, invalidUtf8);
       if (taken.kind === 'invalid') {
@@ -99,6 +108,7 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
         continue;
       }
       if (taken.kind === 'resumed') {
+        if (taken.metadataChanged) done.metadataChanged += 1;
         recorder.resumed(taken.req.params.model, taken.prior);
         continue;
       }

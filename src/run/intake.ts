@@ -2,18 +2,33 @@
  * Intake: one input line → what the run does with it. Parsing and validation, custom_id uniqueness,
  * and the resume decision against an earlier result. Keeps only what uniqueness needs (the ids seen).
  */
-import { type LineDefaults, parseRequestLine } from '../input/parse-line.js';
+import {
+  autoCustomId,
+  type LineDefaults,
+  lineOfAutoCustomId,
+  parseRequestLine,
+} from '../input/parse-line.js';
 import type { InvalidUtf8 } from '../input/utf8.js';
-import { hashParams } from '../output/params-hash.js';
+import { fingerprintMetadata, hashParams } from '../output/params-hash.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import type { BatchRequest } from '../types.js';
 import { decideResume } from './resume.js';
 
 export type Intake =
   /** Not sendable: written as an errored result (invalid_request_error, status null). */
-  | { kind: 'invalid'; custom_id: string; line: number; message: string; model: string | null }
-  /** Already final in the results file (succeeded, or errored under --skip-errored). */
-  | { kind: 'resumed'; req: BatchRequest; prior: ResultEntry }
+  | {
+      kind: 'invalid';
+      custom_id: string;
+      line: number;
+      message: string;
+      model: string | null;
+      metadata?: Record<string, unknown>;
+    }
+  /**
+   * Already final in the results file (succeeded, or errored under --skip-errored); it keeps the
+   * metadata it was written with: `metadataChanged` when the line's is different now.
+   */
+  | { kind: 'resumed'; req: BatchRequest; prior: ResultEntry; metadataChanged: boolean }
   /** To send; `changed` when an earlier result was for different params. */
   | { kind: 'send'; req: BatchRequest; json: string; hash: string; changed: boolean; hadPrior: boolean };
 
@@ -46,23 +61,20 @@ export class LineIntake {
   take(text: string, line: number, warn: (message: string) => void, invalidUtf8?: InvalidUtf8): Intake {
     const { file } = this.#opts;
     const parsed = parseRequestLine(text, line, file, this.#opts.defaults, invalidUtf8);
-    const custom_id = parsed.ok ? parsed.request.custom_id : parsed.custom_id;
-    const first = this.#seen.get(custom_id);
-    if (first !== undefined) {
-      // The duplicate is reported under its own line's name so that the first line keeps its result.
-      const message = `${file}:${line}: custom_id: "${custom_id}" repeats line ${first}; custom_ids must be unique`;
-      if (this.#opts.prior.has(`line-${line}`)) this.matched.add(`line-${line}`);
-      return {
-        kind: 'invalid',
-        custom_id: `line-${line}`,
-        line,
-        message,
-        model: parsed.ok ? parsed.request.params.model : null,
-      };
-    }
-    this.#seen.set(custom_id, line);
+    const wanted = parsed.ok ? parsed.request.custom_id : parsed.custom_id;
+    const metadata = parsed.ok ? parsed.request.metadata : parsed.metadata;
+    const clash = this.#clash(wanted, line);
+    // A line whose id is taken is reported under its own line's name, which no other line can hold:
+    // the line that has the id keeps its result, and this one gets a result of its own.
+    const custom_id = clash === null ? wanted : autoCustomId(line);
+    // A line's automatic name is its own for good: only explicit ids need remembering.
+    if (clash === null && lineOfAutoCustomId(custom_id) !== line) this.#seen.set(custom_id, line);
     if (this.#opts.prior.has(custom_id)) this.matched.add(custom_id);
-    if (!parsed.ok) return { kind: 'invalid', custom_id, line, message: parsed.message, model: null };
+    if (clash !== null || !parsed.ok) {
+      const message = clash === null ? (parsed as { message: string }).message : `${file}:${line}: ${clash}`;
+      const model = parsed.ok ? parsed.request.params.model : null;
+      return { kind: 'invalid', custom_id, line, message, model, ...(metadata && { metadata }) };
+    }
 
     for (const key of parsed.unknownKeys) {
       if (this.#warnedKeys.has(key)) continue;
@@ -81,12 +93,22 @@ export class LineIntake {
       json = JSON.stringify(req.params);
     } catch (error) {
       const message = `${file}:${line}: params: cannot be serialized: ${(error as Error).message}`;
-      return { kind: 'invalid', custom_id, line, message, model: req.params.model };
+      return {
+        kind: 'invalid',
+        custom_id,
+        line,
+        message,
+        model: req.params.model,
+        ...(metadata && { metadata }),
+      };
     }
     const hash = hashParams(json);
     const prior = this.#opts.prior.get(custom_id);
     const decision = decideResume(prior, hash, this.#opts.skipErrored);
-    if (prior && (decision === 'done' || decision === 'keep')) return { kind: 'resumed', req, prior };
+    if (prior && (decision === 'done' || decision === 'keep')) {
+      const metadataChanged = prior.metadata_hash !== fingerprintMetadata(req.metadata);
+      return { kind: 'resumed', req, prior, metadataChanged };
+    }
     return {
       kind: 'send',
       req,
@@ -95,5 +117,24 @@ export class LineIntake {
       changed: decision === 'send_changed',
       hadPrior: prior !== undefined,
     };
+  }
+
+  /**
+   * Why `custom_id` cannot be line `line`'s, or null when it is free. The naming rule: an explicit
+   * id belongs to the first line that has it; `line-<N>` belongs to line N, so an explicit
+   * `line-<N>` on another line is refused even before line N is read (the input is streamed, and
+   * a name given now must still be right when line N comes). Every line thus has exactly one name,
+   * the same on every run over the same input, and no name is ever two lines'.
+   */
+  #clash(custom_id: string, line: number): string | null {
+    const first = this.#seen.get(custom_id);
+    if (first !== undefined) {
+      return `custom_id: "${custom_id}" repeats line ${first}; custom_ids must be unique`;
+    }
+    const owner = lineOfAutoCustomId(custom_id);
+    if (owner !== null && owner !== line) {
+      return `custom_id: "${custom_id}" is the automatic name of line ${owner}; give this line another custom_id`;
+    }
+    return null;
   }
 }

@@ -3,13 +3,12 @@
  * the results. Per request: done, kept, or to send (a pure decision). After: rewrite the file
  * atomically when a custom_id has more than one line or `--order input` asks for input order.
  */
-import { realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { ResultsFileError } from '../errors.js';
 import { sortByInputLine } from '../output/results-order.js';
 import { cutTornTail, rewriteResultsFile } from '../output/results-rewrite.js';
 import { type ResultEntry, scanResultsFile } from '../output/results-scan.js';
+import type { ShownPath } from '../types.js';
 
 export type ResumeDecision =
   /** A succeeded result for the same params: done, not sent. */
@@ -46,17 +45,24 @@ export interface PreparedResults {
 
 /**
  * Gets the results file ready for appending: removed with `overwrite`, else scanned (refusing a file
- * that is not lp-batch output) with a torn last line cut away.
+ * that is not lp-batch output) with a torn last line cut away. Either is done only to a file whose
+ * complete lines prove it is lp-batch output (or an empty one): anything else is left byte for byte.
  */
-export async function prepareResults(path: string, overwrite: boolean): Promise<PreparedResults> {
+export async function prepareResults(file: ShownPath, overwrite: boolean): Promise<PreparedResults> {
   // Even with `overwrite`, only lp-batch output is ever removed: a mistyped path must not cost a file.
-  const scan = await scanResultsFile(path);
+  const scan = await scanResultsFile(file.path, { name: file.shown });
+  if (scan !== null && scan.lines === 0 && scan.tornTail !== null) {
+    // One line without its line end proves nothing: it may be anyone's file, never ours to cut.
+    throw new ResultsFileError(
+      `${file.shown}: not an lp-batch results file: no complete result line (${scan.tornTail.bytes} bytes without a line end); name another output file, or remove this one if it is really a torn lp-batch file`,
+    );
+  }
   if (overwrite) {
-    await rm(path, { force: true });
+    await rm(file.path, { force: true });
     return { prior: new Map(), superseded: 0, cutBytes: 0 };
   }
   if (scan === null) return { prior: new Map(), superseded: 0, cutBytes: 0 };
-  if (scan.tornTail) await cutTornTail(path, scan.tornTail);
+  if (scan.tornTail) await cutTornTail(file.path, scan.tornTail, file.shown);
   return { prior: scan.entries, superseded: scan.superseded, cutBytes: scan.tornTail?.bytes ?? 0 };
 }
 
@@ -65,33 +71,20 @@ export async function prepareResults(path: string, overwrite: boolean): Promise<
  * in input-line order. Reads the file once more for offsets; rewrites only when needed.
  */
 export async function finalizeResults(
-  path: string,
+  file: ShownPath,
   order: 'completion' | 'input',
   mayHaveDuplicates: boolean,
 ): Promise<void> {
   if (!mayHaveDuplicates && order === 'completion') return;
-  const scan = await scanResultsFile(path);
+  const scan = await scanResultsFile(file.path, { name: file.shown });
   if (scan === null) return;
   const entries = [...scan.entries.values()];
+  const options = { name: file.shown };
   if (order === 'completion') {
-    if (scan.superseded > 0) await rewriteResultsFile(path, entries);
+    if (scan.superseded > 0) await rewriteResultsFile(file.path, entries, options);
     return;
   }
   const sorted = sortByInputLine(entries);
   const alreadySorted = scan.superseded === 0 && sorted.every((entry, i) => entry === entries[i]);
-  if (!alreadySorted) await rewriteResultsFile(path, sorted, { order: 'as-given' });
-}
-
-/** Refuses to write results over the input (the paths compared after resolving links). */
-export function refuseSameFile(input: string, output: string): void {
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return resolve(p);
-    }
-  };
-  if (real(input) === real(output)) {
-    throw new ResultsFileError(`the output file must not be the input file: ${output}`);
-  }
+  if (!alreadySorted) await rewriteResultsFile(file.path, sorted, { ...options, order: 'as-given' });
 }

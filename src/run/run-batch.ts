@@ -1,19 +1,21 @@
 /**
  * `runBatch()`, the library's way to run a file, and the CLI's too: check the options (the same
- * table as `lp-batch run`), find the endpoint and the key, count the input for progress, run, write
- * the summary file, and put why the run stopped early in words.
+ * table as `lp-batch run`) and every path before anything is sent, lock the results file, find the
+ * endpoint and the key, count the input for progress, run, write the summary file, and put why the
+ * run stopped early in words.
  */
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock.js';
 import { UsageError } from '../errors.js';
-import { countJsonlLines } from '../input/jsonl-reader.js';
+import { countInputLines, type InputSource, inputSource } from '../input/input-source.js';
 import { resolveOptions } from '../options/define.js';
 import { RUN_OPTIONS, type RunOptions } from '../options/run.js';
+import { checkWritablePath, refuseSameFiles } from '../output/path-checks.js';
+import { lockResultsFile } from '../output/results-lock.js';
 import type { RunSummary } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
-import type { ResultLine } from '../types.js';
+import type { ResultLine, ShownPath } from '../types.js';
 import { packageVersion } from '../version.js';
 import { connect } from './connect.js';
 import { type RunOutcome, type RunProgress, runFiles } from './run-files.js';
@@ -23,22 +25,29 @@ export type { RunProgress } from './run-files.js';
 
 /** What `runBatch` takes: the files, the key, callbacks, and every option of `lp-batch run`. */
 export interface RunBatchOptions extends RunOptions {
-  /** The JSONL file of requests. A relative path is relative to the current folder. */
+  /**
+   * The JSONL file of requests; `-` reads standard input. A relative path is relative to the current
+   * folder. Anything but a regular file (standard input, a FIFO, `/dev/stdin`) is read once, as it
+   * comes, and progress then has no total.
+   */
   inputPath: string;
   /**
    * The JSONL file of results: created, or resumed when it is lp-batch output (see `overwrite`).
-   * A relative path is relative to the current folder.
+   * A relative path is relative to the current folder. Locked for the run (`<outputPath>.lock`).
    */
   outputPath: string;
   /**
    * The API key. When absent it is read from the environment as the CLI reads it: the variable named
-   * by `apiKeyEnv`, else `LP_API_KEY`, else `ANTHROPIC_API_KEY`. Never written to results, the
-   * summary or warnings. Not needed with `provider: 'mock'`.
+   * by `apiKeyEnv` alone when given, else `LP_API_KEY`, else `ANTHROPIC_API_KEY`. Never written to
+   * results, the summary or warnings. Not needed with `provider: 'mock'`.
    */
   apiKey?: string | undefined;
   /** Aborting it stops the run as Ctrl-C does: nothing more is sent, what is in flight gets `grace` seconds. */
   signal?: AbortSignal | undefined;
-  /** Called once per line written to `outputPath`, in the order written, with the line as written. */
+  /**
+   * Called once per result line, in the order written to `outputPath` (after a write error, the
+   * lines that could not be written: see `RunBatchReport.unsaved`).
+   */
   onResult?: ((line: ResultLine) => void) | undefined;
   /** Called at the start and after every line dealt with; `total` is counted before the run when this is given. */
   onProgress?: ((progress: RunProgress) => void) | undefined;
@@ -58,6 +67,12 @@ export interface RunBatchReport {
   budget: { limitUsd: number; spentUsd: number } | null;
   /** Times adaptive concurrency was cut, and the concurrency at the end. */
   concurrency: { final: number; shrinks: number };
+  /**
+   * Results received after the results file failed (`stop.reason` `write_error`): paid for and not
+   * in the file, so put them somewhere (the CLI prints them on stdout), or a later run sends those
+   * requests again. Empty otherwise.
+   */
+  unsaved: ResultLine[];
 }
 
 /** What only lp-batch itself passes in: the CLI's environment, folder and shutdown; tests' clocks. */
@@ -68,13 +83,16 @@ export interface RunInternals {
   clock?: Clock;
   /** The CLI drives the shutdown itself: Ctrl-C interrupts, a second one aborts. */
   shutdown?: Shutdown;
+  /** What an input of `-` reads. Default: process.stdin. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /**
  * Run every request of `inputPath`, appending one result line per request to `outputPath`, and
  * report. Bad lines and failed requests become errored lines, never exceptions; throws (UsageError,
- * ResultsFileError) only when the run cannot start: a bad option, a missing input or key, a results
- * file that is not lp-batch output.
+ * ResultsFileError) only when the run cannot start: a bad option, a missing input or key, a path that
+ * cannot be written or names another's file, a results file that is not lp-batch output or that
+ * another run holds.
  */
 export function runBatch(options: RunBatchOptions): Promise<RunBatchReport> {
   return runBatchWith(options, {});
@@ -87,40 +105,78 @@ export async function runBatchWith(
 ): Promise<RunBatchReport> {
   const settings = resolveOptions(RUN_OPTIONS, options);
   const cwd = internals.cwd ?? process.cwd();
-  const input = { path: resolve(cwd, options.inputPath), shown: options.inputPath };
+  const input = inputSource(options.inputPath, cwd, internals.stdin ?? process.stdin);
   const output = { path: resolve(cwd, options.outputPath), shown: options.outputPath };
-  if (!existsSync(input.path)) throw new UsageError(`input file not found: ${input.shown}`);
-  const summaryPath = settings.summary === undefined ? undefined : resolve(cwd, settings.summary);
+  const summaryFile =
+    settings.summary === undefined ? null : { path: resolve(cwd, settings.summary), shown: settings.summary };
+  checkPaths(input, output, summaryFile);
 
-  const connection = await connect({
-    ...settings,
-    apiKey: options.apiKey,
-    env: internals.env ?? process.env,
-    userAgent: `lp-batch/${packageVersion()}`,
-  });
-  const shutdown = internals.shutdown ?? new Shutdown();
-  const detach = shutdown.interruptOn(options.signal);
+  const lock = await lockResultsFile(output, { warn: options.onWarning });
   try {
-    const outcome = await runFiles({
-      settings,
-      input,
-      output,
-      endpoint: connection.endpoint,
-      secrets: connection.secrets,
-      clock: internals.clock ?? systemClock,
-      shutdown,
-      total: options.onProgress ? await countJsonlLines(input.path) : null,
-      onWarning: options.onWarning,
-      onProgress: options.onProgress,
-      onResult: options.onResult,
+    const connection = await connect({
+      ...settings,
+      apiKey: options.apiKey,
+      env: internals.env ?? process.env,
+      userAgent: `lp-batch/${packageVersion()}`,
     });
-    if (summaryPath !== undefined) {
-      await writeFile(summaryPath, `${JSON.stringify(outcome.summary, null, 2)}\n`);
+    const shutdown = internals.shutdown ?? new Shutdown();
+    const detach = shutdown.interruptOn(options.signal);
+    try {
+      const outcome = await runFiles({
+        settings,
+        input,
+        output,
+        endpoint: connection.endpoint,
+        secrets: connection.secrets,
+        clock: internals.clock ?? systemClock,
+        shutdown,
+        total: options.onProgress ? await countInputLines(input) : null,
+        onWarning: options.onWarning,
+        onProgress: options.onProgress,
+        onResult: options.onResult,
+      });
+      const summaryStop = summaryFile && (await writeSummaryFile(summaryFile, outcome.summary));
+      return reportOf({ ...outcome, stop: outcome.stop ?? summaryStop }, connection.keySource);
+    } finally {
+      detach();
+      await connection.close();
     }
-    return reportOf(outcome, connection.keySource);
   } finally {
-    detach();
-    await connection.close();
+    lock.release();
+  }
+}
+
+/**
+ * Every path the run will read or write, checked before anything is locked or sent: each usable,
+ * and no two of them one file.
+ * @throws UsageError, one line naming the path as given and what to do
+ */
+function checkPaths(input: InputSource, output: ShownPath, summary: ShownPath | null): void {
+  if (output.shown === '-') {
+    throw new UsageError('the results need a file (a later run reads them back): name one instead of -');
+  }
+  const results = { ...output, role: 'the results file' };
+  const summaryRole = summary && { ...summary, role: '--summary' };
+  const inputRole = {
+    role: 'the input',
+    shown: input.shown,
+    path: input.kind === 'stdin' ? null : input.path,
+  };
+  refuseSameFiles(summaryRole ? [inputRole, results, summaryRole] : [inputRole, results]);
+  checkWritablePath(results, { regularFile: true, writableFolder: true });
+  if (summaryRole) checkWritablePath(summaryRole, { regularFile: false, writableFolder: false });
+}
+
+/** Writes the summary as JSON; a failure is a `write_error` stop (the run itself is over). */
+async function writeSummaryFile(file: ShownPath, summary: RunSummary): Promise<RunStop | null> {
+  try {
+    await writeFile(file.path, `${JSON.stringify(summary, null, 2)}\n`);
+    return null;
+  } catch (error) {
+    return {
+      reason: 'write_error',
+      message: `cannot write the summary to ${file.shown}: ${(error as Error).message}`,
+    };
   }
 }
 
@@ -149,6 +205,7 @@ function describeStop(
       return { ...stop, message: `the budget of $${limit} is reached ($${spent} of $${limit} spent)` };
     }
     case 'interrupted':
+    case 'write_error':
       return stop;
   }
 }

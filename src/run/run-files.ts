@@ -1,7 +1,8 @@
 /**
- * A run once its options are checked and its endpoint known: resume from the results file, read the
- * input line by line, send what is not done (./dispatch-lines.ts), append each result the moment it
- * is final, and leave exactly one line per custom_id at the end.
+ * A run once its options and paths are checked, its results file locked and its endpoint known:
+ * resume from the results file, read the input line by line, send what is not done
+ * (./dispatch-lines.ts), append each result the moment it is final, and leave exactly one line per
+ * custom_id at the end. A failed write to the results file stops the run (`write_error`).
  */
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
@@ -16,24 +17,19 @@ import { failureOf } from '../output/result-line.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type RunSummary, SummaryBuilder } from '../output/summary.js';
-import type { ResultLine } from '../types.js';
+import type { ResultLine, ShownPath } from '../types.js';
+import { type InputSource, readInputLines } from '../input/input-source.js';
 import { nanosToUsd } from '../pricing/cost.js';
 import { dispatchLines } from './dispatch-lines.js';
 import { LineIntake } from './intake.js';
 import { Recorder } from './recorder.js';
-import { finalizeResults, prepareResults, refuseSameFile } from './resume.js';
+import { finalizeResults, prepareResults } from './resume.js';
 import type { RunStop, Shutdown } from './shutdown.js';
-
-/** A file as the run reads or writes it, and as messages name it (the path as given). */
-export interface RunFile {
-  path: string;
-  shown: string;
-}
 
 export interface RunPlan {
   settings: RunSettings;
-  input: RunFile;
-  output: RunFile;
+  input: InputSource;
+  output: ShownPath;
   endpoint: Endpoint;
   /** Values never to be written anywhere (the key). */
   secrets: string[];
@@ -72,6 +68,8 @@ export interface RunOutcome {
   notSent: number;
   budget: { limitNanos: number; spentNanos: number } | null;
   concurrency: { final: number; shrinks: number };
+  /** Results received but not written, the results file having failed (see `write_error`). */
+  unsaved: ResultLine[];
 }
 
 /** Runs every request of the input, appending results to the output. Never throws for a bad line or request. */
@@ -79,9 +77,8 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
   const { settings, input, output, clock, shutdown } = plan;
   const redact = createRedactor(plan.secrets);
   const warn = (message: string) => plan.onWarning?.(redact(message));
-  refuseSameFile(input.path, output.path);
 
-  const prepared = await prepareResults(output.path, settings.overwrite);
+  const prepared = await prepareResults(output, settings.overwrite);
   if (prepared.cutBytes > 0) {
     warn(
       `${output.shown}: cut away a torn last line (${prepared.cutBytes} bytes) left by an interrupted run`,
@@ -92,7 +89,10 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
   // Every retry wait and gate wait listens to these, one per request in flight: many, on purpose.
   setMaxListeners(0, shutdown.draining, shutdown.aborted);
   const summary = new SummaryBuilder();
-  const writer = new ResultsWriter(output.path);
+  const writer = new ResultsWriter(output.path, {
+    // Nothing more is sent once results cannot be kept; what is in flight finishes (see `unsaved`).
+    onFailure: (error) => shutdown.stop(writeError(output, error)),
+  });
   const recorder = new Recorder({ writer, summary, redact, warn, onResult: plan.onResult });
   const transport = new Transport({
     endpoint: plan.endpoint,
@@ -138,7 +138,7 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
   let dispatched;
   try {
     dispatched = await dispatchLines({
-      inputPath: input.path,
+      lines: readInputLines(input, shutdown.draining),
       concurrency: settings.concurrency,
       limit,
       intake,
@@ -169,37 +169,66 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
   }
   if (dispatched.changed > 0)
     warn(`${dispatched.changed} requests changed since their result was written: sent again`);
-  const foreign = countForeign(prepared.prior, intake.matched, recorder);
-  if (foreign > 0 && dispatched.inputRead) {
+  if (dispatched.metadataChanged > 0) {
     warn(
-      `${output.shown} holds ${foreign} results for custom_ids that are not in ${input.shown}: kept as they are`,
+      `${dispatched.metadataChanged} results kept from earlier runs have metadata that differs from their input line's now: they keep the metadata they were written with`,
     );
   }
-  await finalizeResults(output.path, settings.order, dispatched.mayHaveDuplicates || prepared.superseded > 0);
+  const foreign = countForeign(prepared.prior, intake.matched, recorder);
+  if (foreign.count > 0 && dispatched.inputRead) {
+    warn(
+      `${output.shown} holds ${foreign.count} results for custom_ids that are not in ${input.shown} (${listIds(foreign.ids, foreign.count)}): kept as they are`,
+    );
+  }
+  let stop = writer.failure === null ? null : writeError(output, writer.failure);
+  if (stop === null) {
+    const mayHaveDuplicates = dispatched.mayHaveDuplicates || prepared.superseded > 0;
+    await finalizeResults(output, settings.order, mayHaveDuplicates).catch((error: unknown) => {
+      const message = `could not rewrite ${output.shown} (${(error as Error).message}): every result is in it; the next run tidies it`;
+      stop = { reason: 'write_error', message };
+    });
+  }
   return {
     summary: summary.build(clock.now() - startedAt),
-    stop: shutdown.reason,
+    stop: stop ?? shutdown.reason,
     notSent: dispatched.notSent,
     budget: gate.budget,
     concurrency: { final: gate.concurrency, shrinks: gate.shrinks },
+    unsaved: writer.unsaved.map((line) => JSON.parse(line) as ResultLine),
   };
+}
+
+/** The stop of a run whose results file failed: one line naming the file and the error. */
+function writeError(output: ShownPath, error: Error): RunStop {
+  return { reason: 'write_error', message: `cannot write results to ${output.shown}: ${error.message}` };
+}
+
+/** The first few ids, quoted, and how many more: `"a", "b" and 3 more`. */
+function listIds(ids: readonly string[], count: number): string {
+  const shown = ids.map((id) => JSON.stringify(id)).join(', ');
+  return count > ids.length ? `${shown} and ${count - ids.length} more` : shown;
 }
 
 function secondsToMs(seconds: number): number {
   return Math.round(seconds * 1000);
 }
 
+/** How many ids `countForeign` names. */
+const FOREIGN_IDS_NAMED = 5;
+
 /** Earlier results this run did not come to: they stay in the file, so they count in its summary. */
 function countForeign(
   prior: ReadonlyMap<string, ResultEntry>,
   matched: ReadonlySet<string>,
   recorder: Recorder,
-) {
+): { count: number; ids: string[] } {
   let count = 0;
+  const ids: string[] = [];
   for (const [id, entry] of prior) {
     if (matched.has(id)) continue;
     count += 1;
+    if (ids.length < FOREIGN_IDS_NAMED) ids.push(id);
     recorder.resumed(entry.model ?? NO_MODEL, entry);
   }
-  return count;
+  return { count, ids };
 }

@@ -8,10 +8,11 @@ import type { StopReason } from '../retry/policy.js';
 
 /**
  * Why a run stopped dispatching before the end of its input: a reason of the retry policy (`auth`:
- * the key was refused; `spend_cap`: the account's spend limit), `budget` (`maxCost` reached) or
- * `interrupted` (the run's signal, Ctrl-C or SIGTERM).
+ * the key was refused; `spend_cap`: the account's spend limit), `budget` (`maxCost` reached),
+ * `interrupted` (the run's signal, Ctrl-C or SIGTERM) or `write_error` (the results file or the
+ * summary file could not be written: disk full, file too large, an I/O error).
  */
-export type RunStopReason = StopReason | 'budget' | 'interrupted';
+export type RunStopReason = StopReason | 'budget' | 'interrupted' | 'write_error';
 
 export interface RunStop {
   reason: RunStopReason;

@@ -180,6 +180,19 @@ describe('lp-batch run (spawned)', () => {
   it('refuses to write results over the input file', async () => {
     const r = await runCli(['run', HELLO, HELLO, '--provider', 'mock']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('must not be the input file');
+    expect(r.stderr).toContain('is the same file as the input');
+  });
+
+  it('--api-key-env NAME replaces the default variables, as the README says', async ({ dir, serve }) => {
+    const server = await serve();
+    const input = writeInput(dir, [requestLine('a', 'x')]);
+    const args = ['run', input, join(dir, 'out.jsonl'), '--base-url', server.url, '--api-key-env', 'MY_KEY'];
+    const r = await runCli(args, { LP_API_KEY: TEST_KEY, ANTHROPIC_API_KEY: TEST_KEY });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('lp-batch: no API key: set MY_KEY in the environment\n');
+    expect(server.requests).toHaveLength(0);
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### The API key'), readme.indexOf('## Input format'));
+    expect(section).toContain('`--api-key-env NAME` replaces them: only `NAME` is');
   });
 });

@@ -128,6 +128,7 @@ export function priorResult(
     model: null,
     error_type: null,
     error_kind: null,
+    metadata_hash: null,
     offset: 0,
     length: 1,
   };

@@ -46,6 +46,7 @@ const resultsFile = fc.array(lineSpec, { maxLength: 12 }).map((specs) => {
             error_type: 'overloaded_error' as const,
             error_kind: 'http_error' as const,
           }),
+      metadata_hash: null,
       offset,
       length: bytes.length,
     };

@@ -158,6 +158,7 @@ describe('sortByInputLine', () => {
       model: null,
       error_type: null,
       error_kind: null,
+      metadata_hash: null,
       line,
       offset,
       length: 10,

@@ -47,4 +47,18 @@ describe('ResultsWriter', () => {
     writer.close();
     expect(() => writer.append(line(1))).toThrow('results writer is closed');
   });
+
+  it('after a failed write (ENOSPC on /dev/full) keeps every line it could not write, in order, and never throws', async () => {
+    const failures: Error[] = [];
+    const writer = new ResultsWriter('/dev/full', { onFailure: (error) => failures.push(error) });
+    writer.append(line(1));
+    writer.append(line(2));
+    await nextTurn();
+    expect(failures.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ENOSPC']);
+    expect(writer.failure).toBe(failures[0]);
+    writer.append(line(3));
+    writer.close();
+    expect(writer.unsaved).toEqual([1, 2, 3].map((n) => JSON.stringify(line(n))));
+    expect(failures).toHaveLength(1);
+  });
 });

@@ -157,6 +157,7 @@ describe('Recorder', () => {
       model: HAIKU,
       error_type: null,
       error_kind: null,
+      metadata_hash: null,
       offset: 0,
       length: 1,
     };

@@ -169,7 +169,7 @@ describe('resume', () => {
         baseUrl: server.url,
         apiKey: 'k',
       }),
-    ).rejects.toThrow(/must not be the input file/);
+    ).rejects.toThrow(/is the same file as the input/);
     expect(readFileSync(input, 'utf8')).toBe(`${lines(1).join('\n')}\n`);
   });
 
