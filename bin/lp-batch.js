@@ -4,7 +4,7 @@ import { main } from '../dist/cli/index.js';
 
 process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
-  stdin: process.stdin,
+  stdin: () => process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   cwd: process.cwd(),

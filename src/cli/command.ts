@@ -15,8 +15,8 @@ import {
 /** What a command may touch of the process: injected, so that a command is a plain async function. */
 export interface CliIO {
   env: NodeJS.ProcessEnv;
-  /** What an input of `-` reads. */
-  stdin: NodeJS.ReadableStream;
+  /** What an input of `-` reads; a function, since creating process.stdin is not free. */
+  stdin: () => NodeJS.ReadableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream;
   /** Relative paths on the command line are relative to this folder. */

@@ -36,11 +36,12 @@ const openFd = promisify(openWithCallback);
 const UNBLOCK_RETRY_MS = 20;
 
 /**
- * The input named `inputPath` (`-`: `stdin`), checked before the run starts.
+ * The input named `inputPath` (`-`: standard input, `stdin()`, asked for only then), checked before
+ * the run starts.
  * @throws UsageError when it is missing, a folder or unreadable: one line naming it as given
  */
-export function inputSource(inputPath: string, cwd: string, stdin: NodeJS.ReadableStream): InputSource {
-  if (inputPath === '-') return { kind: 'stdin', shown: '-', stream: stdin };
+export function inputSource(inputPath: string, cwd: string, stdin: () => NodeJS.ReadableStream): InputSource {
+  if (inputPath === '-') return { kind: 'stdin', shown: '-', stream: stdin() };
   const path = resolve(cwd, inputPath);
   const shown = inputPath;
   let stats;
@@ -61,7 +62,7 @@ export function inputSource(inputPath: string, cwd: string, stdin: NodeJS.Readab
   }
   // `/dev/stdin` of a process whose standard input is a socket cannot be opened (ENXIO): it is read
   // as standard input itself, which it is.
-  if (!stats.isFile() && isStdin(stats)) return { kind: 'stdin', shown, stream: stdin };
+  if (!stats.isFile() && isStdin(stats)) return { kind: 'stdin', shown, stream: stdin() };
   return stats.isFile()
     ? { kind: 'file', path, shown }
     : { kind: 'stream', path, shown, fifo: stats.isFIFO() };

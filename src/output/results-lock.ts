@@ -55,6 +55,7 @@ export function lockPathOf(file: string): string {
 export async function lockResultsFile(file: ShownPath, options: LockOptions = {}): Promise<ResultsLock> {
   const lockPath = lockPathOf(file.path);
   const isAlive = options.isAlive ?? processIsAlive;
+  let last: { text: string; holder: LockHolder | null } = { text: '', holder: null };
   // A takeover can race another one; a few rounds settle it (the loser then sees a live lock).
   for (let round = 0; round < 3; round += 1) {
     const holder: LockHolder = {
@@ -66,17 +67,18 @@ export async function lockResultsFile(file: ShownPath, options: LockOptions = {}
     if (await createLockFile(file, lockPath, holder)) return remember(lockPath, holder.token);
     const found = await readLockFile(lockPath);
     if (found === null) continue; // Released between our create and our read: try again.
-    const { text, holder: other } = found;
+    last = found;
+    const other = found.holder;
     if (other === null || other.host !== hostname() || isAlive(other.pid)) {
-      throw lockedError(file, other, text);
+      throw lockedError(file, other, found.text);
     }
-    if (takeOver(lockPath, text)) {
+    if (takeOver(lockPath, found.text)) {
       options.warn?.(
         `${file.shown}: took over the lock of lp-batch pid ${other.pid} (since ${other.since}), which is no longer running`,
       );
     }
   }
-  throw lockedError(file, null, '');
+  throw lockedError(file, last.holder, last.text);
 }
 
 /** Creates the lock file holding `holder`; false when it exists already. */

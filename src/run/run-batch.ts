@@ -83,8 +83,8 @@ export interface RunInternals {
   clock?: Clock;
   /** The CLI drives the shutdown itself: Ctrl-C interrupts, a second one aborts. */
   shutdown?: Shutdown;
-  /** What an input of `-` reads. Default: process.stdin. */
-  stdin?: NodeJS.ReadableStream;
+  /** What an input of `-` reads, asked for only then. Default: process.stdin. */
+  stdin?: () => NodeJS.ReadableStream;
 }
 
 /**
@@ -105,7 +105,7 @@ export async function runBatchWith(
 ): Promise<RunBatchReport> {
   const settings = resolveOptions(RUN_OPTIONS, options);
   const cwd = internals.cwd ?? process.cwd();
-  const input = inputSource(options.inputPath, cwd, internals.stdin ?? process.stdin);
+  const input = inputSource(options.inputPath, cwd, internals.stdin ?? (() => process.stdin));
   const output = { path: resolve(cwd, options.outputPath), shown: options.outputPath };
   const summaryFile =
     settings.summary === undefined ? null : { path: resolve(cwd, settings.summary), shown: settings.summary };
