@@ -1,5 +1,5 @@
 /** The built CLI as a user runs it: a spawned process, its exit code, its files and its stderr. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { faults } from '../../src/mock/faults.js';
@@ -72,6 +72,9 @@ describe('lp-batch run (spawned)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no API key: set LP_API_KEY or ANTHROPIC_API_KEY');
     expect(server.requests).toHaveLength(0);
+    // Refused after the results file was locked: the lock goes, and no empty results file is left.
+    expect(existsSync(join(dir, 'out.jsonl.lock'))).toBe(false);
+    expect(existsSync(join(dir, 'out.jsonl'))).toBe(false);
   });
 
   it('refuses a key on the command line without echoing it', async ({ dir }) => {
