@@ -7,12 +7,13 @@ import { LpBatchError, UsageError } from '../errors.js';
 import { packageVersion } from '../version.js';
 import { type CliIO, type Command, optionValues, yargsOptions } from './command.js';
 import { EXIT } from './exit-codes.js';
+import { pricingCommand } from './pricing.js';
 import { runCommand } from './run.js';
 
 export type { CliIO } from './command.js';
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [runCommand];
+const COMMANDS: readonly Command[] = [runCommand, pricingCommand];
 
 /** Runs the command line `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {

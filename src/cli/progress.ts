@@ -3,7 +3,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { RunProgress } from '../run/run-batch.js';
-import { usd } from './summary-table.js';
+import { usd } from './text-table.js';
 
 export type ProgressMode = 'auto' | 'bar' | 'plain' | 'none';
 

@@ -1,5 +1,6 @@
 /** Renders the run summary as the readable table printed on stderr at the end of a run. */
 import type { ModelSummary, RunSummary } from '../output/summary.js';
+import { int, textTable, usd } from './text-table.js';
 
 const COLUMNS = ['model', 'requests', 'ok', 'errored', 'input', 'output', 'cache write', 'cache read', 'USD'];
 
@@ -16,7 +17,7 @@ export function formatSummary(summary: RunSummary): string {
     int(summary.usage.cache_read_input_tokens),
     usd(summary.cost_usd) + (summary.cost_complete ? '' : '+?'),
   ];
-  const out = [table([COLUMNS, ...rows, total])];
+  const out = [textTable([COLUMNS, ...rows, total])];
 
   const seconds = (summary.wall_ms / 1000).toFixed(1);
   const resumed = summary.requests.resumed > 0 ? `, ${summary.requests.resumed} from earlier runs` : '';
@@ -63,22 +64,4 @@ function byType(types: Record<string, number>, kinds: Record<string, number>): s
       .join(', ');
   if (Object.keys(types).length === 0) return '';
   return ` (${list(types)}; by kind: ${list(kinds)})`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '),
-    )
-    .join('\n');
-}
-
-function int(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-/** Dollars with enough digits to see a cent's fractions on small runs. */
-export function usd(n: number): string {
-  return `$${n < 1 ? n.toFixed(6) : n.toFixed(2)}`;
 }

@@ -1,10 +1,11 @@
 /**
- * What one request may cost the dispatch gate before it is sent: the input-token estimate ITPM is
- * charged with, the `max_tokens` OTPM reserves, and the worst-case price `--max-cost` holds.
+ * What one request may cost before it is sent: the input-token estimate ITPM is charged with, the
+ * `max_tokens` OTPM reserves, and the worst-case price `--max-cost` holds. `lp-batch estimate`
+ * prices its `max` the same way, so the estimate's worst case is the budget's.
  */
-import { estimateInputTokens } from './estimate-tokens.js';
-import { costNanos } from '../pricing/cost.js';
+import type { PriceTable } from '../pricing/price-table.js';
 import type { MessageParams, Usage } from '../types.js';
+import { estimateInputTokens } from './estimate-tokens.js';
 
 /** The limits' view of one request, computed once per request and reused by each of its attempts. */
 export interface AttemptEstimate {
@@ -16,28 +17,36 @@ export interface AttemptEstimate {
   readonly worstCaseNanos: number | null;
 }
 
-/**
- * Estimate `params`. The worst case prices the input estimate at the input price and `max_tokens` at
- * the output price; when the request asks for prompt caching anywhere, the input is priced as a 1 h
- * cache write (2x input) instead, since that is what the server may bill and the budget must never
- * be passed.
- */
-export function estimateAttempt(params: MessageParams): AttemptEstimate {
+/** Estimate `params` and its worst case at `prices`. */
+export function estimateAttempt(params: MessageParams, prices: PriceTable): AttemptEstimate {
   const inputTokens = estimateInputTokens(params);
-  const maxTokens = params.max_tokens;
-  const worstUsage: Usage = hasCacheControl(params)
+  return {
+    inputTokens,
+    maxTokens: params.max_tokens,
+    worstCaseNanos: prices.costNanos(params.model, worstCaseUsage(params, inputTokens)),
+  };
+}
+
+/**
+ * The most a request of `inputTokens` input can be billed: its input at the input price and
+ * `max_tokens` at the output price; when the request asks for prompt caching anywhere, the input is
+ * priced as a 1 h cache write instead, since that is what the server may bill and a budget must
+ * never be passed.
+ */
+export function worstCaseUsage(params: MessageParams, inputTokens: number): Usage {
+  const output_tokens = params.max_tokens;
+  return hasCacheControl(params)
     ? {
         input_tokens: 0,
         cache_creation_input_tokens: inputTokens,
         cache_creation: { ephemeral_1h_input_tokens: inputTokens },
-        output_tokens: maxTokens,
+        output_tokens,
       }
-    : { input_tokens: inputTokens, output_tokens: maxTokens };
-  return { inputTokens, maxTokens, worstCaseNanos: costNanos(params.model, worstUsage) };
+    : { input_tokens: inputTokens, output_tokens };
 }
 
 /** Whether any object inside `value` carries a `cache_control`. Strings (base64 images) are not scanned. */
-function hasCacheControl(value: unknown): boolean {
+export function hasCacheControl(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(hasCacheControl);
   if (typeof value !== 'object' || value === null) return false;
   for (const [key, inner] of Object.entries(value)) {

@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock.js';
 import { ApiError, type ResponseHeaders } from '../errors.js';
+import type { PriceTable } from '../pricing/price-table.js';
 import { classify } from '../retry/policy.js';
 import type { MessageParams, Usage } from '../types.js';
 import { type AttemptEstimate, estimateAttempt } from './attempt-estimate.js';
@@ -28,6 +29,8 @@ export interface GateOptions {
   otpm?: number | undefined;
   /** `--max-cost` in USD; undefined means no budget. */
   maxCostUsd?: number | undefined;
+  /** The prices a request's worst case is held at under `maxCostUsd`. */
+  prices: PriceTable;
   /**
    * Longest global pause one 429 `retry-after` or one set of rate-limit headers may cause, ms
    * (the run passes `--max-retry-wait`): a longer ask is a broken gateway.
@@ -81,6 +84,7 @@ export class DispatchGate {
   #shrinks = 0;
   /** Estimates cost a walk over the whole request: only made when ITPM or a budget needs them. */
   readonly #needsEstimate: boolean;
+  readonly #prices: PriceTable;
 
   constructor(opts: GateOptions) {
     if (!(opts.maxPauseMs >= 0)) {
@@ -103,6 +107,7 @@ export class DispatchGate {
     this.#maxPauseMs = opts.maxPauseMs;
     this.#onConcurrencyChange = opts.onConcurrencyChange;
     this.#needsEstimate = opts.itpm !== undefined || opts.maxCostUsd !== undefined;
+    this.#prices = opts.prices;
   }
 
   /** Requests allowed in flight now (AIMD between 1 and `maxConcurrency`). */
@@ -236,7 +241,7 @@ export class DispatchGate {
     let estimate = this.#estimates.get(params);
     if (estimate === undefined) {
       estimate = this.#needsEstimate
-        ? estimateAttempt(params)
+        ? estimateAttempt(params, this.#prices)
         : { inputTokens: 0, maxTokens: params.max_tokens, worstCaseNanos: 0 };
       this.#estimates.set(params, estimate);
     }

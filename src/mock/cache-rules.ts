@@ -2,7 +2,7 @@
  * The prompt cache's fixed rules, as data: the smallest cacheable prefix per model and the TTLs.
  * Sources: PROTOCOL.md "Prompt caching" (Anthropic's prompt-caching guide).
  */
-import { resolveModel } from '../pricing/cost.js';
+import { DEFAULT_PRICES } from '../pricing/price-table.js';
 
 /** Most `cache_control` breakpoints one request may carry; more is a 400. */
 export const MAX_BREAKPOINTS = 4;
@@ -40,5 +40,5 @@ export const UNKNOWN_MODEL_MINIMUM = 4096;
 
 /** The smallest prefix, in tokens, that `model` caches. */
 export function cacheMinimumTokens(model: string): number {
-  return MINIMUM_BY_MODEL[resolveModel(model)] ?? UNKNOWN_MODEL_MINIMUM;
+  return MINIMUM_BY_MODEL[DEFAULT_PRICES.resolve(model)] ?? UNKNOWN_MODEL_MINIMUM;
 }

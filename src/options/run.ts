@@ -3,12 +3,13 @@
  * those only a run has. Values are in the CLI's units (seconds, USD) in both.
  */
 import { option, type OptionValues, type ResolvedOptions } from './define.js';
-import { CONNECTION_OPTIONS, LINE_OPTIONS, SENDING_OPTIONS } from './shared.js';
+import { CONNECTION_OPTIONS, LINE_OPTIONS, PRICING_OPTIONS, SENDING_OPTIONS } from './shared.js';
 
 export const RUN_OPTIONS = {
   ...CONNECTION_OPTIONS,
   ...SENDING_OPTIONS,
   ...LINE_OPTIONS,
+  ...PRICING_OPTIONS,
   /**
    * Budget in USD: never send a request whose worst case could pass it; the run stops when it is reached.
    * @default no budget

@@ -165,3 +165,26 @@ export const LINE_OPTIONS = {
    */
   maxTokens: option.count({ min: 1, describe: '`max_tokens` for lines that have none' }),
 };
+
+/** Where prices come from: run, estimate and every command that prices. */
+export const PRICING_OPTIONS = {
+  /**
+   * A JSON price file (the shape of `lp-batch pricing --json`) whose models and aliases override or
+   * extend the built-in table.
+   * @default the built-in table
+   */
+  pricing: option.string({
+    arg: 'FILE',
+    defaultText: 'the built-in table',
+    describe: 'Prices from FILE (the shape of `lp-batch pricing --json`) over the built-in table',
+  }),
+};
+
+/** How a command that reports prints its report. */
+export const REPORT_OPTIONS = {
+  /**
+   * Print the report as JSON on stdout instead of a table.
+   * @default false
+   */
+  json: option.boolean({ default: false, describe: 'Print JSON on stdout instead of a table' }),
+};

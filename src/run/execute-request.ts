@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Transport } from '../client/transport.js';
 import type { DispatchGate, Refusal } from '../limits/dispatch-gate.js';
 import { type Failure, failureOf, notSentFailure } from '../output/result-line.js';
-import { type Priced, priceUsage } from '../pricing/cost.js';
+import type { Priced, PriceTable } from '../pricing/price-table.js';
 import { classify, type StopReason } from '../retry/policy.js';
 import { withRetries } from '../retry/with-retries.js';
 import type { BatchRequest, Message } from '../types.js';
@@ -17,6 +17,8 @@ export interface ExecuteContext {
   transport: Transport;
   /** Rate limits, adaptive concurrency and the budget: passed before every attempt, settled after. */
   gate: DispatchGate;
+  /** What a message's usage costs. */
+  prices: PriceTable;
   clock: Clock;
   retry: { maxRetries: number; maxRetryWaitMs: number };
   /** Draining: an attempt not yet admitted is not sent. Aborted: a wait between attempts is cut off. */
@@ -76,7 +78,7 @@ export async function executeRequest(
           ttftMs = clock.now() - attemptStart;
         },
       });
-      const priced = priceUsage(message.usage, req.params.model, message.model);
+      const priced = ctx.prices.priceUsage(message.usage, req.params.model, message.model);
       gate.settle(admission.ticket, { ok: true, usage: message.usage, costNanos: priced.nanos, headers });
       return { sent: true, message, priced };
     } catch (error) {

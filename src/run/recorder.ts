@@ -7,13 +7,16 @@ import { erroredLine, type Failure, type LineId, succeededLine } from '../output
 import type { ResultEntry } from '../output/results-scan.js';
 import type { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type SummaryBuilder } from '../output/summary.js';
-import { nanosToUsd, priceUsage } from '../pricing/cost.js';
+import { nanosToUsd } from '../pricing/cost.js';
+import type { PriceTable } from '../pricing/price-table.js';
 import type { ErroredLine, ResultLine } from '../types.js';
 import type { Execution } from './execute-request.js';
 
 export interface RecorderOptions {
   writer: ResultsWriter;
   summary: SummaryBuilder;
+  /** What an earlier run's usage costs (a resumed result is priced again, at this run's prices). */
+  prices: PriceTable;
   /** Applied to every text of an errored line: a server may echo the key. */
   redact: (text: string) => string;
   warn: (message: string) => void;
@@ -85,7 +88,7 @@ export class Recorder {
       return;
     }
     const usage = prior.usage ?? { input_tokens: 0, output_tokens: 0 };
-    const priced = priceUsage(usage, model, prior.model);
+    const priced = this.#opts.prices.priceUsage(usage, model, prior.model);
     if (priced.nanos === null) this.#warnUnpriced(priced.pricedAs);
     summary.addSucceeded(model, usage, priced.nanos, { resumed: true });
   }

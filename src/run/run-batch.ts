@@ -15,6 +15,7 @@ import { checkWritablePath, refuseSameFiles } from '../output/path-checks.js';
 import { lockResultsFile } from '../output/results-lock.js';
 import type { RunSummary } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
+import { loadPriceTable } from '../pricing/price-file.js';
 import type { ResultLine, ShownPath } from '../types.js';
 import { packageVersion } from '../version.js';
 import { connect } from './connect.js';
@@ -110,6 +111,7 @@ export async function runBatchWith(
   const summaryFile =
     settings.summary === undefined ? null : { path: resolve(cwd, settings.summary), shown: settings.summary };
   checkPaths(input, output, summaryFile);
+  const prices = await loadPriceTable({ file: settings.pricing, cwd });
 
   const lock = await lockResultsFile(output, { warn: options.onWarning });
   try {
@@ -127,6 +129,7 @@ export async function runBatchWith(
         input,
         output,
         endpoint: connection.endpoint,
+        prices,
         secrets: connection.secrets,
         clock: internals.clock ?? systemClock,
         shutdown,

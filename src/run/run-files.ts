@@ -20,6 +20,7 @@ import { NO_MODEL, type RunSummary, SummaryBuilder } from '../output/summary.js'
 import type { ResultLine, ShownPath } from '../types.js';
 import { type InputSource, readInputLines } from '../input/input-source.js';
 import { nanosToUsd } from '../pricing/cost.js';
+import type { PriceTable } from '../pricing/price-table.js';
 import { dispatchLines } from './dispatch-lines.js';
 import { LineIntake } from './intake.js';
 import { Recorder } from './recorder.js';
@@ -31,6 +32,8 @@ export interface RunPlan {
   input: InputSource;
   output: ShownPath;
   endpoint: Endpoint;
+  /** The prices results and the budget are counted at (`--pricing`). */
+  prices: PriceTable;
   /** Values never to be written anywhere (the key). */
   secrets: string[];
   clock: Clock;
@@ -93,7 +96,8 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     // Nothing more is sent once results cannot be kept; what is in flight finishes (see `unsaved`).
     onFailure: (error) => shutdown.stop(writeError(output, error)),
   });
-  const recorder = new Recorder({ writer, summary, redact, warn, onResult: plan.onResult });
+  const { prices } = plan;
+  const recorder = new Recorder({ writer, summary, prices, redact, warn, onResult: plan.onResult });
   const transport = new Transport({
     endpoint: plan.endpoint,
     connections: settings.concurrency,
@@ -111,6 +115,7 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     itpm: settings.itpm,
     otpm: settings.otpm,
     maxCostUsd: settings.maxCost,
+    prices,
     maxPauseMs: secondsToMs(settings.maxRetryWait),
     clock,
     onConcurrencyChange: (n) => {
@@ -152,6 +157,7 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
       execute: {
         transport,
         gate,
+        prices,
         clock,
         retry: { maxRetries: settings.maxRetries, maxRetryWaitMs: secondsToMs(settings.maxRetryWait) },
         shutdown,

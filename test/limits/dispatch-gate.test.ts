@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, ConnectionError, type ResponseHeaders } from '../../src/errors.js';
 import { estimateInputTokens } from '../../src/limits/estimate-tokens.js';
-import { costNanos } from '../../src/pricing/cost.js';
+import { DEFAULT_PRICES } from '../../src/pricing/price-table.js';
 import { type AttemptTicket, DispatchGate, type GateOptions } from '../../src/limits/dispatch-gate.js';
 import type { AnthropicErrorType, MessageParams, Usage } from '../../src/types.js';
 import { EPOCH, idle, VirtualClock } from '../helpers/virtual-clock.js';
@@ -13,7 +13,7 @@ function params(text = 'hello', extra: Partial<MessageParams> = {}): MessagePara
 }
 
 function gateOf(clock: VirtualClock, opts: Partial<GateOptions> = {}): DispatchGate {
-  return new DispatchGate({ maxConcurrency: 10, maxPauseMs: 60_000, clock, ...opts });
+  return new DispatchGate({ maxConcurrency: 10, maxPauseMs: 60_000, clock, prices: DEFAULT_PRICES, ...opts });
 }
 
 async function admitted(gate: DispatchGate, p: MessageParams, signal?: AbortSignal): Promise<AttemptTicket> {
@@ -29,7 +29,7 @@ function succeed(
   headers: ResponseHeaders = {},
 ) {
   const full: Usage = { input_tokens: 10, output_tokens: 10, ...usage };
-  gate.settle(ticket, { ok: true, usage: full, costNanos: costNanos(HAIKU, full), headers });
+  gate.settle(ticket, { ok: true, usage: full, costNanos: DEFAULT_PRICES.costNanos(HAIKU, full), headers });
 }
 
 function apiError(
@@ -344,7 +344,8 @@ describe('DispatchGate adaptive concurrency', () => {
 describe('DispatchGate budget', () => {
   // haiku: $0.25 / $1.25 per million. max_tokens 1,000 → $0.00125 of output in the worst case.
   const p = params('hello', { max_tokens: 1000 });
-  const worstNanos = costNanos(HAIKU, { input_tokens: estimateInputTokens(p), output_tokens: 1000 }) ?? 0;
+  const worstNanos =
+    DEFAULT_PRICES.costNanos(HAIKU, { input_tokens: estimateInputTokens(p), output_tokens: 1000 }) ?? 0;
   const worstUsd = worstNanos / 1e9;
 
   it('reserves the worst case, waits for requests in flight, and reconciles with the real cost', async () => {
@@ -376,7 +377,7 @@ describe('DispatchGate budget', () => {
     await idle();
     // Real cost 0.6 of the worst case: 0.9 left of the budget, less than one more worst case.
     const usage = { input_tokens: 0, output_tokens: 600 };
-    gate.settle(a, { ok: true, usage, costNanos: costNanos(HAIKU, usage), headers: {} });
+    gate.settle(a, { ok: true, usage, costNanos: DEFAULT_PRICES.costNanos(HAIKU, usage), headers: {} });
     expect(await refused).toEqual({ ok: false, reason: 'over_budget' });
     expect(gate.budget).toEqual({ limitNanos: Math.floor(worstNanos * 1.5), spentNanos: 750_000 });
   });

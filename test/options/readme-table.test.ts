@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { defaultShown } from '../../src/cli/command.js';
+import { pricingCommand } from '../../src/cli/pricing.js';
 import { runCommand } from '../../src/cli/run.js';
 import { type AnyOptionSpec, flagOf, type OptionTable } from '../../src/options/define.js';
 import { RUN_OPTIONS } from '../../src/options/run.js';
@@ -62,6 +63,10 @@ function rowsOf(table: OptionTable): string[][] {
 describe('the README', () => {
   it('lists every option of `run` as defined: flag, default and meaning, in order', () => {
     expect(tableAfter('## `lp-batch run <input> <output>`')).toEqual(rowsOf(runCommand.options));
+  });
+
+  it('lists every option of `pricing` as defined', () => {
+    expect(tableAfter('## `lp-batch pricing`')).toEqual(rowsOf(pricingCommand.options));
   });
 });
 

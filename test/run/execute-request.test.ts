@@ -5,7 +5,7 @@ import { Transport } from '../../src/client/transport.js';
 import { DispatchGate, type GateOptions } from '../../src/limits/dispatch-gate.js';
 import { faults } from '../../src/mock/faults.js';
 import type { MockServer } from '../../src/mock/server.js';
-import { costNanos } from '../../src/pricing/cost.js';
+import { DEFAULT_PRICES } from '../../src/pricing/price-table.js';
 import { type ExecuteContext, type Execution, executeRequest } from '../../src/run/execute-request.js';
 import { Shutdown } from '../../src/run/shutdown.js';
 import type { BatchRequest } from '../../src/types.js';
@@ -48,7 +48,14 @@ async function execute(
   const retries: unknown[] = [];
   const ctx: ExecuteContext = {
     transport,
-    gate: new DispatchGate({ maxConcurrency: 1, maxPauseMs: 60_000, clock, ...opts.gate }),
+    gate: new DispatchGate({
+      maxConcurrency: 1,
+      maxPauseMs: 60_000,
+      clock,
+      prices: DEFAULT_PRICES,
+      ...opts.gate,
+    }),
+    prices: DEFAULT_PRICES,
     clock,
     retry: { maxRetries: 3, maxRetryWaitMs: 60_000 },
     shutdown,
@@ -75,7 +82,10 @@ describe('executeRequest', () => {
     if (execution.kind !== 'succeeded') return;
     expect(execution.attempts).toBe(3);
     expect(retries).toHaveLength(2);
-    expect(execution.priced).toEqual({ nanos: costNanos(HAIKU, execution.message.usage), pricedAs: HAIKU });
+    expect(execution.priced).toEqual({
+      nanos: DEFAULT_PRICES.costNanos(HAIKU, execution.message.usage),
+      pricedAs: HAIKU,
+    });
     // Two backoffs on virtual time, 438 and 875 ms; the HTTP took none.
     expect(execution.latencyMs).toBe(438 + 875);
     expect(clock.now()).toBe(438 + 875);

@@ -2,7 +2,7 @@
 import { describe, expect } from 'vitest';
 import { faults } from '../../src/mock/faults.js';
 import { startMockServer } from '../../src/mock/server.js';
-import { costNanos } from '../../src/pricing/cost.js';
+import { DEFAULT_PRICES } from '../../src/pricing/price-table.js';
 import { type FaultRule, failFirst, promptOf } from '../helpers/fake-anthropic.js';
 import { it } from '../helpers/fixtures.js';
 import { httpInFlight, VirtualClock } from '../helpers/virtual-clock.js';
@@ -138,7 +138,9 @@ describe('budget', () => {
   }) => {
     const server = await serve();
     // claude-3-haiku, max_tokens 50: the worst case of each request is a little over 50 * $1.25/MTok.
-    const worst = (costNanos('claude-3-haiku-20240307', { input_tokens: 30, output_tokens: 50 }) ?? 0) / 1e9;
+    const worst =
+      (DEFAULT_PRICES.costNanos('claude-3-haiku-20240307', { input_tokens: 30, output_tokens: 50 }) ?? 0) /
+      1e9;
     const maxCostUsd = worst * 5;
     const { report, results } = await runLines(server, dir, lines(40), {
       maxCost: maxCostUsd,

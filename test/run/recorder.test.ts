@@ -11,6 +11,7 @@ import { Recorder } from '../../src/run/recorder.js';
 import type { Message, ResultLine } from '../../src/types.js';
 import { it } from '../helpers/fixtures.js';
 import { readResults } from '../helpers/run-helpers.js';
+import { DEFAULT_PRICES } from '../../src/pricing/price-table.js';
 
 const SECRET = 'sk-recorder-SECRET-42';
 const HAIKU = 'claude-3-haiku-20240307';
@@ -34,6 +35,7 @@ function recorderIn(dir: string) {
   const recorder = new Recorder({
     writer,
     summary,
+    prices: DEFAULT_PRICES,
     redact: createRedactor([SECRET]),
     warn: (w) => warnings.push(w),
     onResult: (line) => seen.push(line),
