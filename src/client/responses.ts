@@ -132,6 +132,30 @@ export function messageFromBody(
   return message as Message;
 }
 
+/**
+ * The `input_tokens` of a 2xx `count_tokens` body (`{"input_tokens": N}`), or an
+ * InvalidResponseError: `not_json`, or `not_a_message` for JSON of another shape.
+ */
+export function countFromBody(
+  status: number,
+  headers: ResponseHeaders,
+  body: string,
+  redact: Redact,
+): number {
+  const value = parseJson(body);
+  const tokens = isRecord(value) ? value.input_tokens : undefined;
+  if (typeof tokens === 'number' && Number.isInteger(tokens) && tokens >= 0) return tokens;
+  throw new InvalidResponseError({
+    status,
+    kind: value === undefined ? 'not_json' : 'not_a_message',
+    reason:
+      value === undefined
+        ? `body is not valid JSON (${body.length} bytes): ${quote(body, redact)}`
+        : `body is not a token count ({"input_tokens": N}): ${quote(body, redact)}`,
+    requestId: requestIdOf(headers),
+  });
+}
+
 /** The request id the gateway gave in its headers, or null (gateways may drop it). */
 export function requestIdOf(headers: ResponseHeaders): string | null {
   return headers['request-id'] ?? headers['x-request-id'] ?? null;

@@ -1,15 +1,22 @@
 /**
- * The HTTP edge: one POST of a Messages request through undici, on a keep-alive pool sized to the
- * concurrency. Turns whatever comes back into a Message or a RequestError (see ../errors.ts); the
- * retry policy decides what to do with the error. Owns the limits of one attempt: `--timeout`,
- * `--idle-timeout` and `--max-response-bytes`.
+ * The HTTP edge: one POST of a Messages request (or of its `count_tokens`) through undici, on a
+ * keep-alive pool sized to the concurrency. Turns whatever comes back into a Message (a token count)
+ * or a RequestError (see ../errors.ts); the retry policy decides what to do with the error. Owns the
+ * limits of one attempt: `--timeout`, `--idle-timeout` and `--max-response-bytes`.
  */
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { ConnectionError, RequestError, type ResponseHeaders } from '../errors.js';
 import type { Message } from '../types.js';
 import type { Endpoint } from './providers.js';
 import { type BodyLimits, checkDeclaredLength, limitBody, readText } from './response-body.js';
-import { errorFromResponse, messageFromBody, pickHeaders, type Redact, requestIdOf } from './responses.js';
+import {
+  countFromBody,
+  errorFromResponse,
+  messageFromBody,
+  pickHeaders,
+  type Redact,
+  requestIdOf,
+} from './responses.js';
 import { readMessageStream } from './sse-reader.js';
 
 export interface TransportOptions {
@@ -41,9 +48,15 @@ export interface SendResult {
   headers: ResponseHeaders;
 }
 
+/** Appended to the Messages path for `count_tokens`: `/v1/messages/count_tokens`. */
+const COUNT_TOKENS_SUFFIX = '/count_tokens';
+
 export class Transport {
+  /** Where `countTokens` posts, for messages about it. */
+  readonly countTokensUrl: string;
   readonly #pool: Pool;
   readonly #path: string;
+  readonly #countPath: string;
   readonly #headers: Record<string, string>;
   readonly #streamHeaders: Record<string, string>;
   readonly #timeoutMs: number;
@@ -58,6 +71,9 @@ export class Transport {
     const { url, headers } = opts.endpoint;
     this.#pool = new Pool(url.origin, { connections: opts.connections, pipelining: 1 });
     this.#path = url.pathname + url.search;
+    const countUrl = new URL(url.pathname.replace(/\/+$/, '') + COUNT_TOKENS_SUFFIX + url.search, url);
+    this.#countPath = countUrl.pathname + countUrl.search;
+    this.countTokensUrl = countUrl.href;
     this.#headers = { ...headers, accept: 'application/json' };
     this.#streamHeaders = { ...headers, accept: 'text/event-stream' };
     this.#timeoutMs = opts.timeoutMs;
@@ -71,17 +87,54 @@ export class Transport {
   }
 
   /** POSTs `body` (a JSON string) once. Resolves with the message; rejects with a RequestError. */
-  async send(body: string, opts: SendOptions): Promise<SendResult> {
+  send(body: string, opts: SendOptions): Promise<SendResult> {
+    return this.#limited(opts.stream, (signal, limit) => this.#attempt(body, opts, signal, limit));
+  }
+
+  /**
+   * POSTs `body` (a Messages request without generation parameters) once to the endpoint's
+   * `count_tokens` (`/v1/messages/count_tokens`), under the limits of a plain request. Resolves with
+   * `input_tokens`; rejects with a RequestError (a 404 when the gateway does not offer it).
+   */
+  countTokens(body: string): Promise<number> {
+    return this.#limited(false, async (signal, limit) => {
+      const res = await this.#pool.request({
+        path: this.#countPath,
+        method: 'POST',
+        headers: this.#headers,
+        body,
+        signal,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      const headers = pickHeaders(res.headers, this.#redact);
+      const status = res.statusCode;
+      const text = await readText(await this.#body(res, status, headers, limit));
+      if (status < 200 || status >= 300) {
+        throw errorFromResponse(status, headers, text, { redact: this.#redact });
+      }
+      return countFromBody(status, headers, text, this.#redact);
+    });
+  }
+
+  /**
+   * Runs one attempt under its time limits and the run's stop signal, and turns whatever is not a
+   * RequestError (a socket reset, a limit passed) into a ConnectionError.
+   */
+  async #limited<T>(
+    stream: boolean,
+    attempt: (signal: AbortSignal, limit: AttemptLimit) => Promise<T>,
+  ): Promise<T> {
     // One controller and one timer per attempt, and no listener of its own on the stop signal:
     // AbortSignal.timeout/any cost several times more on this path and keep their timers alive.
     // The timers are ours, not undici's: theirs tick about once a second and name undici's codes.
     const stop = this.#stop;
     const controller = new AbortController();
-    const limit = new AttemptLimit(controller, this.#timeoutMs, opts.stream);
+    const limit = new AttemptLimit(controller, this.#timeoutMs, stream);
     if (stop?.aborted) controller.abort(stop.reason);
     this.#live.add(controller);
     try {
-      return await this.#attempt(body, opts, controller.signal, limit);
+      return await attempt(controller.signal, limit);
     } catch (error) {
       if (stop?.aborted) throw stop.reason;
       if (limit.expired !== null)
@@ -116,20 +169,7 @@ export class Transport {
     const isStream = opts.stream && (headers['content-type'] ?? '').includes('text/event-stream');
     if (isStream && status >= 200 && status < 300) limit.headersArrived(this.#idleTimeoutMs);
 
-    const limits: BodyLimits = {
-      maxBytes: this.#maxResponseBytes,
-      status,
-      requestId,
-      onChunk: limit.onChunk,
-    };
-    try {
-      checkDeclaredLength(res.headers['content-length'] as string | undefined, limits);
-    } catch (error) {
-      // Discarded unread: with a limit below its length, dump() closes the socket at once.
-      await res.body.dump({ limit: 1 });
-      throw error;
-    }
-    const chunks = limitBody(res.body, limits);
+    const chunks = await this.#body(res, status, headers, limit);
     if (status < 200 || status >= 300) {
       throw errorFromResponse(status, headers, await readText(chunks), { redact: this.#redact });
     }
@@ -143,6 +183,29 @@ export class Transport {
     }
     const message = messageFromBody(status, headers, await readText(chunks), this.#redact);
     return { message, status, requestId, headers };
+  }
+
+  /** The response's body as chunks held to `--max-response-bytes` (refused unread when its length says so). */
+  async #body(
+    res: Dispatcher.ResponseData,
+    status: number,
+    headers: ResponseHeaders,
+    limit: AttemptLimit,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const limits: BodyLimits = {
+      maxBytes: this.#maxResponseBytes,
+      status,
+      requestId: requestIdOf(headers),
+      onChunk: limit.onChunk,
+    };
+    try {
+      checkDeclaredLength(res.headers['content-length'] as string | undefined, limits);
+    } catch (error) {
+      // Discarded unread: with a limit below its length, dump() closes the socket at once.
+      await res.body.dump({ limit: 1 });
+      throw error;
+    }
+    return limitBody(res.body, limits);
   }
 
   /** Closes the pool's sockets. */

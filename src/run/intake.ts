@@ -1,6 +1,7 @@
 /**
- * Intake: one input line → what the run does with it. Parsing and validation, custom_id uniqueness,
- * and the resume decision against an earlier result. Keeps only what uniqueness needs (the ids seen).
+ * Intake: one input line → what the run does with it. Parsing and validation, custom_id uniqueness
+ * (`check`, which `lp-batch estimate` shares), and the resume decision against an earlier result
+ * (`take`). Keeps only what uniqueness needs (the ids seen).
  */
 import {
   autoCustomId,
@@ -14,16 +15,22 @@ import type { ResultEntry } from '../output/results-scan.js';
 import type { BatchRequest } from '../types.js';
 import { decideResume } from './resume.js';
 
+/** A line that cannot be sent: written as an errored result (invalid_request_error, status null). */
+export interface InvalidLine {
+  kind: 'invalid';
+  custom_id: string;
+  line: number;
+  /** `file:line: field: what is wrong`. */
+  message: string;
+  model: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+/** What `check` makes of a line: a request that can be sent, or why not. */
+export type Checked = InvalidLine | { kind: 'valid'; req: BatchRequest };
+
 export type Intake =
-  /** Not sendable: written as an errored result (invalid_request_error, status null). */
-  | {
-      kind: 'invalid';
-      custom_id: string;
-      line: number;
-      message: string;
-      model: string | null;
-      metadata?: Record<string, unknown>;
-    }
+  | InvalidLine
   /**
    * Already final in the results file (succeeded, or errored under --skip-errored); it keeps the
    * metadata it was written with: `metadataChanged` when the line's is different now.
@@ -55,10 +62,12 @@ export class LineIntake {
   }
 
   /**
-   * Takes line `line` (`invalidUtf8`: where its bytes stop being UTF-8); `warn` receives the warnings
-   * it raises (unknown params once per name, unknown block types once per type).
+   * Checks line `line` (`invalidUtf8`: where its bytes stop being UTF-8) as every command that reads
+   * an input does: parsing and validation, custom_id naming and uniqueness. `warn` receives the
+   * warnings it raises (unknown params once per name, unknown block types once per type).
+   * `lp-batch estimate` stops here; a run goes on to `take`'s resume decision.
    */
-  take(text: string, line: number, warn: (message: string) => void, invalidUtf8?: InvalidUtf8): Intake {
+  check(text: string, line: number, warn: (message: string) => void, invalidUtf8?: InvalidUtf8): Checked {
     const { file } = this.#opts;
     const parsed = parseRequestLine(text, line, file, this.#opts.defaults, invalidUtf8);
     const wanted = parsed.ok ? parsed.request.custom_id : parsed.custom_id;
@@ -86,8 +95,16 @@ export class LineIntake {
       this.#warnedValues.add(message);
       warn(`${file}:${line}: ${path}: ${message} (warned once)`);
     }
+    return { kind: 'valid', req: parsed.request };
+  }
 
-    const req = parsed.request;
+  /** `check`, then what the run does with a valid line: resume it from its earlier result, or send it. */
+  take(text: string, line: number, warn: (message: string) => void, invalidUtf8?: InvalidUtf8): Intake {
+    const checked = this.check(text, line, warn, invalidUtf8);
+    if (checked.kind === 'invalid') return checked;
+    const { file } = this.#opts;
+    const { req } = checked;
+    const { custom_id, metadata } = req;
     let json: string;
     try {
       json = JSON.stringify(req.params);
