@@ -15,6 +15,14 @@ export {
   ResultsFileError,
   UsageError,
 } from './errors.js';
+export { type EstimateFileOptions, estimate } from './estimate/estimate.js';
+export type {
+  CostRange,
+  EstimateMethod,
+  EstimateReport,
+  InvalidLineReport,
+  ModelEstimate,
+} from './estimate/tally.js';
 export { type Fault, type FaultHeaders, type FaultKind, faults } from './mock/faults.js';
 export {
   type BatchOutcome,
@@ -26,6 +34,7 @@ export {
   type RecordedRequest,
   startMockServer,
 } from './mock/server.js';
+export type { EstimateOptions } from './options/estimate.js';
 export type { RunOptions } from './options/run.js';
 export type { ModelSummary, RunSummary } from './output/summary.js';
 export { type RunBatchOptions, type RunBatchReport, type RunProgress, runBatch } from './run/run-batch.js';

@@ -7,13 +7,14 @@ import { LpBatchError, UsageError } from '../errors.js';
 import { packageVersion } from '../version.js';
 import { type CliIO, type Command, optionValues, yargsOptions } from './command.js';
 import { EXIT } from './exit-codes.js';
+import { estimateCommand } from './estimate.js';
 import { pricingCommand } from './pricing.js';
 import { runCommand } from './run.js';
 
 export type { CliIO } from './command.js';
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [runCommand, pricingCommand];
+const COMMANDS: readonly Command[] = [runCommand, estimateCommand, pricingCommand];
 
 /** Runs the command line `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -8,12 +8,18 @@ import { RUN_OPTIONS } from '../options/run.js';
 import { type RunBatchReport, type RunProgress, runBatchWith } from '../run/run-batch.js';
 import { Shutdown } from '../run/shutdown.js';
 import { defineCommand } from './command.js';
+import { printEstimate } from './estimate.js';
 import { EXIT } from './exit-codes.js';
 import { createProgressReporter } from './progress.js';
 import { formatSummary } from './summary-table.js';
 
-/** What only the command line has: an exit code and a display. */
+/** What only the command line has: an exit code, a display, and a dry run. */
 const RUN_CLI_OPTIONS = {
+  dryRun: option.boolean({
+    default: false,
+    describe:
+      'Send nothing, write nothing: print what the run would cost, as `lp-batch estimate <input>` does (no key needed)',
+  }),
   maxFailures: option.count({
     min: 0,
     default: 0,
@@ -34,7 +40,11 @@ export const runCommand = defineCommand({
   positionals: { input: 'JSONL file of requests', output: 'JSONL file of results' },
   options: { ...RUN_OPTIONS, ...RUN_CLI_OPTIONS },
   async handler(positionals, given, io) {
-    const { maxFailures, progress } = resolveOptions(RUN_CLI_OPTIONS, given);
+    const { maxFailures, progress, dryRun } = resolveOptions(RUN_CLI_OPTIONS, given);
+    if (dryRun) {
+      const { model, maxTokens, pricing } = given;
+      return printEstimate({ inputPath: positionals.input ?? '', model, maxTokens, pricing }, false, io);
+    }
     const say = (text: string) => io.stderr.write(text);
     const reporter = createProgressReporter(progress, io.stderr);
     const shutdown = new Shutdown();

@@ -20,7 +20,14 @@ import { resolve } from 'node:path';
 import { isatty, ReadStream as TtyReadStream } from 'node:tty';
 import { promisify } from 'node:util';
 import { UsageError } from '../errors.js';
-import { countJsonlLines, type InputLine, readJsonlLines, splitJsonlLines } from './jsonl-reader.js';
+import {
+  countJsonlLines,
+  type InputLine,
+  readJsonlBatches,
+  readJsonlLines,
+  splitJsonlBatches,
+  splitJsonlLines,
+} from './jsonl-reader.js';
 
 /** The input of a run, as `inputSource` found it. */
 export type InputSource =
@@ -77,9 +84,23 @@ export async function countInputLines(source: InputSource): Promise<number | nul
  * Yields the input's non-blank lines (see `splitJsonlLines`). When `stop` aborts, reading ends:
  * the generator returns, even from a wait for bytes or for a FIFO's writer.
  */
-export async function* readInputLines(source: InputSource, stop: AbortSignal): AsyncGenerator<InputLine> {
+export function readInputLines(source: InputSource, stop: AbortSignal): AsyncGenerator<InputLine> {
+  return readInput(source, stop, readJsonlLines, splitJsonlLines);
+}
+
+/** `readInputLines`, a chunk's lines at a time (see `splitJsonlBatches`): for a reader that never waits. */
+export function readInputBatches(source: InputSource, stop: AbortSignal): AsyncGenerator<InputLine[]> {
+  return readInput(source, stop, readJsonlBatches, splitJsonlBatches);
+}
+
+async function* readInput<T>(
+  source: InputSource,
+  stop: AbortSignal,
+  fromFile: (path: string) => AsyncGenerator<T>,
+  fromStream: (chunks: AsyncIterable<Buffer>) => AsyncGenerator<T>,
+): AsyncGenerator<T> {
   if (source.kind === 'file') {
-    yield* readJsonlLines(source.path);
+    yield* fromFile(source.path);
     return;
   }
   const stream = source.kind === 'stdin' ? source.stream : await openStream(source, stop);
@@ -87,7 +108,7 @@ export async function* readInputLines(source: InputSource, stop: AbortSignal): A
   const close = () => destroy(stream);
   stop.addEventListener('abort', close, { once: true });
   try {
-    yield* splitJsonlLines(stream as AsyncIterable<Buffer>);
+    yield* fromStream(stream as AsyncIterable<Buffer>);
   } catch (error) {
     // Destroyed because the run stopped: the end of the input, not a failure.
     if (!stop.aborted) throw error;

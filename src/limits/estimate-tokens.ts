@@ -1,7 +1,8 @@
 /**
- * A conservative offline estimate of a request's input tokens, for ITPM pacing and the worst-case
- * cost under `--max-cost`. No exact offline tokenizer exists for current Claude models, so every
- * constant below errs towards more tokens; real usage corrects the ITPM charge after the response.
+ * The one offline estimate of a request's input tokens: ITPM pacing, the worst case held under
+ * `--max-cost`, and `lp-batch estimate` all use it. No exact offline tokenizer exists for current
+ * Claude models, so every constant below errs towards more tokens (the README gives the measured
+ * error); real usage corrects the ITPM charge after the response.
  */
 import type { MessageParams } from '../types.js';
 import { imageSizeFromBase64 } from './image-size.js';
@@ -15,12 +16,17 @@ export const NON_ASCII_TOKENS_PER_UNIT = 1;
 export const MESSAGE_OVERHEAD_TOKENS = 4;
 /** Fixed framing of any request (start of conversation, assistant turn prefix). */
 export const REQUEST_OVERHEAD_TOKENS = 8;
-/** An image whose size cannot be read (url, file, unknown format): about the largest usual image. */
-export const UNKNOWN_IMAGE_TOKENS = 1600;
 /** Images are downscaled to fit this many pixels on the long edge before they are counted. */
 export const IMAGE_MAX_EDGE_PX = 1568;
 /** Pixels per image token. */
 export const IMAGE_PIXELS_PER_TOKEN = 750;
+/**
+ * ...and to about this many tokens (~1.2 megapixels): "more than ~1,600 tokens" is downscaled, by
+ * Anthropic's vision guide. So no image counts more.
+ */
+export const IMAGE_MAX_TOKENS = 1600;
+/** An image whose size cannot be read (url, file, unknown format): the most any image counts. */
+export const UNKNOWN_IMAGE_TOKENS = IMAGE_MAX_TOKENS;
 /** Tool-use system prompt added when tools are given with `tool_choice` auto (or absent) or none. */
 export const TOOL_PROMPT_TOKENS_AUTO = 346;
 /** Tool-use system prompt with `tool_choice` any or tool. */
@@ -34,16 +40,22 @@ export const PDF_PAGE_TOKENS = 3000;
 export const UNKNOWN_PDF_PAGES = 1;
 
 /**
- * Estimate the input tokens of a Messages API request: system, messages and tools (with their
- * tool-use system prompt). Unknown block types count as their JSON text, so new API features are
- * over- rather than under-counted. Always a non-negative integer.
+ * Estimate the input tokens of a Messages API request, everything that is billed: system, every
+ * block of every message (thinking blocks only in the current turn: the API drops those of earlier
+ * turns), tools with their tool-use system prompt, images from their pixel size, documents by page.
+ * Unknown block types count as their JSON text, so new API features are over- rather than
+ * under-counted. Always a non-negative integer.
  */
 export function estimateInputTokens(params: MessageParams): number {
   let tokens = REQUEST_OVERHEAD_TOKENS;
-  if (params.system !== undefined) tokens += contentTokens(params.system);
-  for (const message of params.messages) {
+  if (params.system !== undefined) tokens += contentTokens(params.system, true);
+  const { messages } = params;
+  const turn = currentTurnStart(messages);
+  for (let i = 0; i < messages.length; i += 1) {
+    const message = messages[i];
     tokens +=
-      MESSAGE_OVERHEAD_TOKENS + (isRecord(message) ? contentTokens(message.content) : jsonTokens(message));
+      MESSAGE_OVERHEAD_TOKENS +
+      (isRecord(message) ? contentTokens(message.content, i >= turn) : jsonTokens(message));
   }
   if (Array.isArray(params.tools) && params.tools.length > 0) {
     tokens += jsonTokens(params.tools) + toolPromptTokens(params.tool_choice);
@@ -51,14 +63,23 @@ export function estimateInputTokens(params: MessageParams): number {
   return Math.ceil(tokens);
 }
 
-/** Tokens of an image of `width` x `height` px, after fitting {@link IMAGE_MAX_EDGE_PX} on the long edge. */
+/**
+ * Tokens of an image of `width` x `height` px, after fitting {@link IMAGE_MAX_EDGE_PX} on the long
+ * edge and at most {@link IMAGE_MAX_TOKENS}.
+ */
 export function imageTokens(width: number, height: number): number {
   const scale = Math.min(1, IMAGE_MAX_EDGE_PX / Math.max(width, height));
-  return Math.ceil((Math.round(width * scale) * Math.round(height * scale)) / IMAGE_PIXELS_PER_TOKEN);
+  const pixels = Math.round(width * scale) * Math.round(height * scale);
+  return Math.min(IMAGE_MAX_TOKENS, Math.ceil(pixels / IMAGE_PIXELS_PER_TOKEN));
 }
+
+/** Anything but printable ASCII and tabs and newlines (control characters too: the loop below sorts them out). */
+const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 
 /** Tokens of a text: ASCII at {@link ASCII_CHARS_PER_TOKEN}, every other UTF-16 unit as one token. Fractional. */
 export function textTokens(text: string): number {
+  // Most text is ASCII: one native scan instead of a loop over every character.
+  if (!NON_ASCII.test(text)) return text.length / ASCII_CHARS_PER_TOKEN;
   let nonAscii = 0;
   for (let i = 0; i < text.length; i += 1) {
     if (text.charCodeAt(i) > 0x7f) nonAscii += 1;
@@ -71,15 +92,38 @@ function toolPromptTokens(toolChoice: unknown): number {
   return type === 'any' || type === 'tool' ? TOOL_PROMPT_TOKENS_ANY : TOOL_PROMPT_TOKENS_AUTO;
 }
 
-/** A `content` or `system` value: a string, or an array of blocks. */
-function contentTokens(content: unknown): number {
-  if (typeof content === 'string') return textTokens(content);
-  if (Array.isArray(content))
-    return content.reduce((sum: number, block: unknown) => sum + blockTokens(block), 0);
-  return jsonTokens(content);
+/**
+ * Where the current turn starts: the last user message that is not only tool results (a tool loop
+ * stays in one turn). Thinking blocks before it belong to earlier turns and are not counted.
+ */
+function currentTurnStart(messages: readonly unknown[]): number {
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    const message = messages[i];
+    if (!isRecord(message) || message.role !== 'user') continue;
+    const { content } = message;
+    if (
+      !Array.isArray(content) ||
+      content.some((block) => !isRecord(block) || block.type !== 'tool_result')
+    ) {
+      return i;
+    }
+  }
+  return 0;
 }
 
-function blockTokens(block: unknown): number {
+/**
+ * A `content` or `system` value: a string, or an array of blocks. `thinkingCounts`: whether its
+ * thinking blocks are of the current turn.
+ */
+function contentTokens(content: unknown, thinkingCounts: boolean): number {
+  if (typeof content === 'string') return textTokens(content);
+  if (!Array.isArray(content)) return jsonTokens(content);
+  let tokens = 0;
+  for (const block of content) tokens += blockTokens(block, thinkingCounts);
+  return tokens;
+}
+
+function blockTokens(block: unknown, thinkingCounts: boolean): number {
   if (!isRecord(block)) return jsonTokens(block);
   switch (block.type) {
     case 'text':
@@ -94,15 +138,19 @@ function blockTokens(block: unknown): number {
     case 'server_tool_use':
       return textTokens(stringOf(block.name)) + jsonTokens(block.input);
     case 'tool_result':
-      return block.content === undefined ? 0 : contentTokens(block.content);
+      return block.content === undefined ? 0 : contentTokens(block.content, thinkingCounts);
     case 'thinking':
-      return textTokens(stringOf(block.thinking));
+      return thinkingCounts ? textTokens(stringOf(block.thinking)) : 0;
+    case 'redacted_thinking':
+      return thinkingCounts ? jsonTokens(block) : 0;
     case 'search_result':
       return (
-        textTokens(stringOf(block.title)) + textTokens(stringOf(block.source)) + contentTokens(block.content)
+        textTokens(stringOf(block.title)) +
+        textTokens(stringOf(block.source)) +
+        contentTokens(block.content, thinkingCounts)
       );
     default:
-      // redacted_thinking, web search results and whatever comes next: their JSON is an upper bound.
+      // Web search results and whatever comes next: their JSON is an upper bound.
       return jsonTokens(block);
   }
 }
@@ -118,7 +166,7 @@ function imageSourceTokens(source: unknown): number {
 function documentTokens(source: unknown): number {
   if (!isRecord(source)) return UNKNOWN_PDF_PAGES * PDF_PAGE_TOKENS;
   if (source.type === 'text') return textTokens(stringOf(source.data));
-  if (source.type === 'content') return contentTokens(source.content);
+  if (source.type === 'content') return contentTokens(source.content, true);
   if (source.type === 'base64' && typeof source.data === 'string') {
     return countPdfPagesFromBase64(source.data) * PDF_PAGE_TOKENS;
   }

@@ -27,6 +27,8 @@ export type OptionKind =
   | 'per-minute'
   /** US dollars above 0 (`USD`). */
   | 'usd'
+  /** A share from 0 to 1 (`arg` names it: `R`). */
+  | 'fraction'
   | 'boolean'
   /** Any string (`arg` names it: `URL`, `NAME`, `FILE`). */
   | 'string'
@@ -88,6 +90,7 @@ export const option = {
   ) => spec<number, D>('seconds', s),
   perMinute: (s: Common) => spec<number, undefined>('per-minute', s),
   usd: (s: Common) => spec<number, undefined>('usd', s),
+  fraction: (s: Common & { arg: string }) => spec<number, undefined>('fraction', s),
   boolean: <const D extends boolean>(s: Common & { default: D }) => spec<boolean, D>('boolean', s),
   string: <const D extends string | undefined = undefined>(s: Common & { arg: string; default?: D }) =>
     spec<string, D>('string', s),
@@ -141,6 +144,8 @@ function checked(flag: string, spec: AnyOptionSpec, value: unknown): unknown {
       case 'per-minute':
       case 'usd':
         return isFiniteNumber(value) && value > 0;
+      case 'fraction':
+        return isFiniteNumber(value) && value >= 0 && value <= 1;
       case 'boolean':
         return typeof value === 'boolean';
       case 'string':
@@ -187,6 +192,8 @@ function expectation(spec: AnyOptionSpec): string {
     case 'per-minute':
     case 'usd':
       return 'a number > 0';
+    case 'fraction':
+      return 'a number from 0 to 1';
     case 'boolean':
       return 'true or false';
     case 'string':

@@ -14,13 +14,14 @@ import { readResults, requestLine } from '../helpers/run-helpers.js';
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../..');
 
-/** The first ```ts block of the README's Library section, as written. */
-function readmeExample(): string {
+/** The `n`th (0-based) ```ts block of the README's Library section, as written. */
+function readmeExample(n: number): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Library'));
-  const match = /```ts\n([\s\S]*?)```/.exec(section);
-  if (!match?.[1]) throw new Error('README.md has no ts example under ## Library');
-  return match[1];
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  const block = blocks[n];
+  if (block === undefined) throw new Error(`README.md has no ts example ${n} under ## Library`);
+  return block;
 }
 
 describe('the installed package', () => {
@@ -39,7 +40,9 @@ describe('the installed package', () => {
       dependencies: { 'lp-batch': expect.stringMatching(/^file:/) as unknown },
     });
 
-    writeFileSync(join(dir, 'example.ts'), readmeExample());
+    writeFileSync(join(dir, 'example.ts'), readmeExample(0));
+    // The estimate example as written, and the report it gets printed.
+    writeFileSync(join(dir, 'estimate.ts'), `${readmeExample(1)}\nconsole.log(JSON.stringify(report));\n`);
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({
@@ -54,7 +57,7 @@ describe('the installed package', () => {
           typeRoots: [join(ROOT, 'node_modules/@types')],
           types: ['node'],
         },
-        files: ['example.ts'],
+        files: ['example.ts', 'estimate.ts'],
       }),
     );
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -74,5 +77,17 @@ describe('the installed package', () => {
       ['q1', 'succeeded'],
       ['q2', 'succeeded'],
     ]);
+
+    const estimated = await run(process.execPath, ['estimate.js'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    const report = JSON.parse(estimated.stdout) as {
+      requests: number;
+      method: string;
+      cost_usd: { expected: number };
+    };
+    expect(report).toMatchObject({ requests: 3, method: 'heuristic' });
+    expect(report.cost_usd.expected).toBeGreaterThan(0);
   });
 });

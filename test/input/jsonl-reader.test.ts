@@ -2,7 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countJsonlLines, readJsonlLines, splitJsonlLines } from '../../src/input/jsonl-reader.js';
+import {
+  countJsonlLines,
+  readJsonlBatches,
+  readJsonlLines,
+  splitJsonlLines,
+} from '../../src/input/jsonl-reader.js';
 import { makeTempDir } from '../helpers/run-helpers.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
@@ -40,6 +45,20 @@ describe('readJsonlLines', () => {
     expect(lines.map((l) => l.line)).toEqual([1, 2, 3]);
     expect(lines[1]?.text).toBe(long);
     expect(lines[2]?.text).toBe('{"z":"日本"}');
+  });
+
+  it('gives the same lines a chunk at a time, each chunk holding many', async () => {
+    const path = join(tmp.dir, 'many.jsonl');
+    const text = Array.from({ length: 5000 }, (_, i) => `{"i":${i},"pad":"${'x'.repeat(100)}"}`).join('\n');
+    writeFileSync(path, `${text}\n\n`);
+    const batches = [];
+    for await (const batch of readJsonlBatches(path)) batches.push(batch);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.length).toBeLessThan(50);
+    const lines = [];
+    for await (const line of readJsonlLines(path)) lines.push(line);
+    expect(batches.flat()).toEqual(lines);
+    expect(lines).toHaveLength(5000);
   });
 
   it('counts the lines it would yield', async () => {

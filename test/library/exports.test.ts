@@ -50,6 +50,7 @@ describe('the package exports', () => {
         'ResponseTooLargeError',
         'ResultsFileError',
         'UsageError',
+        'estimate',
         'faults',
         'runBatch',
         'startMockServer',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   estimateInputTokens,
   IMAGE_MAX_EDGE_PX,
+  IMAGE_MAX_TOKENS,
   imageTokens,
   MESSAGE_OVERHEAD_TOKENS,
   PDF_PAGE_TOKENS,
@@ -70,16 +71,22 @@ describe('estimateInputTokens', () => {
     expect(estimateInputTokens(request('hi', { tools: [] }))).toBe(ONE_MESSAGE + 1);
   });
 
-  it('counts an image by its area after fitting 1568 px on the long edge', () => {
-    expect(imageTokens(1092, 1092)).toBe(Math.ceil((1092 * 1092) / 750));
-    expect(imageTokens(3136, 1568)).toBe(Math.ceil((IMAGE_MAX_EDGE_PX * 784) / 750));
+  it('counts an image by its area after fitting 1568 px on the long edge and 1600 tokens', () => {
+    // The figures of Anthropic's vision guide: 200x200 ~54, 1000x1000 ~1334, 1092x1092 ~1590.
+    expect(imageTokens(200, 200)).toBe(54);
+    expect(imageTokens(1000, 1000)).toBe(1334);
+    expect(imageTokens(1092, 1092)).toBe(1590);
+    // 3136x400 fits 1568x200 on its long edge: 418 tokens, under the area cap.
+    expect(imageTokens(3136, 400)).toBe(Math.ceil((IMAGE_MAX_EDGE_PX * 200) / 750));
+    // 3136x1568 fits 1568x784 (1640 tokens' worth), then the area cap.
+    expect(imageTokens(3136, 1568)).toBe(IMAGE_MAX_TOKENS);
     expect(estimateInputTokens(request([imageBlock(toBase64(png(200, 150)))]))).toBe(ONE_MESSAGE + 40);
     const photo = jpeg(4032, 3024, { exifBytes: 20_000 });
     const photoBlock = {
       type: 'image',
       source: { type: 'base64', media_type: 'image/jpeg', data: toBase64(photo) },
     };
-    expect(estimateInputTokens(request([photoBlock]))).toBe(ONE_MESSAGE + Math.ceil((1568 * 1176) / 750));
+    expect(estimateInputTokens(request([photoBlock]))).toBe(ONE_MESSAGE + IMAGE_MAX_TOKENS);
   });
 
   it('assumes 1600 tokens for an image whose size cannot be read', () => {
@@ -122,6 +129,37 @@ describe('estimateInputTokens', () => {
       ],
     };
     expect(estimateInputTokens(request([result]))).toBe(ONE_MESSAGE + 20 + UNKNOWN_IMAGE_TOKENS);
+  });
+
+  it('counts thinking of the current turn only: the API drops earlier turns’ thinking', () => {
+    const thinking = { type: 'thinking', thinking: 't'.repeat(350), signature: 's' };
+    const redacted = { type: 'redacted_thinking', data: 'r'.repeat(100) };
+    const answer = { type: 'text', text: 'a'.repeat(35) };
+    const toolUse = { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} };
+    const toolResult = { type: 'tool_result', tool_use_id: 'toolu_1', content: 'r'.repeat(35) };
+    const earlier: MessageParams = {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [
+        { role: 'user', content: 'q'.repeat(35) },
+        { role: 'assistant', content: [thinking, redacted, answer] },
+        { role: 'user', content: 'q'.repeat(35) },
+      ],
+    };
+    const overhead = REQUEST_OVERHEAD_TOKENS + 3 * MESSAGE_OVERHEAD_TOKENS;
+    expect(estimateInputTokens(earlier)).toBe(overhead + 30);
+    // In a tool loop the assistant turn with thinking is the current one: it counts.
+    const loop: MessageParams = {
+      ...earlier,
+      messages: [
+        { role: 'user', content: 'q'.repeat(35) },
+        { role: 'assistant', content: [thinking, redacted, toolUse] },
+        { role: 'user', content: [toolResult] },
+      ],
+    };
+    const loopTokens =
+      10 + 100 + JSON.stringify(redacted).length / 3.5 + (1 + JSON.stringify({}).length) / 3.5 + 10;
+    expect(estimateInputTokens(loop)).toBe(Math.ceil(overhead + loopTokens));
   });
 
   it('counts a block type it does not know by its JSON text', () => {

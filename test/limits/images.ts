@@ -77,14 +77,14 @@ function segment(marker: number, payload: number[]): number[] {
 
 /**
  * A baseline (SOF0) or progressive (SOF2) JPEG header: SOI, JFIF APP0, an EXIF APP1 of `exifBytes`,
- * a quantization table, the frame, a Huffman table, the scan header and a few entropy bytes, EOI.
+ * a quantization table, (a fill byte,) the frame, a Huffman table, the scan header and a few entropy bytes, EOI.
  */
 export function jpeg(
   width: number,
   height: number,
-  options: { exifBytes?: number; sof?: number } = {},
+  options: { exifBytes?: number; sof?: number; fillByte?: boolean } = {},
 ): Uint8Array {
-  const { exifBytes = 0, sof = 0xc0 } = options;
+  const { exifBytes = 0, sof = 0xc0, fillByte = false } = options;
   return Uint8Array.from([
     0xff,
     0xd8,
@@ -93,7 +93,8 @@ export function jpeg(
       ? segment(0xe1, [...ascii('Exif'), 0, 0, ...new Array<number>(exifBytes).fill(0x20)])
       : []),
     ...segment(0xdb, [0, ...new Array<number>(64).fill(1)]),
-    0xff, // a fill byte before a marker is allowed
+    // A fill byte before a marker is allowed by the standard; encoders do not write one.
+    ...(fillByte ? [0xff] : []),
     ...segment(sof, [8, ...u16be(height), ...u16be(width), 1, 1, 0x11, 0]),
     ...segment(0xc4, [0, ...new Array<number>(16).fill(0).map((_, i) => (i === 0 ? 1 : 0)), 0]),
     ...segment(0xda, [1, 1, 0, 0, 63, 0]),

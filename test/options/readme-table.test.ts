@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { defaultShown } from '../../src/cli/command.js';
+import { estimateCommand } from '../../src/cli/estimate.js';
 import { pricingCommand } from '../../src/cli/pricing.js';
 import { runCommand } from '../../src/cli/run.js';
 import { type AnyOptionSpec, flagOf, type OptionTable } from '../../src/options/define.js';
+import { ESTIMATE_OPTIONS } from '../../src/options/estimate.js';
 import { RUN_OPTIONS } from '../../src/options/run.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -65,14 +67,21 @@ describe('the README', () => {
     expect(tableAfter('## `lp-batch run <input> <output>`')).toEqual(rowsOf(runCommand.options));
   });
 
+  it('lists every option of `estimate` as defined', () => {
+    expect(tableAfter('## `lp-batch estimate <input>`')).toEqual(rowsOf(estimateCommand.options));
+  });
+
   it('lists every option of `pricing` as defined', () => {
     expect(tableAfter('## `lp-batch pricing`')).toEqual(rowsOf(pricingCommand.options));
   });
 });
 
 describe('the library options', () => {
-  it('each carry JSDoc with an @default that matches the definition', () => {
-    const file = join(ROOT, 'src/options/run.ts');
+  it.each([
+    ['src/options/run.ts', 'RunOptions', RUN_OPTIONS],
+    ['src/options/estimate.ts', 'EstimateOptions', ESTIMATE_OPTIONS],
+  ] as const)('of %s each carry JSDoc with an @default that matches the definition', (path, name, table) => {
+    const file = join(ROOT, path);
     // Only what the table's types need: no @types, no lib checks (a full program takes seconds).
     const program = ts.createProgram([file], {
       strict: true,
@@ -85,13 +94,13 @@ describe('the library options', () => {
     const checker = program.getTypeChecker();
     const source = program.getSourceFile(file);
     const declaration = source?.statements.find(
-      (s): s is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(s) && s.name.text === 'RunOptions',
+      (s): s is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(s) && s.name.text === name,
     );
-    if (!declaration) throw new Error('src/options/run.ts declares no RunOptions');
+    if (!declaration) throw new Error(`${path} declares no ${name}`);
     const properties = checker.getTypeAtLocation(declaration.name).getProperties();
-    expect(properties.map((p) => p.name).sort()).toEqual(Object.keys(RUN_OPTIONS).sort());
+    expect(properties.map((p) => p.name).sort()).toEqual(Object.keys(table).sort());
     for (const property of properties) {
-      const spec = RUN_OPTIONS[property.name as keyof typeof RUN_OPTIONS] as AnyOptionSpec;
+      const spec = (table as OptionTable)[property.name] as AnyOptionSpec;
       const doc = ts.displayPartsToString(property.getDocumentationComment(checker));
       const tag = property.getJsDocTags(checker).find((t) => t.name === 'default');
       const stated = ts.displayPartsToString(tag?.text ?? []).trim();
