@@ -92,11 +92,11 @@ export function parseRequestLine(
   }
   if (!isObject(value)) return fail(fallbackId, encoding ?? `expected a JSON object, got ${describe(value)}`);
 
-  const { custom_id: rawId, ...rest } = value;
+  const rawId = value.custom_id;
   const idIsValid = rawId === undefined || (typeof rawId === 'string' && CUSTOM_ID_PATTERN.test(rawId));
   const custom_id = idIsValid ? (rawId ?? fallbackId) : fallbackId;
-  const { params, container, error } = locateParams(rest);
-  const metadata = readMetadata(rest, container);
+  const { params, container, error } = locateParams(value);
+  const metadata = readMetadata(value, container);
   const kept = 'value' in metadata ? metadata.value : undefined;
   // Bad bytes are the cause of whatever else is wrong: say that, under the line's own name if it has one.
   if (encoding) return fail(custom_id, encoding, kept);
@@ -109,9 +109,9 @@ export function parseRequestLine(
     return fail(custom_id, `${container ?? PARAMS}: expected an object, got ${describe(params)}`, kept);
   }
 
-  const headerKey = HEADER_KEYS.find((key) => key in rest || key in params);
+  const headerKey = HEADER_KEYS.find((key) => key in value || key in params);
   if (headerKey !== undefined) {
-    const path = headerKey in rest && container !== null ? headerKey : `${PARAMS}.${headerKey}`;
+    const path = headerKey in value && container !== null ? headerKey : `${PARAMS}.${headerKey}`;
     return fail(
       custom_id,
       `${path}: a line may not set request headers; give them to every request with --header 'Name: value'`,
@@ -137,7 +137,8 @@ type Container = 'params' | 'body' | null;
 
 /**
  * Finds the Messages request inside a line of any of the three formats, and the key it is under
- * (null: the line is the request); `error` when an OpenAI-style line asks for another endpoint.
+ * (null: the line is the request, less its `custom_id`); `error` when an OpenAI-style line asks for
+ * another endpoint.
  */
 function locateParams(value: Record<string, unknown>): {
   params: unknown;
@@ -145,7 +146,12 @@ function locateParams(value: Record<string, unknown>): {
   error?: string;
 } {
   if ('params' in value) return { params: value.params, container: 'params' };
-  if (!('body' in value && ('url' in value || 'method' in value))) return { params: value, container: null };
+  if (!('body' in value && ('url' in value || 'method' in value))) {
+    // Only a bare request is copied: the other formats leave their custom_id outside the request.
+    if (!('custom_id' in value)) return { params: value, container: null };
+    const { custom_id: _id, ...request } = value;
+    return { params: request, container: null };
+  }
   const found = { params: value.body, container: 'body' } as const;
   if (value.method !== undefined && value.method !== 'POST') {
     return { ...found, error: `method: expected "POST", got ${showValue(value.method)}` };

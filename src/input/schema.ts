@@ -4,6 +4,7 @@
  */
 import type { MessageParams } from '../types.js';
 import { checkJsonLimits } from './json-limits.js';
+import { isPlainValidRequest } from './schema-fast.js';
 import { formatPath, type Issue, WARNING } from './schema-kit.js';
 import { KNOWN_PARAMS, paramsSchema } from './schema-params.js';
 import { checkRequestRules, type RuleOptions } from './schema-rules.js';
@@ -34,6 +35,18 @@ export type ParamsValidation =
  * @param options how the request is sent, where a rule depends on it (an interleaved-thinking beta)
  */
 export function validateParams(
+  params: unknown,
+  prefix = 'params',
+  options: RuleOptions = {},
+): ParamsValidation {
+  // The plainest requests, most of most files, are known valid without the schema (./schema-fast.ts).
+  if (isPlainValidRequest(params))
+    return { ok: true, params: params as MessageParams, unknownKeys: [], warnings: [] };
+  return validateParamsFully(params, prefix, options);
+}
+
+/** `validateParams` without its fast path: the schema, the rules and the JSON limits, always. */
+export function validateParamsFully(
   params: unknown,
   prefix = 'params',
   options: RuleOptions = {},

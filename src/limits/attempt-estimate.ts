@@ -47,11 +47,16 @@ export function worstCaseUsage(params: MessageParams, inputTokens: number): Usag
 
 /** Whether any object inside `value` carries a `cache_control`. Strings (base64 images) are not scanned. */
 export function hasCacheControl(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasCacheControl);
   if (typeof value !== 'object' || value === null) return false;
-  for (const [key, inner] of Object.entries(value)) {
-    if (key === 'cache_control' && inner !== null && inner !== undefined) return true;
-    if (hasCacheControl(inner)) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasCacheControl(item)) return true;
+    return false;
+  }
+  // for...in: no array of entries per object, on a path that sees every request.
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const inner = record[key];
+    if (key === 'cache_control' ? inner !== null && inner !== undefined : hasCacheControl(inner)) return true;
   }
   return false;
 }
