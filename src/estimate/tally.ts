@@ -109,16 +109,8 @@ export class EstimateTally {
 
   report(method: EstimateMethod): EstimateReport {
     const by_model: Record<string, ModelEstimate> = {};
-    const total = {
-      requests: 0,
-      inputTokens: 0,
-      maxOutputTokens: 0,
-      minNanos: 0,
-      maxNanos: 0,
-      expectedNanos: 0,
-    };
+    const total = emptyTally(true);
     const unpriced: string[] = [];
-    const expected = this.#expected !== null;
     for (const [model, t] of this.#models) {
       total.requests += t.requests;
       total.inputTokens += t.inputTokens;
@@ -129,27 +121,13 @@ export class EstimateTally {
         total.expectedNanos += t.expectedNanos;
       } else unpriced.push(model);
       by_model[model] = {
-        requests: t.requests,
-        input_tokens: t.inputTokens,
-        max_output_tokens: t.maxOutputTokens,
-        cost_usd: t.priced
-          ? {
-              min: nanosToUsd(t.minNanos),
-              max: nanosToUsd(t.maxNanos),
-              expected: expected ? nanosToUsd(t.expectedNanos) : null,
-            }
-          : { min: null, max: null, expected: null },
+        ...this.#sizes(t),
+        cost_usd: t.priced ? this.#costs(t) : { min: null, max: null, expected: null },
       };
     }
     return {
-      requests: total.requests,
-      input_tokens: total.inputTokens,
-      max_output_tokens: total.maxOutputTokens,
-      cost_usd: {
-        min: nanosToUsd(total.minNanos),
-        max: nanosToUsd(total.maxNanos),
-        expected: expected ? nanosToUsd(total.expectedNanos) : null,
-      },
+      ...this.#sizes(total),
+      cost_usd: this.#costs(total),
       by_model,
       invalid_lines: this.#invalid,
       unpriced_models: unpriced,
@@ -157,16 +135,31 @@ export class EstimateTally {
     };
   }
 
-  #tallyOf(model: string): ModelTally {
-    const priced = this.#prices.priceOf(model) !== null;
+  #sizes(t: ModelTally): { requests: number; input_tokens: number; max_output_tokens: number } {
+    return { requests: t.requests, input_tokens: t.inputTokens, max_output_tokens: t.maxOutputTokens };
+  }
+
+  #costs(t: ModelTally): { min: number; max: number; expected: number | null } {
     return {
-      requests: 0,
-      inputTokens: 0,
-      maxOutputTokens: 0,
-      minNanos: 0,
-      maxNanos: 0,
-      expectedNanos: 0,
-      priced,
+      min: nanosToUsd(t.minNanos),
+      max: nanosToUsd(t.maxNanos),
+      expected: this.#expected === null ? null : nanosToUsd(t.expectedNanos),
     };
   }
+
+  #tallyOf(model: string): ModelTally {
+    return emptyTally(this.#prices.priceOf(model) !== null);
+  }
+}
+
+function emptyTally(priced: boolean): ModelTally {
+  return {
+    requests: 0,
+    inputTokens: 0,
+    maxOutputTokens: 0,
+    minNanos: 0,
+    maxNanos: 0,
+    expectedNanos: 0,
+    priced,
+  };
 }

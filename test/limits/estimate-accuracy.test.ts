@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateInputTokens, imageTokens } from '../../src/limits/estimate-tokens.js';
 import { countMockInputTokens } from '../../src/mock/tokens.js';
 import type { MessageParams } from '../../src/types.js';
+import { readmeTableAfter } from '../helpers/readme.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const IMAGES = join(ROOT, 'test/fixtures/images');
@@ -156,27 +157,8 @@ function expectedRows(): string[][] {
   });
 }
 
-function readmeRows(): string[][] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('#### Measured error');
-  expect(start).toBeGreaterThan(0);
-  const lines = readme.slice(start).split('\n');
-  const first = lines.findIndex((line) => line.startsWith('|'));
-  const rows: string[][] = [];
-  for (const line of lines.slice(first + 2)) {
-    if (!line.startsWith('|')) break;
-    rows.push(
-      line
-        .slice(1, -1)
-        .split(' | ')
-        .map((cell) => cell.trim()),
-    );
-  }
-  return rows;
-}
-
 describe("the README's measured error of the estimator", () => {
   it('is what the estimator and the simulator give today', () => {
-    expect(readmeRows()).toEqual(expectedRows());
+    expect(readmeTableAfter('#### Measured error')).toEqual(expectedRows());
   });
 });

@@ -2,7 +2,6 @@
  * The README's option tables are the options as defined: same flags, same order, same defaults,
  * same words. And every library option says its default in its JSDoc.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -13,28 +12,9 @@ import { runCommand } from '../../src/cli/run.js';
 import { type AnyOptionSpec, flagOf, type OptionTable } from '../../src/options/define.js';
 import { ESTIMATE_OPTIONS } from '../../src/options/estimate.js';
 import { RUN_OPTIONS } from '../../src/options/run.js';
+import { readmeTableAfter } from '../helpers/readme.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-
-/** The rows of the first table after `heading`, as cells. */
-function tableAfter(heading: string): string[][] {
-  const start = README.indexOf(heading);
-  expect(start, `README has no heading ${heading}`).toBeGreaterThanOrEqual(0);
-  const lines = README.slice(start).split('\n');
-  const first = lines.findIndex((line) => line.startsWith('|'));
-  const rows: string[][] = [];
-  for (const line of lines.slice(first + 2)) {
-    if (!line.startsWith('|')) break;
-    rows.push(
-      line
-        .slice(1, -1)
-        .split(' | ')
-        .map((cell) => cell.trim()),
-    );
-  }
-  return rows;
-}
 
 /** The placeholder a flag's value shows in the docs. */
 function placeholder(spec: AnyOptionSpec): string {
@@ -64,15 +44,15 @@ function rowsOf(table: OptionTable): string[][] {
 
 describe('the README', () => {
   it('lists every option of `run` as defined: flag, default and meaning, in order', () => {
-    expect(tableAfter('## `lp-batch run <input> <output>`')).toEqual(rowsOf(runCommand.options));
+    expect(readmeTableAfter('## `lp-batch run <input> <output>`')).toEqual(rowsOf(runCommand.options));
   });
 
   it('lists every option of `estimate` as defined', () => {
-    expect(tableAfter('## `lp-batch estimate <input>`')).toEqual(rowsOf(estimateCommand.options));
+    expect(readmeTableAfter('## `lp-batch estimate <input>`')).toEqual(rowsOf(estimateCommand.options));
   });
 
   it('lists every option of `pricing` as defined', () => {
-    expect(tableAfter('## `lp-batch pricing`')).toEqual(rowsOf(pricingCommand.options));
+    expect(readmeTableAfter('## `lp-batch pricing`')).toEqual(rowsOf(pricingCommand.options));
   });
 });
 
