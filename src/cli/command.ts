@@ -70,7 +70,7 @@ export function defaultShown(spec: AnyOptionSpec): string | null {
   return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
-const STRING_KINDS: ReadonlySet<OptionKind> = new Set(['string', 'choice', 'env-name', 'header']);
+const STRING_KINDS: ReadonlySet<OptionKind> = new Set(['string', 'choice', 'env-name', 'header', 'seed']);
 
 function yargsOption(spec: AnyOptionSpec): Options {
   const shown = defaultShown(spec);

@@ -9,12 +9,13 @@ import { type CliIO, type Command, optionValues, yargsOptions } from './command.
 import { EXIT } from './exit-codes.js';
 import { estimateCommand } from './estimate.js';
 import { pricingCommand } from './pricing.js';
+import { mockServerCommand } from './mock-server.js';
 import { runCommand } from './run.js';
 
 export type { CliIO } from './command.js';
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [runCommand, estimateCommand, pricingCommand];
+const COMMANDS: readonly Command[] = [runCommand, estimateCommand, pricingCommand, mockServerCommand];
 
 /** Runs the command line `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -25,7 +25,6 @@ import { checkParams, parseJsonBody } from './validate.js';
 
 export type { MockServerStats } from './exchange.js';
 export type { BatchOutcome, BatchRequestInfo, MockClock, MockServerOptions } from './options.js';
-export { MOCK_SERVER_DEFAULTS } from './options.js';
 export type { RecordedRequest } from './recorded.js';
 
 export interface MockServer {

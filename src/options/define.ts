@@ -14,6 +14,9 @@ import { UsageError } from '../errors.js';
  */
 export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
+/** The longest wait an `ms` option may ask for, for the same reason. */
+export const MAX_MS = 2 ** 31 - 1;
+
 /** The largest text V8 holds: a response body larger than this could never be read as a string. */
 export const MAX_TEXT_BYTES = constants.MAX_STRING_LENGTH;
 
@@ -29,6 +32,12 @@ export type OptionKind =
   | 'usd'
   /** A share from 0 to 1 (`arg` names it: `R`). */
   | 'fraction'
+  /** Milliseconds, 0 or more, at most MAX_MS (`N`). */
+  | 'ms'
+  /** A TCP port from 0 to 65535, 0 meaning a free one (`N`). */
+  | 'port'
+  /** A seed: a number, or any other string (`S`); a flag's text that reads as a number is that number. */
+  | 'seed'
   | 'boolean'
   /** Any string (`arg` names it: `URL`, `NAME`, `FILE`). */
   | 'string'
@@ -90,7 +99,11 @@ export const option = {
   ) => spec<number, D>('seconds', s),
   perMinute: (s: Common) => spec<number, undefined>('per-minute', s),
   usd: (s: Common) => spec<number, undefined>('usd', s),
-  fraction: (s: Common & { arg: string }) => spec<number, undefined>('fraction', s),
+  fraction: <const D extends number | undefined = undefined>(s: Common & { arg: string; default?: D }) =>
+    spec<number, D>('fraction', s),
+  ms: <const D extends number>(s: Common & { default: D }) => spec<number, D>('ms', s),
+  port: <const D extends number>(s: Common & { default: D }) => spec<number, D>('port', s),
+  seed: <const D extends number | string>(s: Common & { default: D }) => spec<number | string, D>('seed', s),
   boolean: <const D extends boolean>(s: Common & { default: D }) => spec<boolean, D>('boolean', s),
   string: <const D extends string | undefined = undefined>(s: Common & { arg: string; default?: D }) =>
     spec<string, D>('string', s),
@@ -104,6 +117,31 @@ export const option = {
 
 function spec<T, D extends T | undefined>(kind: OptionKind, s: Common & { default?: D }): OptionSpec<T, D> {
   return Object.freeze({ ...s, kind, default: s.default as D });
+}
+
+/** The placeholder of a flag's value in help and the docs (`N`, `S`, `USD`, `R`, `URL`, ...); '' for a boolean. */
+export function placeholderOf(spec: AnyOptionSpec): string {
+  switch (spec.kind) {
+    case 'boolean':
+      return '';
+    case 'seconds':
+      return 'S';
+    case 'usd':
+      return 'USD';
+    case 'seed':
+      return 'S';
+    case 'count':
+    case 'per-minute':
+    case 'ms':
+    case 'port':
+      return 'N';
+    case 'string':
+    case 'choice':
+    case 'env-name':
+    case 'header':
+    case 'fraction':
+      return spec.arg ?? '';
+  }
 }
 
 /** `maxRetryWait` → `max-retry-wait`. */
@@ -126,9 +164,10 @@ export function resolveOptions<T extends OptionTable>(table: T, given: object): 
   return out as ResolvedOptions<T>;
 }
 
-function checked(flag: string, spec: AnyOptionSpec, value: unknown): unknown {
-  if (spec.kind === 'env-name') return checkedEnvName(flag, value);
-  if (spec.kind === 'header') return checkedHeaders(flag, value);
+function checked(flag: string, spec: AnyOptionSpec, given: unknown): unknown {
+  if (spec.kind === 'env-name') return checkedEnvName(flag, given);
+  if (spec.kind === 'header') return checkedHeaders(flag, given);
+  const value = spec.kind === 'seed' ? seedOf(given) : given;
   const ok = (() => {
     switch (spec.kind) {
       case 'count':
@@ -146,6 +185,12 @@ function checked(flag: string, spec: AnyOptionSpec, value: unknown): unknown {
         return isFiniteNumber(value) && value > 0;
       case 'fraction':
         return isFiniteNumber(value) && value >= 0 && value <= 1;
+      case 'ms':
+        return isFiniteNumber(value) && value >= 0 && value <= MAX_MS;
+      case 'port':
+        return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65_535;
+      case 'seed':
+        return isFiniteNumber(value) || (typeof value === 'string' && value !== '');
       case 'boolean':
         return typeof value === 'boolean';
       case 'string':
@@ -155,7 +200,7 @@ function checked(flag: string, spec: AnyOptionSpec, value: unknown): unknown {
     }
   })();
   if (!ok)
-    throw new UsageError(`Expected \`--${flag}\` to be ${expectation(spec)}, got \`${String(value)}\``);
+    throw new UsageError(`Expected \`--${flag}\` to be ${expectation(spec)}, got \`${String(given)}\``);
   return value;
 }
 
@@ -194,6 +239,12 @@ function expectation(spec: AnyOptionSpec): string {
       return 'a number > 0';
     case 'fraction':
       return 'a number from 0 to 1';
+    case 'ms':
+      return `a number of milliseconds from 0 to ${MAX_MS} (the longest timer Node allows)`;
+    case 'port':
+      return 'a whole number from 0 to 65535';
+    case 'seed':
+      return 'a number or a word';
     case 'boolean':
       return 'true or false';
     case 'string':
@@ -205,6 +256,13 @@ function expectation(spec: AnyOptionSpec): string {
       // Checked on their own, never echoed (checkedEnvName, checkedHeaders).
       return spec.kind;
   }
+}
+
+/** A flag gives a seed as text: `--seed 1` is the number 1, as `seed: 1` in a program. */
+function seedOf(value: unknown): unknown {
+  if (typeof value !== 'string' || value.trim() === '') return value;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : value;
 }
 
 function isFiniteNumber(value: unknown): value is number {

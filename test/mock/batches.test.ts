@@ -1,9 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { validateBatchCreate } from '../../src/mock/batch-validate.js';
 import type { MockServerOptions } from '../../src/mock/server.js';
-import { call, manualClock, params, simulatorPerTest } from './support.js';
-
-const { agent, start } = simulatorPerTest();
+import { it, type RunFixtures } from '../helpers/fixtures.js';
+import { call, manualClock, params } from './support.js';
 
 const LIMITS = { maxRequests: 3, maxBytes: 10_000 };
 
@@ -75,16 +74,16 @@ describe('validateBatchCreate', () => {
 });
 
 describe('Message Batches on the real server', () => {
-  async function startWithClock(options: MockServerOptions = {}) {
+  async function startWithClock(serve: RunFixtures['serve'], options: MockServerOptions = {}) {
     const clock = manualClock();
-    const server = await start({ clock, ...options });
+    const server = await serve({ clock, ...options });
     const url = server.url;
     const json = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-      const res = await call(agent, url, method, path, body);
+      const res = await call(url, method, path, body);
       return { status: res.status, body: JSON.parse(res.text) as Record<string, unknown> };
     };
     const results = async (id: string) => {
-      const res = await call(agent, url, 'GET', `/v1/messages/batches/${id}/results`);
+      const res = await call(url, 'GET', `/v1/messages/batches/${id}/results`);
       expect(res.status).toBe(200);
       expect(res.text.endsWith('\n')).toBe(true);
       return res.text
@@ -95,8 +94,8 @@ describe('Message Batches on the real server', () => {
     return { clock, url, json, results, server };
   }
 
-  it('answers a bad batch with 400 invalid_request_error and the path', async () => {
-    const { json } = await startWithClock({ batchMaxRequests: 2 });
+  it('answers a bad batch with 400 invalid_request_error and the path', async ({ serve }) => {
+    const { json } = await startWithClock(serve, { batchMaxRequests: 2 });
     const answer = await json('POST', '/v1/messages/batches', { requests: items(3) });
     expect(answer.status).toBe(400);
     expect(answer.body.error).toEqual({
@@ -105,8 +104,8 @@ describe('Message Batches on the real server', () => {
     });
   });
 
-  it('refuses a body over batchMaxBytes', async () => {
-    const { json } = await startWithClock({ batchMaxBytes: 200 });
+  it('refuses a body over batchMaxBytes', async ({ serve }) => {
+    const { json } = await startWithClock(serve, { batchMaxBytes: 200 });
     const answer = await json('POST', '/v1/messages/batches', { requests: items(3) });
     expect(answer.status).toBe(400);
     expect((answer.body.error as { message: string }).message).toMatch(
@@ -114,8 +113,10 @@ describe('Message Batches on the real server', () => {
     );
   });
 
-  it('stays in_progress for batchProcessingMs, then ends with counts, ended_at and results_url', async () => {
-    const { clock, url, json } = await startWithClock({ batchProcessingMs: 10_000 });
+  it('stays in_progress for batchProcessingMs, then ends with counts, ended_at and results_url', async ({
+    serve,
+  }) => {
+    const { clock, url, json } = await startWithClock(serve, { batchProcessingMs: 10_000 });
     const created = await json('POST', '/v1/messages/batches', { requests: items(3) });
     const id = created.body.id as string;
     clock.advance(9_999);
@@ -125,7 +126,7 @@ describe('Message Batches on the real server', () => {
       results_url: null,
       ended_at: null,
     });
-    const early = await call(agent, url, 'GET', `/v1/messages/batches/${id}/results`);
+    const early = await call(url, 'GET', `/v1/messages/batches/${id}/results`);
     expect(early.status).toBe(400);
     expect(early.text).toContain('has not ended yet (processing_status in_progress)');
     clock.advance(1);
@@ -138,11 +139,13 @@ describe('Message Batches on the real server', () => {
     });
   });
 
-  it('ends a batch created with batchProcessingMs 0 at once, and endNow ends one at once', async () => {
-    const { json } = await startWithClock({ batchProcessingMs: 0 });
+  it('ends a batch created with batchProcessingMs 0 at once, and endNow ends one at once', async ({
+    serve,
+  }) => {
+    const { json } = await startWithClock(serve, { batchProcessingMs: 0 });
     const created = await json('POST', '/v1/messages/batches', { requests: items(2) });
     expect(created.body.processing_status).toBe('ended');
-    const second = await startWithClock({ batchProcessingMs: 3_600_000 });
+    const second = await startWithClock(serve, { batchProcessingMs: 3_600_000 });
     const slow = await second.json('POST', '/v1/messages/batches', { requests: items(2) });
     second.server.batches.endNow(slow.body.id as string);
     expect(second.server.batches.list()[0]).toMatchObject({
@@ -151,8 +154,10 @@ describe('Message Batches on the real server', () => {
     });
   });
 
-  it('writes errored lines for invalid params (found at processing, as upstream) and by rate or predicate', async () => {
-    const { json, results } = await startWithClock({
+  it('writes errored lines for invalid params (found at processing, as upstream) and by rate or predicate', async ({
+    serve,
+  }) => {
+    const { json, results } = await startWithClock(serve, {
       batchProcessingMs: 0,
       batchOutcome: ({ custom_id }) =>
         custom_id === 'exp'
@@ -197,9 +202,11 @@ describe('Message Batches on the real server', () => {
     expect(byId.get('r0')).toMatchObject({ type: 'succeeded' });
   });
 
-  it('errors and expires about the configured shares, the same requests for the same seed', async () => {
+  it('errors and expires about the configured shares, the same requests for the same seed', async ({
+    serve,
+  }) => {
     const outcome = async (seed: number) => {
-      const { json, results, server } = await startWithClock({
+      const { json, results, server } = await startWithClock(serve, {
         batchProcessingMs: 0,
         batchErrorRate: 0.2,
         batchExpireRate: 0.2,
@@ -220,15 +227,15 @@ describe('Message Batches on the real server', () => {
     expect(share('expired')).toBeLessThan(0.3);
   });
 
-  it('answers 404 for an unknown batch and 404 for a path it does not serve', async () => {
-    const { json } = await startWithClock();
+  it('answers 404 for an unknown batch and 404 for a path it does not serve', async ({ serve }) => {
+    const { json } = await startWithClock(serve);
     expect((await json('GET', '/v1/messages/batches/msgbatch_nope')).status).toBe(404);
     expect((await json('POST', '/v1/messages/batches/msgbatch_nope/cancel')).status).toBe(404);
     expect((await json('GET', '/v1/nothing')).status).toBe(404);
   });
 
-  it('lists batches newest first', async () => {
-    const { json } = await startWithClock();
+  it('lists batches newest first', async ({ serve }) => {
+    const { json } = await startWithClock(serve);
     await json('POST', '/v1/messages/batches', { requests: items(1) });
     await json('POST', '/v1/messages/batches', { requests: items(1) });
     const list = await json('GET', '/v1/messages/batches');
@@ -240,16 +247,18 @@ describe('Message Batches on the real server', () => {
 });
 
 describe("AI/ML API's batch endpoints", () => {
-  it('creates with 201, answers the batch object while it runs, the results as JSONL once ended, and cancels', async () => {
+  it('creates with 201, answers the batch object while it runs, the results as JSONL once ended, and cancels', async ({
+    serve,
+  }) => {
     const clock = manualClock();
-    const server = await start({ clock, batchProcessingMs: 1000 });
-    const created = await call(agent, server.url, 'POST', '/v1/batches', { requests: items(2) });
+    const server = await serve({ clock, batchProcessingMs: 1000 });
+    const created = await call(server.url, 'POST', '/v1/batches', { requests: items(2) });
     expect(created.status).toBe(201);
     const id = (JSON.parse(created.text) as { id: string }).id;
-    const running = await call(agent, server.url, 'GET', `/v1/batches?batch_id=${id}`);
+    const running = await call(server.url, 'GET', `/v1/batches?batch_id=${id}`);
     expect(JSON.parse(running.text)).toMatchObject({ id, processing_status: 'in_progress' });
     clock.advance(1000);
-    const done = await call(agent, server.url, 'GET', `/v1/batches?batch_id=${id}`);
+    const done = await call(server.url, 'GET', `/v1/batches?batch_id=${id}`);
     expect(done.headers['content-type']).toBe('application/x-jsonl');
     const lines = done.text
       .trimEnd()
@@ -257,11 +266,11 @@ describe("AI/ML API's batch endpoints", () => {
       .map((line) => JSON.parse(line) as { custom_id: string });
     expect(lines.map((line) => line.custom_id).sort()).toEqual(['r0', 'r1']);
 
-    const other = await call(agent, server.url, 'POST', '/v1/batches', { requests: items(2) });
+    const other = await call(server.url, 'POST', '/v1/batches', { requests: items(2) });
     const otherId = (JSON.parse(other.text) as { id: string }).id;
-    const canceled = await call(agent, server.url, 'POST', `/v1/batches/cancel/${otherId}`);
+    const canceled = await call(server.url, 'POST', `/v1/batches/cancel/${otherId}`);
     expect(canceled.status).toBe(201);
-    const results = await call(agent, server.url, 'GET', `/v1/batches?batch_id=${otherId}`);
+    const results = await call(server.url, 'GET', `/v1/batches?batch_id=${otherId}`);
     expect(
       results.text
         .trimEnd()
@@ -270,9 +279,9 @@ describe("AI/ML API's batch endpoints", () => {
     ).toEqual(['canceled', 'canceled']);
   });
 
-  it('needs batch_id', async () => {
-    const server = await start();
-    const answer = await call(agent, server.url, 'GET', '/v1/batches');
+  it('needs batch_id', async ({ serve }) => {
+    const server = await serve();
+    const answer = await call(server.url, 'GET', '/v1/batches');
     expect(answer.status).toBe(400);
     expect(answer.text).toContain('batch_id: required');
   });
@@ -286,16 +295,18 @@ describe('the prompt cache and batches', () => {
       params: params({ system: [shared], messages: [{ role: 'user', content: `Q${i}` }] }),
     }));
 
-  it("lets no request of a batch read another's write, and lets a later batch read them", async () => {
+  it("lets no request of a batch read another's write, and lets a later batch read them", async ({
+    serve,
+  }) => {
     const clock = manualClock();
-    const server = await start({ clock, batchProcessingMs: 60_000, cacheMinTokens: 500 });
+    const server = await serve({ clock, batchProcessingMs: 60_000, cacheMinTokens: 500 });
     const url = server.url;
     const run = async (requests: unknown[]) => {
-      const created = JSON.parse(
-        (await call(agent, url, 'POST', '/v1/messages/batches', { requests })).text,
-      ) as { id: string };
+      const created = JSON.parse((await call(url, 'POST', '/v1/messages/batches', { requests })).text) as {
+        id: string;
+      };
       clock.advance(60_000);
-      const res = await call(agent, url, 'GET', `/v1/messages/batches/${created.id}/results`);
+      const res = await call(url, 'GET', `/v1/messages/batches/${created.id}/results`);
       return res.text
         .trimEnd()
         .split('\n')
@@ -318,7 +329,7 @@ describe('the prompt cache and batches', () => {
       Array(5).fill([0, 1000]),
     );
     // And a plain request after both reads too.
-    const res = await call(agent, url, 'POST', '/v1/messages', group('x', 1)[0]?.params);
+    const res = await call(url, 'POST', '/v1/messages', group('x', 1)[0]?.params);
     expect(
       (JSON.parse(res.text) as { usage: { cache_read_input_tokens: number } }).usage.cache_read_input_tokens,
     ).toBe(1000);

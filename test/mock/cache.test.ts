@@ -1,15 +1,13 @@
 import { request } from 'undici';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { cachePrefixes, planCache } from '../../src/mock/cache-plan.js';
 import { cacheMinimumTokens } from '../../src/mock/cache-rules.js';
 import { PromptCache } from '../../src/mock/prompt-cache.js';
 import type { MockServer, MockServerOptions } from '../../src/mock/server.js';
 import { promptBlocks } from '../../src/mock/tokens.js';
 import type { MessageParams } from '../../src/types.js';
-import { manualClock, params, post, simulatorPerTest } from './support.js';
-
-const simulator = simulatorPerTest();
-const { agent } = simulator;
+import { it, type RunFixtures } from '../helpers/fixtures.js';
+import { manualClock, params, post } from './support.js';
 
 function urlOf(server: MockServer | undefined): string {
   if (!server) throw new Error('Expected a started server');
@@ -201,21 +199,23 @@ describe('the prompt cache on the real server', () => {
   let server: MockServer | undefined;
 
   async function usageOf(request: unknown): Promise<Record<string, unknown>> {
-    const res = await post(agent, urlOf(server), request);
+    const res = await post(urlOf(server), request);
     const body = (await res.body.json()) as { usage: Record<string, unknown> };
     expect(res.statusCode).toBe(200);
     return body.usage;
   }
 
-  async function start(options: MockServerOptions): Promise<void> {
-    server = await simulator.start(options);
+  async function start(serve: RunFixtures['serve'], options: MockServerOptions): Promise<void> {
+    server = await serve(options);
   }
 
   const cached = layered({ system: EPHEMERAL });
   const PREFIX = TOOL_TOKENS + 300;
 
-  it('makes requests that arrive before the first response began each write, and later ones read', async () => {
-    await start({ latencyMs: 30, clock: manualClock(), cacheMinTokens: 100 });
+  it('makes requests that arrive before the first response began each write, and later ones read', async ({
+    serve,
+  }) => {
+    await start(serve, { latencyMs: 30, clock: manualClock(), cacheMinTokens: 100 });
     const together = await Promise.all([usageOf(cached), usageOf(cached), usageOf(cached)]);
     for (const usage of together) {
       expect(usage).toMatchObject({
@@ -233,13 +233,12 @@ describe('the prompt cache on the real server', () => {
     });
   });
 
-  it('writes nothing for a request whose client left before its response began', async () => {
-    await start({ latencyMs: 60, clock: manualClock(), cacheMinTokens: 100 });
+  it('writes nothing for a request whose client left before its response began', async ({ serve }) => {
+    await start(serve, { latencyMs: 60, clock: manualClock(), cacheMinTokens: 100 });
     const url = urlOf(server);
     await expect(
       request(`${url}/v1/messages`, {
         method: 'POST',
-        dispatcher: agent,
         body: JSON.stringify(cached),
         signal: AbortSignal.timeout(10),
       }),
@@ -257,9 +256,9 @@ describe('the prompt cache on the real server', () => {
     });
   });
 
-  it('counts a stream as begun once message_start went out, even if it then fails', async () => {
-    await start({ midstreamErrorRate: 1, clock: manualClock(), cacheMinTokens: 100 });
-    const res = await post(agent, urlOf(server), { ...cached, stream: true });
+  it('counts a stream as begun once message_start went out, even if it then fails', async ({ serve }) => {
+    await start(serve, { midstreamErrorRate: 1, clock: manualClock(), cacheMinTokens: 100 });
+    const res = await post(urlOf(server), { ...cached, stream: true });
     const events = await res.body.text();
     expect(events.indexOf('event: message_start')).toBeLessThan(events.indexOf('event: error'));
     expect(events).toContain(`"cache_creation_input_tokens":${PREFIX}`);
@@ -267,9 +266,9 @@ describe('the prompt cache on the real server', () => {
     expect((await usageOf(cached)).cache_read_input_tokens).toBe(PREFIX);
   });
 
-  it('expires entries on the injected clock', async () => {
+  it('expires entries on the injected clock', async ({ serve }) => {
     const clock = manualClock();
-    await start({ clock, cacheMinTokens: 100 });
+    await start(serve, { clock, cacheMinTokens: 100 });
     expect((await usageOf(cached)).cache_creation_input_tokens).toBe(PREFIX);
     clock.advance(5 * 60_000);
     expect((await usageOf(cached)).cache_creation_input_tokens).toBe(PREFIX);
@@ -277,20 +276,20 @@ describe('the prompt cache on the real server', () => {
     expect((await usageOf(cached)).cache_read_input_tokens).toBe(PREFIX);
   });
 
-  it('ignores a prefix below the model minimum, and honours cacheMinTokens', async () => {
-    await start({ clock: manualClock() });
+  it('ignores a prefix below the model minimum, and honours cacheMinTokens', async ({ serve }) => {
+    await start(serve, { clock: manualClock() });
     const short = layered({ system: EPHEMERAL }, 'claude-haiku-4-5'); // needs 4,096 tokens
     expect(await usageOf(short)).toMatchObject({ input_tokens: PREFIX + 10, cache_creation_input_tokens: 0 });
-    await start({ clock: manualClock(), cacheMinTokens: 100 });
+    await start(serve, { clock: manualClock(), cacheMinTokens: 100 });
     expect(await usageOf(short)).toMatchObject({ input_tokens: 10, cache_creation_input_tokens: PREFIX });
   });
 
-  it('answers more than 4 breakpoints with 400 invalid_request_error', async () => {
-    await start({});
+  it('answers more than 4 breakpoints with 400 invalid_request_error', async ({ serve }) => {
+    await start(serve, {});
     const many = params({
       system: [1, 2, 3, 4, 5].map((i) => ({ type: 'text', text: `part ${i}`, cache_control: EPHEMERAL })),
     });
-    const res = await post(agent, urlOf(server), many);
+    const res = await post(urlOf(server), many);
     expect(res.statusCode).toBe(400);
     expect(await res.body.json()).toMatchObject({
       error: {

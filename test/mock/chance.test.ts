@@ -1,10 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { type ChanceRates, drawChance, midstreamErrorAfter } from '../../src/mock/chance.js';
 import { createSeededRandom, shuffled } from '../../src/mock/random.js';
 import type { MockServerOptions } from '../../src/mock/server.js';
-import { params, parseSse, post, simulatorPerTest } from './support.js';
-
-const { agent, start } = simulatorPerTest();
+import { it, type RunFixtures } from '../helpers/fixtures.js';
+import { params, parseSse, post } from './support.js';
 
 const NONE: ChanceRates = {
   overloadRate: 0,
@@ -80,12 +79,17 @@ describe('drawChance', () => {
 
 describe('faults by rate on the real server', () => {
   /** Send `count` requests one after another; the status of each, or `drop`. */
-  async function statuses(options: MockServerOptions, count: number, stream = false): Promise<string[]> {
-    const server = await start(options);
+  async function statuses(
+    serve: RunFixtures['serve'],
+    options: MockServerOptions,
+    count: number,
+    stream = false,
+  ): Promise<string[]> {
+    const server = await serve(options);
     const out: string[] = [];
     for (let i = 0; i < count; i++) {
       try {
-        const res = await post(agent, server.url, params({ stream }));
+        const res = await post(server.url, params({ stream }));
         const text = await res.body.text();
         const midstream = stream && parseSse(text).some((event) => event.event === 'error');
         out.push(midstream ? 'midstream' : String(res.statusCode));
@@ -99,17 +103,17 @@ describe('faults by rate on the real server', () => {
 
   const rates = { overloadRate: 0.2, rateLimitRate: 0.1, errorRate: 0.1, dropRate: 0.1 };
 
-  it('gives the same faults for the same seed and other faults for another seed', async () => {
-    const a = await statuses({ ...rates, seed: 7 }, 40);
-    const b = await statuses({ ...rates, seed: 7 }, 40);
-    const c = await statuses({ ...rates, seed: 8 }, 40);
+  it('gives the same faults for the same seed and other faults for another seed', async ({ serve }) => {
+    const a = await statuses(serve, { ...rates, seed: 7 }, 40);
+    const b = await statuses(serve, { ...rates, seed: 7 }, 40);
+    const c = await statuses(serve, { ...rates, seed: 8 }, 40);
     expect(a).toEqual(b);
     expect(c).not.toEqual(a);
     for (const kind of ['200', '529', '429', '500', 'drop']) expect(a).toContain(kind);
   });
 
-  it('sends roughly the configured share of each fault', async () => {
-    const out = await statuses({ ...rates, seed: 'share' }, 400);
+  it('sends roughly the configured share of each fault', async ({ serve }) => {
+    const out = await statuses(serve, { ...rates, seed: 'share' }, 400);
     const share = (kind: string) => out.filter((s) => s === kind).length / out.length;
     expect(share('529')).toBeGreaterThan(0.12);
     expect(share('529')).toBeLessThan(0.28);
@@ -117,18 +121,18 @@ describe('faults by rate on the real server', () => {
     expect(share('200')).toBeLessThan(0.6);
   });
 
-  it('ends about midstreamErrorRate of the streams with event: error after HTTP 200', async () => {
-    const out = await statuses({ midstreamErrorRate: 0.5, seed: 3 }, 60, true);
+  it('ends about midstreamErrorRate of the streams with event: error after HTTP 200', async ({ serve }) => {
+    const out = await statuses(serve, { midstreamErrorRate: 0.5, seed: 3 }, 60, true);
     const errors = out.filter((s) => s === 'midstream').length;
     expect(errors).toBeGreaterThan(15);
     expect(errors).toBeLessThan(45);
     expect(out.filter((s) => s !== 'midstream')).toEqual(Array(60 - errors).fill('200'));
   });
 
-  it('counts the faults it acted out by kind', async () => {
-    const server = await start({ overloadRate: 1 });
-    await (await post(agent, server.url, params())).body.text();
-    await (await post(agent, server.url, params())).body.text();
+  it('counts the faults it acted out by kind', async ({ serve }) => {
+    const server = await serve({ overloadRate: 1 });
+    await (await post(server.url, params())).body.text();
+    await (await post(server.url, params())).body.text();
     expect(server.stats.faults).toEqual({ 'api-error': 2 });
     expect(server.stats.byStatus).toEqual({ 529: 2 });
   });

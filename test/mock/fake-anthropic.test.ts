@@ -1,12 +1,8 @@
-import { Agent } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { faults } from '../../src/mock/faults.js';
 import { type RecordedRequest, startMockServer } from '../../src/mock/server.js';
 import { failFirst, firstOf, promptOf, whenPrompt } from '../helpers/fake-anthropic.js';
 import { params, post } from './support.js';
-
-const agent = new Agent();
-afterAll(() => agent.close());
 
 function recorded(body: unknown): RecordedRequest {
   return { n: 1, method: 'POST', path: '/v1/messages', headers: {}, body, receivedAt: 0 };
@@ -65,7 +61,7 @@ describe('whenPrompt and firstOf', () => {
     try {
       const statuses: number[] = [];
       for (const prompt of ['flaky', 'flaky', 'steady', 'flaky']) {
-        const res = await post(agent, server.url, ask(prompt));
+        const res = await post(server.url, ask(prompt));
         await res.body.text();
         statuses.push(res.statusCode);
       }

@@ -1,13 +1,10 @@
-import { Agent, type Dispatcher } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Dispatcher } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type Fault, faults } from '../../src/mock/faults.js';
 import { buildMockMessage } from '../../src/mock/reply.js';
 import { type MockServer, startMockServer } from '../../src/mock/server.js';
 import { messageToSseEvents } from '../../src/mock/sse.js';
 import { params, parseSse, post } from './support.js';
-
-const agent = new Agent();
-afterAll(() => agent.close());
 
 let server: MockServer | undefined;
 afterEach(async () => {
@@ -44,7 +41,7 @@ describe('api-error and raw-response faults', () => {
   for (const [name, fault, status, type] of cases) {
     it(`${name} answers ${status} ${type} in Anthropic's error shape with the request id`, async () => {
       const { url } = await startWith(fault);
-      const res = await post(agent, url, params());
+      const res = await post(url, params());
       expect(res.statusCode).toBe(status);
       expect(res.headers['request-id']).toBe('req_mock_1');
       const body = (await res.body.json()) as { type: string; error: { type: string }; request_id: string };
@@ -54,7 +51,7 @@ describe('api-error and raw-response faults', () => {
 
   it('rateLimited sends 429 with retry-after and retry-after-ms as given', async () => {
     const { url } = await startWith(faults.rateLimited({ retryAfter: 3, retryAfterMs: 2500 }));
-    const res = await post(agent, url, params());
+    const res = await post(url, params());
     expect(res.statusCode).toBe(429);
     expect(res.headers['retry-after']).toBe('3');
     expect(res.headers['retry-after-ms']).toBe('2500');
@@ -63,7 +60,7 @@ describe('api-error and raw-response faults', () => {
 
   it('spendCapReached sends 429 without retry-after and with the spend-limit error code', async () => {
     const { url } = await startWith(faults.spendCapReached());
-    const res = await post(agent, url, params());
+    const res = await post(url, params());
     expect(res.statusCode).toBe(429);
     expect(res.headers['retry-after']).toBeUndefined();
     const body = (await res.body.json()) as { error: { type: string; details: unknown } };
@@ -77,7 +74,7 @@ describe('api-error and raw-response faults', () => {
       [faults.badGatewayHtml(), 502],
     ] as const) {
       const mock = await startMockServer({ fault: () => fault });
-      const res = await post(agent, mock.url, params());
+      const res = await post(mock.url, params());
       expect(res.statusCode).toBe(status);
       expect(res.headers['content-type']).toBe('text/html');
       const text = await res.body.text();
@@ -89,8 +86,8 @@ describe('api-error and raw-response faults', () => {
 
   it('counts fault responses by status and faults by kind', async () => {
     const mock = await startWith(faults.overloaded());
-    await (await post(agent, mock.url, params())).body.text();
-    await (await post(agent, mock.url, params())).body.text();
+    await (await post(mock.url, params())).body.text();
+    await (await post(mock.url, params())).body.text();
     expect(mock.stats.byStatus).toEqual({ 529: 2 });
     expect(mock.stats.faults).toEqual({ 'api-error': 2 });
   });
@@ -99,12 +96,12 @@ describe('api-error and raw-response faults', () => {
 describe('connection faults', () => {
   it('drop closes the socket without a response', async () => {
     const { url } = await startWith(faults.drop());
-    await expect(post(agent, url, params())).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+    await expect(post(url, params())).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
   });
 
   it('truncate sends 200 with the full content-length and then only half the body', async () => {
     const { url } = await startWith(faults.truncate());
-    const res = await post(agent, url, params());
+    const res = await post(url, params());
     expect(res.statusCode).toBe(200);
     const full = JSON.stringify(buildMockMessage(params(), 1));
     expect(res.headers['content-length']).toBe(String(Buffer.byteLength(full)));
@@ -116,7 +113,7 @@ describe('connection faults', () => {
 
   it('invalidJson sends a 200 JSON body that is cut mid-string', async () => {
     const { url } = await startWith(faults.invalidJson());
-    const res = await post(agent, url, params());
+    const res = await post(url, params());
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
     const text = await res.body.text();
@@ -128,7 +125,7 @@ describe('connection faults', () => {
   // about a second each however tiny the timeout.
   it('hang never answers, so a tiny headersTimeout fires', async () => {
     const { url } = await startWith(faults.hang());
-    await expect(post(agent, url, params(), { headersTimeout: 10 })).rejects.toMatchObject({
+    await expect(post(url, params(), { headersTimeout: 10 })).rejects.toMatchObject({
       code: 'UND_ERR_HEADERS_TIMEOUT',
     });
   });
@@ -144,7 +141,7 @@ describe('connection faults', () => {
         return faults.hang();
       },
     });
-    const pending = post(agent, mock.url, params());
+    const pending = post(mock.url, params());
     await arrival;
     const startedAt = performance.now();
     await mock.close();
@@ -160,7 +157,7 @@ describe('stream faults', () => {
 
   it('streamError sends K events, then an error event, then ends the body', async () => {
     const { url } = await startWith(faults.streamError(3, 'overloaded_error'));
-    const res = await post(agent, url, streaming);
+    const res = await post(url, streaming);
     expect(res.statusCode).toBe(200);
     const events = parseSse(await res.body.text());
     expect(events.slice(0, 3)).toEqual(allEvents.slice(0, 3));
@@ -173,7 +170,7 @@ describe('stream faults', () => {
 
   it('streamCut sends K events and closes the connection before message_stop', async () => {
     const { url } = await startWith(faults.streamCut(4));
-    const res = await post(agent, url, streaming);
+    const res = await post(url, streaming);
     expect(res.statusCode).toBe(200);
     const { text, error } = await readUntilError(res.body);
     expect(error).toMatchObject({ code: 'UND_ERR_SOCKET' });
@@ -182,7 +179,7 @@ describe('stream faults', () => {
 
   it('streamStall sends K events and goes silent, so a tiny bodyTimeout fires', async () => {
     const mock = await startWith(faults.streamStall(2));
-    const res = await post(agent, mock.url, streaming, { bodyTimeout: 10 });
+    const res = await post(mock.url, streaming, { bodyTimeout: 10 });
     expect(res.statusCode).toBe(200);
     const { text, error } = await readUntilError(res.body);
     expect(error).toMatchObject({ code: 'UND_ERR_BODY_TIMEOUT' });
@@ -191,7 +188,7 @@ describe('stream faults', () => {
 
   it('close() ends a stalled stream promptly', async () => {
     const mock = await startWith(faults.streamStall(1));
-    const res = await post(agent, mock.url, streaming);
+    const res = await post(mock.url, streaming);
     const chunks = res.body[Symbol.asyncIterator]();
     const first = await chunks.next(); // the stall has begun once the first event is in
     const startedAt = performance.now();

@@ -1,8 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { RequestLimit } from '../../src/mock/rate-limit.js';
-import { manualClock, params, post, simulatorPerTest } from './support.js';
-
-const { agent, start } = simulatorPerTest();
+import { it } from '../helpers/fixtures.js';
+import { manualClock, params, post } from './support.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -33,11 +32,13 @@ describe('RequestLimit', () => {
 });
 
 describe('rpm on the real server', () => {
-  it('answers 429 rate_limit_error with retry-after past the limit, and admits again as the clock moves', async () => {
+  it('answers 429 rate_limit_error with retry-after past the limit, and admits again as the clock moves', async ({
+    serve,
+  }) => {
     const clock = manualClock(T0);
-    const server = await start({ rpm: 2, clock });
+    const server = await serve({ rpm: 2, clock });
     const send = async () => {
-      const res = await post(agent, server.url, params());
+      const res = await post(server.url, params());
       return {
         status: res.statusCode,
         headers: res.headers,
@@ -60,11 +61,11 @@ describe('rpm on the real server', () => {
     expect(server.stats.byStatus).toEqual({ 200: 3, 429: 1 });
   });
 
-  it('does not limit count_tokens or other endpoints', async () => {
+  it('does not limit count_tokens or other endpoints', async ({ serve }) => {
     const clock = manualClock(T0);
-    const server = await start({ rpm: 1, clock });
+    const server = await serve({ rpm: 1, clock });
     for (let i = 0; i < 3; i++) {
-      const res = await post(agent, server.url, params(), { path: '/v1/messages/count_tokens' });
+      const res = await post(server.url, params(), { path: '/v1/messages/count_tokens' });
       expect(res.statusCode).toBe(200);
       await res.body.text();
     }

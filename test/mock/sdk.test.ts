@@ -1,16 +1,16 @@
 /** The official SDK pointed at the simulator with `baseURL`: what a user of the SDK would do. */
 import Anthropic from '@anthropic-ai/sdk';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { buildMockMessage } from '../../src/mock/reply.js';
 import type { MockServer, MockServerOptions } from '../../src/mock/server.js';
 import { countMockInputTokens } from '../../src/mock/tokens.js';
-import { manualClock, params, simulatorPerTest } from './support.js';
+import { it, type RunFixtures } from '../helpers/fixtures.js';
+import { manualClock, params } from './support.js';
 
-const { start } = simulatorPerTest();
 let server: MockServer | undefined;
 
-async function sdk(options: MockServerOptions = {}): Promise<Anthropic> {
-  server = await start(options);
+async function sdk(serve: RunFixtures['serve'], options: MockServerOptions = {}): Promise<Anthropic> {
+  server = await serve(options);
   return new Anthropic({ apiKey: 'mock-key', baseURL: server.url, maxRetries: 0 });
 }
 
@@ -25,15 +25,15 @@ const request = params({
 });
 
 describe('the official SDK against the simulator', () => {
-  it('messages.create gets the deterministic reply', async () => {
-    const client = await sdk();
+  it('messages.create gets the deterministic reply', async ({ serve }) => {
+    const client = await sdk(serve);
     const message = await client.messages.create({ ...request, stream: false } as never);
     expect(message).toEqual(buildMockMessage(request, 1));
     expect(server?.requests[0]?.headers.authorization).toBe('Bearer mock-key');
   });
 
-  it('messages.stream accumulates the same message, forced tool input included', async () => {
-    const client = await sdk();
+  it('messages.stream accumulates the same message, forced tool input included', async ({ serve }) => {
+    const client = await sdk(serve);
     const forced = { ...request, tool_choice: { type: 'tool', name: 'get_weather' } };
     const stream = client.messages.stream(forced as never);
     const texts: string[] = [];
@@ -47,15 +47,15 @@ describe('the official SDK against the simulator', () => {
     expect(texts.join('')).toBe('{"city":"mock city"}');
   });
 
-  it('messages.countTokens answers the count usage would give', async () => {
-    const client = await sdk();
+  it('messages.countTokens answers the count usage would give', async ({ serve }) => {
+    const client = await sdk(serve);
     const { max_tokens: _unused, ...body } = request;
     const counted = await client.messages.countTokens(body as never);
     expect(counted).toEqual({ input_tokens: countMockInputTokens(request) });
   });
 
-  it('surfaces a 400 for role system as the SDK BadRequestError', async () => {
-    const client = await sdk();
+  it('surfaces a 400 for role system as the SDK BadRequestError', async ({ serve }) => {
+    const client = await sdk(serve);
     const bad = params({ messages: [{ role: 'system', content: 'x' }] });
     await expect(client.messages.create(bad as never)).rejects.toMatchObject({
       status: 400,
@@ -63,9 +63,11 @@ describe('the official SDK against the simulator', () => {
     });
   });
 
-  it('messages.batches create, retrieve and results work, results in an order drawn from the seed', async () => {
+  it('messages.batches create, retrieve and results work, results in an order drawn from the seed', async ({
+    serve,
+  }) => {
     const clock = manualClock();
-    const client = await sdk({ clock, seed: 5, batchProcessingMs: 60_000 });
+    const client = await sdk(serve, { clock, seed: 5, batchProcessingMs: 60_000 });
     const requests = Array.from({ length: 6 }, (_, i) => ({
       custom_id: `q${i}`,
       params: params({ messages: [{ role: 'user', content: `Question ${i}` }] }),
@@ -101,9 +103,9 @@ describe('the official SDK against the simulator', () => {
     }
   });
 
-  it('messages.batches.cancel cancels the requests not done yet', async () => {
+  it('messages.batches.cancel cancels the requests not done yet', async ({ serve }) => {
     const clock = manualClock();
-    const client = await sdk({ clock, batchProcessingMs: 1000, batchCancelMs: 500 });
+    const client = await sdk(serve, { clock, batchProcessingMs: 1000, batchCancelMs: 500 });
     const requests = Array.from({ length: 4 }, (_, i) => ({ custom_id: `c${i}`, params: params() }));
     const created = await client.messages.batches.create({ requests } as never);
     clock.advance(500); // two of the four are done by now

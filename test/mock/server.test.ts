@@ -1,11 +1,7 @@
-import { Agent } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildMockMessage } from '../../src/mock/reply.js';
 import { type MockServer, type MockServerOptions, startMockServer } from '../../src/mock/server.js';
 import { accumulateSse, params, parseSse, post } from './support.js';
-
-const agent = new Agent();
-afterAll(() => agent.close());
 
 let server: MockServer | undefined;
 afterEach(async () => {
@@ -21,7 +17,7 @@ async function start(options: MockServerOptions = {}): Promise<MockServer> {
 describe('startMockServer', () => {
   it('answers a JSON message with request-id req_mock_<n> and the reply buildMockMessage gives', async () => {
     const { url } = await start();
-    const res = await post(agent, url, params());
+    const res = await post(url, params());
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
     expect(res.headers['request-id']).toBe('req_mock_1');
@@ -30,8 +26,8 @@ describe('startMockServer', () => {
 
   it('streams SSE frames that accumulate to the JSON reply content and usage', async () => {
     const { url } = await start();
-    const json = (await (await post(agent, url, params())).body.json()) as Record<string, unknown>;
-    const res = await post(agent, url, params({ stream: true }));
+    const json = (await (await post(url, params())).body.json()) as Record<string, unknown>;
+    const res = await post(url, params({ stream: true }));
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/event-stream');
     expect(res.headers['request-id']).toBe('req_mock_2');
@@ -47,9 +43,9 @@ describe('startMockServer', () => {
   it('serves every path that ends in /messages and 404s the rest', async () => {
     const { url } = await start();
     for (const path of ['/v1/messages', '/messages', '/anthropic/v1/messages', '/v1/messages?beta=true']) {
-      expect((await post(agent, url, params(), { path })).statusCode).toBe(200);
+      expect((await post(url, params(), { path })).statusCode).toBe(200);
     }
-    const res = await post(agent, url, params(), { path: '/v1/complete' });
+    const res = await post(url, params(), { path: '/v1/complete' });
     expect(res.statusCode).toBe(404);
     expect(await res.body.json()).toEqual({
       type: 'error',
@@ -60,7 +56,7 @@ describe('startMockServer', () => {
 
   it('answers a body that is not JSON with a 400 invalid_request_error and records the raw text', async () => {
     const mock = await start();
-    const res = await post(agent, mock.url, '{"model": ');
+    const res = await post(mock.url, '{"model": ');
     expect(res.statusCode).toBe(400);
     const body = (await res.body.json()) as { type: string; error: { type: string; message: string } };
     expect(body.type).toBe('error');
@@ -71,7 +67,7 @@ describe('startMockServer', () => {
 
   it('answers a missing max_tokens with a 400 naming the field', async () => {
     const { url } = await start();
-    const res = await post(agent, url, { model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+    const res = await post(url, { model: 'm', messages: [{ role: 'user', content: 'hi' }] });
     expect(res.statusCode).toBe(400);
     const body = (await res.body.json()) as { error: { message: string } };
     expect(body.error.message).toBe('max_tokens: required');
@@ -79,8 +75,8 @@ describe('startMockServer', () => {
 
   it('records each request with its number, path, lower-case headers and parsed body', async () => {
     const mock = await start();
-    await (await post(agent, mock.url, params(), { path: '/anthropic/v1/messages' })).body.text();
-    await (await post(agent, mock.url, params({ max_tokens: 9 }))).body.text();
+    await (await post(mock.url, params(), { path: '/anthropic/v1/messages' })).body.text();
+    await (await post(mock.url, params({ max_tokens: 9 }))).body.text();
     expect(mock.requests).toHaveLength(2);
     const [first, second] = mock.requests;
     expect(first).toMatchObject({ n: 1, method: 'POST', path: '/anthropic/v1/messages', body: params() });
@@ -91,7 +87,7 @@ describe('startMockServer', () => {
 
   it('keeps no requests when record is false but still counts them', async () => {
     const mock = await start({ record: false });
-    await (await post(agent, mock.url, params())).body.text();
+    await (await post(mock.url, params())).body.text();
     expect(mock.requests).toEqual([]);
     expect(mock.stats.received).toBe(1);
     expect(mock.stats.byStatus).toEqual({ 200: 1 });
@@ -100,7 +96,7 @@ describe('startMockServer', () => {
   it('waits latencyMs before answering', async () => {
     const { url } = await start({ latencyMs: 40 });
     const startedAt = performance.now();
-    await (await post(agent, url, params())).body.text();
+    await (await post(url, params())).body.text();
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(38);
   });
 
@@ -108,7 +104,7 @@ describe('startMockServer', () => {
     const mock = await start({ maxConcurrent: 2, latencyMs: 200 });
     const statuses = await Promise.all(
       Array.from({ length: 5 }, async () => {
-        const res = await post(agent, mock.url, params());
+        const res = await post(mock.url, params());
         const body = (await res.body.json()) as { error?: { type: string } };
         return `${res.statusCode} ${body.error?.type ?? 'message'}`;
       }),
@@ -128,7 +124,7 @@ describe('startMockServer', () => {
   it('never sends a capacity 529 while requests stay within maxConcurrent', async () => {
     const mock = await start({ maxConcurrent: 2, latencyMs: 20 });
     for (let round = 0; round < 3; round++) {
-      const pair = [post(agent, mock.url, params()), post(agent, mock.url, params())];
+      const pair = [post(mock.url, params()), post(mock.url, params())];
       for (const res of await Promise.all(pair)) {
         expect(res.statusCode).toBe(200);
         await res.body.text();

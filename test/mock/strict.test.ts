@@ -1,20 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { validateParams } from '../../src/input/schema.js';
-import type { MockServer } from '../../src/mock/server.js';
 import { countMockInputTokens } from '../../src/mock/tokens.js';
-import { call, params, simulatorPerTest } from './support.js';
+import { it, type RunFixtures } from '../helpers/fixtures.js';
+import { call, params } from './support.js';
 
-const { agent, start } = simulatorPerTest();
-
-let server: MockServer | undefined;
-afterEach(() => {
-  server = undefined;
-});
-
-async function send(path: string, body: unknown) {
-  server ??= await start();
-  const res = await call(agent, server.url, 'POST', path, body);
-  return { status: res.status, body: JSON.parse(res.text) as Record<string, unknown> };
+/** POST `body` to `path` of one simulator per test (started by the first call). */
+function sender(serve: RunFixtures['serve']) {
+  let url: Promise<string> | undefined;
+  return async (path: string, body: unknown) => {
+    url ??= serve().then((server) => server.url);
+    const res = await call(await url, 'POST', path, body);
+    return { status: res.status, body: JSON.parse(res.text) as Record<string, unknown> };
+  };
 }
 
 describe('the simulator is as strict as lp-batch', () => {
@@ -32,7 +29,10 @@ describe('the simulator is as strict as lp-batch', () => {
     ],
   ];
   for (const [what, override, path] of rejected) {
-    it(`rejects ${what} with 400 invalid_request_error naming ${path}, as validateParams does`, async () => {
+    it(`rejects ${what} with 400 invalid_request_error naming ${path}, as validateParams does`, async ({
+      serve,
+    }) => {
+      const send = sender(serve);
       const body = params(override);
       const local = validateParams(body, '');
       expect(local.ok).toBe(false);
@@ -45,7 +45,8 @@ describe('the simulator is as strict as lp-batch', () => {
     });
   }
 
-  it('passes unknown top-level parameters through, as the API does', async () => {
+  it('passes unknown top-level parameters through, as the API does', async ({ serve }) => {
+    const send = sender(serve);
     const answer = await send(
       '/v1/messages',
       params({ output_config: { effort: 'low' }, inference_geo: 'us' }),
@@ -53,7 +54,8 @@ describe('the simulator is as strict as lp-batch', () => {
     expect(answer.status).toBe(200);
   });
 
-  it('answers 413 request_too_large for a body over 32 MB', async () => {
+  it('answers 413 request_too_large for a body over 32 MB', async ({ serve }) => {
+    const send = sender(serve);
     const big = params({ messages: [{ role: 'user', content: 'x'.repeat(32 * 1024 * 1024) }] });
     const answer = await send('/v1/messages', big);
     expect(answer.status).toBe(413);
@@ -69,7 +71,8 @@ describe('POST /v1/messages/count_tokens', () => {
     messages: [{ role: 'user', content: 'What is the capital of France?' }],
   };
 
-  it('answers the input tokens by the same rule as usage, with no max_tokens needed', async () => {
+  it('answers the input tokens by the same rule as usage, with no max_tokens needed', async ({ serve }) => {
+    const send = sender(serve);
     const answer = await send('/v1/messages/count_tokens', request);
     expect(answer.status).toBe(200);
     const expected =
@@ -80,7 +83,10 @@ describe('POST /v1/messages/count_tokens', () => {
     expect(expected).toBe(countMockInputTokens({ ...request, max_tokens: 1 }));
   });
 
-  it('equals input + cache creation + cache read of the same request sent to /v1/messages', async () => {
+  it('equals input + cache creation + cache read of the same request sent to /v1/messages', async ({
+    serve,
+  }) => {
+    const send = sender(serve);
     const cached = {
       ...request,
       system: [{ type: 'text', text: 'y'.repeat(5000), cache_control: { type: 'ephemeral' } }],
@@ -96,7 +102,8 @@ describe('POST /v1/messages/count_tokens', () => {
     );
   });
 
-  it('counts a request with extended thinking, whose budget no max_tokens bounds here', async () => {
+  it('counts a request with extended thinking, whose budget no max_tokens bounds here', async ({ serve }) => {
+    const send = sender(serve);
     const answer = await send('/v1/messages/count_tokens', {
       ...request,
       thinking: { type: 'enabled', budget_tokens: 2048 },
@@ -105,7 +112,8 @@ describe('POST /v1/messages/count_tokens', () => {
     expect(answer.body.input_tokens).toEqual(expect.any(Number));
   });
 
-  it('rejects an invalid body with 400 naming the field', async () => {
+  it('rejects an invalid body with 400 naming the field', async ({ serve }) => {
+    const send = sender(serve);
     const answer = await send('/v1/messages/count_tokens', {
       ...request,
       messages: [{ role: 'system', content: 'x' }],

@@ -1,35 +1,10 @@
 /**
  * Test-side tools for the simulator's tests: an undici POST to the real server, and a hand-written
- * SSE accumulator (deliberately not the client's own, so the two can check each other).
+ * SSE accumulator (deliberately not the client's own, so the two can check each other). Servers
+ * come from the `serve` fixture of test/helpers/fixtures.ts.
  */
-import { Agent, type Dispatcher, request } from 'undici';
-import { afterAll, afterEach } from 'vitest';
-import { type MockServer, type MockServerOptions, startMockServer } from '../../src/mock/server.js';
+import { type Dispatcher, request } from 'undici';
 import type { ContentBlock, Message, MessageParams } from '../../src/types.js';
-
-/**
- * One undici agent for the test file and simulators started per test: every server `start` gave
- * is closed after each test, the agent after all of them.
- */
-export function simulatorPerTest(): {
-  agent: Agent;
-  start: (options?: MockServerOptions) => Promise<MockServer>;
-} {
-  const agent = new Agent();
-  const started: MockServer[] = [];
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((server) => server.close()));
-  });
-  afterAll(() => agent.close());
-  return {
-    agent,
-    start: async (options) => {
-      const server = await startMockServer(options);
-      started.push(server);
-      return server;
-    },
-  };
-}
 
 /** A small valid request; override any field. */
 export function params(overrides: Partial<MessageParams> = {}): MessageParams {
@@ -43,14 +18,12 @@ export function params(overrides: Partial<MessageParams> = {}): MessageParams {
 
 /** POST `body` (JSON unless already a string) to `${url}${path}`. */
 export function post(
-  dispatcher: Dispatcher,
   url: string,
   body: unknown,
   options: { path?: string; headersTimeout?: number; bodyTimeout?: number } = {},
 ): Promise<Dispatcher.ResponseData> {
   return request(`${url}${options.path ?? '/v1/messages'}`, {
     method: 'POST',
-    dispatcher,
     headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...(options.headersTimeout === undefined ? {} : { headersTimeout: options.headersTimeout }),
@@ -113,7 +86,6 @@ export function accumulateSse(events: SseEvent[]): Message {
 
 /** Send `method path` with an optional JSON body; the answer's status, headers and text. */
 export async function call(
-  dispatcher: Dispatcher,
   url: string,
   method: 'GET' | 'POST',
   path: string,
@@ -121,7 +93,6 @@ export async function call(
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   const res = await request(`${url}${path}`, {
     method,
-    dispatcher,
     headers: { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });

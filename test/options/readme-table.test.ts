@@ -7,30 +7,21 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { defaultShown } from '../../src/cli/command.js';
 import { estimateCommand } from '../../src/cli/estimate.js';
+import { mockServerCommand } from '../../src/cli/mock-server.js';
 import { pricingCommand } from '../../src/cli/pricing.js';
 import { runCommand } from '../../src/cli/run.js';
-import { type AnyOptionSpec, flagOf, type OptionTable } from '../../src/options/define.js';
+import { type AnyOptionSpec, flagOf, type OptionTable, placeholderOf } from '../../src/options/define.js';
 import { ESTIMATE_OPTIONS } from '../../src/options/estimate.js';
+import { MOCK_LIBRARY_OPTIONS, MOCK_SERVER_OPTIONS } from '../../src/options/mock-server.js';
 import { RUN_OPTIONS } from '../../src/options/run.js';
 import { readmeTableAfter } from '../helpers/readme.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
-/** The placeholder a flag's value shows in the docs. */
+/** The placeholder a flag's value shows in the docs, with its space. */
 function placeholder(spec: AnyOptionSpec): string {
-  switch (spec.kind) {
-    case 'boolean':
-      return '';
-    case 'seconds':
-      return ' S';
-    case 'usd':
-      return ' USD';
-    case 'count':
-    case 'per-minute':
-      return ' N';
-    default:
-      return spec.arg === undefined ? '' : ` ${spec.arg}`;
-  }
+  const shown = placeholderOf(spec);
+  return shown === '' ? '' : ` ${shown}`;
 }
 
 /** A table as the README should show it: option, default, meaning. */
@@ -54,12 +45,22 @@ describe('the README', () => {
   it('lists every option of `pricing` as defined', () => {
     expect(readmeTableAfter('## `lp-batch pricing`')).toEqual(rowsOf(pricingCommand.options));
   });
+
+  it('lists every flag of `mock-server` as defined, and the program-only record option', () => {
+    expect(readmeTableAfter('**Options**: the flags of `lp-batch mock-server`')).toEqual(
+      rowsOf(mockServerCommand.options),
+    );
+    const programOnly = readmeTableAfter('In a program only:');
+    expect(programOnly[0]?.[0]).toBe('`record`');
+    expect(programOnly[0]?.[1]).toBe(`\`${String(MOCK_LIBRARY_OPTIONS.record.default)}\``);
+  });
 });
 
 describe('the library options', () => {
   it.each([
     ['src/options/run.ts', 'RunOptions', RUN_OPTIONS],
     ['src/options/estimate.ts', 'EstimateOptions', ESTIMATE_OPTIONS],
+    ['src/options/mock-server.ts', 'MockServerValues', { ...MOCK_SERVER_OPTIONS, ...MOCK_LIBRARY_OPTIONS }],
   ] as const)('of %s each carry JSDoc with an @default that matches the definition', (path, name, table) => {
     const file = join(ROOT, path);
     // Only what the table's types need: no @types, no lib checks (a full program takes seconds).
