@@ -11,6 +11,7 @@ import { estimateCommand } from './estimate.js';
 import { pricingCommand } from './pricing.js';
 import { mockServerCommand } from './mock-server.js';
 import { runCommand } from './run.js';
+import { findArgvMistake } from './suggest.js';
 
 export type { CliIO } from './command.js';
 
@@ -25,6 +26,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let code: number = EXIT.ok;
   try {
     refuseKeyInArgv(argv);
+    const mistake = findArgvMistake(argv, COMMANDS);
+    if (mistake !== null) throw new UsageError(mistake);
     let cli = yargs(argv.map((arg) => (arg === '-' ? DASH : arg)))
       .scriptName('lp-batch')
       .usage(
@@ -46,7 +49,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         },
       );
     }
-    await cli
+    cli = cli
       .demandCommand(1, `Name a command: ${COMMANDS.map((c) => c.command.split(' ')[0]).join(', ')}`)
       .strict()
       .version(version)
@@ -55,8 +58,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       .exitProcess(false)
       .fail((message, error) => {
         throw error ?? new UsageError(message);
-      })
-      .parseAsync();
+      });
+    if (argv.length === 0) {
+      // A bare `lp-batch` is a question: the usage answers it. Exit 2 all the same: nothing ran,
+      // and a script that calls it with no arguments by mistake must not go on as if it had.
+      io.stderr.write(`${await cli.getHelp()}\n`);
+      return EXIT.config;
+    }
+    await cli.parseAsync();
     return code;
   } catch (error) {
     if (error instanceof LpBatchError) {
