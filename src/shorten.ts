@@ -54,3 +54,8 @@ export function showValue(value: unknown, max = 60, redact?: (text: string) => s
   visit(value);
   return shorten(out, max);
 }
+
+/** `1 request`, `2 requests`: a count with its noun, for messages. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -5,6 +5,7 @@
  */
 import { option, resolveOptions } from '../options/define.js';
 import { RUN_OPTIONS } from '../options/run.js';
+import { counted } from '../shorten.js';
 import { type RunBatchReport, type RunProgress, runBatchWith } from '../run/run-batch.js';
 import { Shutdown } from '../run/shutdown.js';
 import { defineCommand } from './command.js';
@@ -85,33 +86,44 @@ export const runCommand = defineCommand({
     say(formatSummary(report.summary));
     // Paid results the results file could not take: printed where a person can still keep them.
     for (const line of report.unsaved) io.stdout.write(`${JSON.stringify(line)}\n`);
-    return exitCodeOf(report, maxFailures, say, positionals.output ?? '');
+    return exitCodeOf(report, { maxFailures, limit: given.limit, output: positionals.output ?? '' }, say);
   },
 });
 
 function exitCodeOf(
   report: RunBatchReport,
-  maxFailures: number,
+  given: { maxFailures: number; limit: number | undefined; output: string },
   say: (text: string) => void,
-  output: string,
 ): number {
-  const { stop, summary, notSent, unsaved } = report;
+  const { stop, summary, unsaved } = report;
   const kept =
     unsaved.length > 0
-      ? `; ${unsaved.length} results that could not be written are on stdout (append them to ${output}, or the next run sends those requests again)`
+      ? `; ${unsaved.length} results that could not be written are on stdout (append them to ${given.output}, or the next run sends those requests again)`
       : '';
-  const later = `${kept}${notSent > 0 ? `; ${notSent} requests not sent (run again to send them)` : ''}`;
+  const notSent = notSentText(report);
+  const later = (what: string) => `${kept}${notSent === null ? '' : `; ${notSent} (${what})`}`;
   if (stop?.reason === 'interrupted') {
-    say(`lp-batch: interrupted${later}\n`);
+    say(`lp-batch: interrupted${later('run again to send them')}\n`);
     return EXIT.interrupted;
   }
-  if (stop !== null) {
-    say(`lp-batch: stopped: ${stop.message}${later}\n`);
-    return stop.reason === 'budget' ? EXIT.budget : EXIT.config;
+  if (stop?.reason === 'budget') {
+    say(`lp-batch: ${stop.message}${later('a larger --max-cost sends them')}\n`);
+    return EXIT.budget;
   }
-  if (summary.requests.errored > maxFailures) {
-    say(`lp-batch: ${summary.requests.errored} requests errored (--max-failures ${maxFailures})\n`);
+  if (stop !== null) {
+    say(`lp-batch: stopped: ${stop.message}${later('run again to send them')}\n`);
+    return EXIT.config;
+  }
+  if (notSent !== null) say(`lp-batch: ${notSent}: beyond --limit ${given.limit ?? ''}\n`);
+  if (summary.requests.errored > given.maxFailures) {
+    say(`lp-batch: ${summary.requests.errored} requests errored (--max-failures ${given.maxFailures})\n`);
     return EXIT.failures;
   }
   return EXIT.ok;
+}
+
+/** `291 requests not sent`, `at least 12 requests not sent` when the input was not read to its end; null for none. */
+function notSentText({ notSent, inputRead }: RunBatchReport): string | null {
+  if (notSent === 0 && inputRead) return null;
+  return `${inputRead ? '' : 'at least '}${counted(notSent, 'request')} not sent`;
 }

@@ -14,12 +14,14 @@ export interface BudgetReservation {
 
 /**
  * Why a reservation was refused:
- * - `over_budget`: spent + reserved + this worst case would pass the limit. When nothing is reserved,
- *   the request can never fit; otherwise it may fit once requests in flight settle below their worst case.
+ * - `over_budget`: spent + this worst case would pass the limit. Spending only grows, so the request
+ *   can never fit this run: it is skipped, and smaller requests go on.
+ * - `in_flight`: it fits what is left, but not beside the reservations of requests in flight; it may
+ *   fit once they settle below their worst case.
  * - `unknown_price`: the model has no price, so its cost cannot be bounded; under `--max-cost` it is
  *   refused rather than run on hope.
  */
-export type BudgetRefusal = 'over_budget' | 'unknown_price';
+export type BudgetRefusal = 'over_budget' | 'in_flight' | 'unknown_price';
 
 export type BudgetDecision =
   { ok: true; reservation: BudgetReservation } | { ok: false; reason: BudgetRefusal };
@@ -57,13 +59,14 @@ export class Budget {
 
   /**
    * Hold `worstCaseNanos` (the cost if the request used all its input estimate and `max_tokens`), or
-   * refuse. `null` means the model's price is unknown: refused with `unknown_price`.
+   * refuse (see BudgetRefusal). `null` means the model's price is unknown: refused with `unknown_price`.
    */
   reserve(worstCaseNanos: number | null): BudgetDecision {
     if (worstCaseNanos === null) return { ok: false, reason: 'unknown_price' };
     const nanos = checkNanos(worstCaseNanos, 'worstCaseNanos');
+    if (this.#spentNanos + nanos > this.limitNanos) return { ok: false, reason: 'over_budget' };
     if (this.#spentNanos + this.#reservedNanos + nanos > this.limitNanos) {
-      return { ok: false, reason: 'over_budget' };
+      return { ok: false, reason: 'in_flight' };
     }
     this.#reservedNanos += nanos;
     const reservation: BudgetReservation = Object.freeze({ nanos });

@@ -47,7 +47,7 @@ export interface AttemptTicket {
   readonly admittedAt: number;
 }
 
-/** Why the gate let an attempt not go: the budget would be passed, the model has no price, or the caller gave up. */
+/** Why the gate let an attempt not go: its worst case passes what is left of the budget, the model has no price, or the caller gave up. */
 export type Refusal = 'over_budget' | 'unknown_price' | 'aborted';
 
 export type Admission = { ok: true; ticket: AttemptTicket } | { ok: false; reason: Refusal };
@@ -128,8 +128,9 @@ export class DispatchGate {
 
   /**
    * Wait until one attempt of `params` may be sent, then reserve what it may use. Refuses at once a
-   * model without a price under `--max-cost` (`unknown_price`); refuses with `over_budget` only when
-   * the worst case does not fit and nothing in flight could free budget (otherwise it waits for them).
+   * model without a price under `--max-cost` (`unknown_price`), and a request whose worst case alone
+   * passes what is left of the budget (`over_budget`: it can never fit, since spending only grows);
+   * one that fits what is left but not beside requests in flight waits for them to settle.
    * Never throws for a refusal; `aborted` when `signal` aborts while waiting.
    */
   async admit(params: MessageParams, signal?: AbortSignal): Promise<Admission> {
@@ -233,8 +234,7 @@ export class DispatchGate {
     if (budget === null) return null;
     const decision = budget.reserve(estimate.worstCaseNanos);
     if (decision.ok) return decision.reservation;
-    if (decision.reason === 'over_budget' && budget.reservedNanos > 0) return 'wait';
-    return decision.reason;
+    return decision.reason === 'in_flight' ? 'wait' : decision.reason;
   }
 
   #estimateOf(params: MessageParams): AttemptEstimate {

@@ -11,11 +11,24 @@ export const RUN_OPTIONS = {
   ...LINE_OPTIONS,
   ...PRICING_OPTIONS,
   /**
-   * Budget in USD: never send a request whose worst case could pass it; the run stops when it is reached.
+   * Budget in USD: a request whose worst case does not fit what is left is skipped (not sent), smaller
+   * ones go on; the run then reports `stop.reason` `budget` (exit 3).
    * @default no budget
    */
   maxCost: option.usd({
-    describe: 'Budget: never send a request whose worst case could pass it; exit 3 when reached',
+    describe:
+      'Budget: a request whose worst case does not fit what is left is skipped, smaller ones go on; exit 3 if any was skipped',
+  }),
+  /**
+   * Only the first N requests of the input (its first N non-blank lines, resumed ones included):
+   * try a file before paying for all of it. Running the same command again sends nothing more.
+   * @default all
+   */
+  limit: option.count({
+    min: 1,
+    defaultText: 'all',
+    describe:
+      'Only the first N requests of `<input>` (non-blank lines, resumed ones included): try a file before paying for all of it',
   }),
   /**
    * Also write the summary as JSON to this file (the same object as the report's `summary`).

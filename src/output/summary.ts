@@ -20,7 +20,12 @@ export interface ModelSummary {
 }
 
 export interface RunSummary {
-  requests: { total: number; succeeded: number; errored: number; resumed: number };
+  /**
+   * Results in the file (`total`, `succeeded`, `errored`; `resumed`: from earlier runs), and
+   * `not_sent`: requests of the input this run did not send and a later run would (cut off by a
+   * stop, skipped for the budget, beyond `--limit`, never read after a stop).
+   */
+  requests: { total: number; succeeded: number; errored: number; resumed: number; not_sent: number };
   usage: {
     input_tokens: number;
     output_tokens: number;
@@ -44,6 +49,21 @@ export interface RunSummary {
   retries_by_kind: Record<string, number>;
   wall_ms: number;
   requests_per_second: number;
+  /** Under `--max-cost`: the limit, this run's spending, and the requests skipped because their worst case did not fit what was left (their first 100 custom_ids); null without a budget. */
+  budget: BudgetSummary | null;
+}
+
+export interface BudgetSummary {
+  limit_usd: number;
+  spent_usd: number;
+  skipped: number;
+  skipped_custom_ids: string[];
+}
+
+/** What the summary learns from the run rather than from its results. */
+export interface RunFacts {
+  notSent: number;
+  budget: BudgetSummary | null;
 }
 
 /** Running totals for progress displays; input tokens include cache writes and reads. */
@@ -147,7 +167,7 @@ export class SummaryBuilder {
     return totals;
   }
 
-  build(wallMs: number): RunSummary {
+  build(wallMs: number, facts: RunFacts = { notSent: 0, budget: null }): RunSummary {
     const byModel: Record<string, ModelSummary> = {};
     const usage = {
       input_tokens: 0,
@@ -155,7 +175,7 @@ export class SummaryBuilder {
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
     };
-    const requests = { total: 0, succeeded: 0, errored: 0, resumed: this.#resumed };
+    const requests = { total: 0, succeeded: 0, errored: 0, resumed: this.#resumed, not_sent: facts.notSent };
     const unpriced: string[] = [];
     let costNanos = 0;
     for (const [model, t] of [...this.#models].sort(([a], [b]) => a.localeCompare(b))) {
@@ -196,6 +216,7 @@ export class SummaryBuilder {
       wall_ms: Math.round(wallMs),
       requests_per_second:
         wallMs > 0 ? Math.round(((requests.total - this.#resumed) / wallMs) * 100_000) / 100 : 0,
+      budget: facts.budget,
     };
   }
 

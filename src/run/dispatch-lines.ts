@@ -1,7 +1,9 @@
 /**
  * The heart of a run: read the input line by line, decide what each line is (invalid, resumed, to
  * send), and send what is to be sent under p-limit, the one count of requests in flight, reading
- * ahead no further than the concurrency. Results are recorded the moment they are final.
+ * ahead no further than the concurrency. Results are recorded the moment they are final. When
+ * reading for dispatch ends early (a stop, `--limit`), the rest of a regular file is still read,
+ * only to count what a later run would send.
  */
 import type { LimitFunction } from 'p-limit';
 import type { InputLine } from '../input/jsonl-reader.js';
@@ -25,22 +27,35 @@ export interface DispatchOptions {
   execute: ExecuteContext;
   /** Earlier results by custom_id: a line matching one may leave a second line for it in the file. */
   prior: ReadonlyMap<string, unknown>;
+  /** `--limit`: only the first this many requests (non-blank lines) are dealt with; undefined for all. */
+  lineLimit: number | undefined;
+  /**
+   * Whether the lines left after an early end may be read to count them: only a regular file, which
+   * can be read to its end without waiting on anyone (a pipe might never end; its lines stop coming
+   * when the run stops dispatching).
+   */
+  countRest: boolean;
   /** Told after every line dealt with; reads p-limit's counts. */
   onProgress: (inFlight: number) => void;
-  /** A request was not sent because `maxCost` would be passed. */
-  onOverBudget: () => void;
+  /** A request not sent because its worst case did not fit what was left of `maxCost`. */
+  onSkipped: (req: BatchRequest) => void;
   warn: (message: string) => void;
 }
 
 export interface Dispatched {
-  /** Requests read but never sent, or cut off (a later run sends them). */
+  /**
+   * Requests of the input this run did not send and a later run would: cut off by a stop, skipped
+   * for the budget, beyond `--limit`, or never read after a stop (those only when `inputRead`).
+   */
   notSent: number;
   /** Requests sent again because their params changed since their result was written. */
   changed: number;
   /** Whether the results file may now hold two lines for one custom_id. */
   mayHaveDuplicates: boolean;
-  /** Whether every line of the input was read (no early stop). */
+  /** Whether every line of the input was read, for dispatch or only to be counted. */
   inputRead: boolean;
+  /** Whether `--limit` left lines of the input out. */
+  limited: boolean;
   /** Resumed results whose input line's metadata changed since they were written (they keep theirs). */
   metadataChanged: number;
 }
@@ -59,6 +74,7 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
     changed: 0,
     mayHaveDuplicates: false,
     inputRead: false,
+    limited: false,
     metadataChanged: 0,
   };
   let failure: { error: unknown } | null = null;
@@ -71,7 +87,7 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
   const settle = (req: BatchRequest, hash: string, execution: Execution) => {
     if (execution.kind === 'not_sent') {
       done.notSent += 1;
-      if (execution.reason === 'over_budget') opts.onOverBudget();
+      if (execution.reason === 'over_budget') opts.onSkipped(req);
       return;
     }
     const line = recorder.executed({ ...req, model: req.params.model, paramsHash: hash }, execution);
@@ -97,35 +113,77 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
   };
   const slotFreed = () => new Promise<void>((resolve) => (wake = resolve));
 
+  /**
+   * The lines left when dispatching ended early, `first` (already read) and what follows: each a
+   * request a later run sends, unless its earlier result is final. Reads on only in a regular file,
+   * and stops when the run is aborted; true when it reached the end.
+   */
+  const countTheRest = async (first: InputLine | null): Promise<boolean> => {
+    const count = (input: InputLine) => {
+      const earlier = intake.earlierResult(input.text, input.line);
+      if (earlier !== null) recorder.resumed(earlier.model, earlier.prior);
+      if (earlier === null || !earlier.final) done.notSent += 1;
+    };
+    if (first !== null) count(first);
+    if (!opts.countRest) return false;
+    for (;;) {
+      if (shutdown.aborted.aborted) return false;
+      const next = await lines.next();
+      if (next.done === true) return true;
+      count(next.value);
+    }
+  };
+
+  const lines = opts.lines[Symbol.asyncIterator]();
+  /** A line read once dispatching had stopped: counted with the rest. */
+  let unread: InputLine | null = null;
+  let taken = 0;
   try {
-    for await (const { line, text, invalidUtf8 } of opts.lines) {
+    for (;;) {
+      if (opts.lineLimit !== undefined && taken >= opts.lineLimit) {
+        done.limited = true;
+        break;
+      }
       if (shutdown.draining.aborted) break;
-      const taken = intake.take(text, line, opts.warn, invalidUtf8);
-      if (taken.kind === 'invalid') {
-        if (opts.prior.has(taken.custom_id)) done.mayHaveDuplicates = true;
-        recorder.errored(taken, notSentFailure(taken.message), { attempts: 0, latencyMs: 0 });
+      const next = await lines.next();
+      if (next.done === true) {
+        done.inputRead = true;
+        break;
+      }
+      if (shutdown.draining.aborted) {
+        unread = next.value;
+        break;
+      }
+      taken += 1;
+      const { line, text, invalidUtf8 } = next.value;
+      const decided = intake.take(text, line, opts.warn, invalidUtf8);
+      if (decided.kind === 'invalid') {
+        if (opts.prior.has(decided.custom_id)) done.mayHaveDuplicates = true;
+        recorder.errored(decided, notSentFailure(decided.message), { attempts: 0, latencyMs: 0 });
         opts.onProgress(inFlight());
         continue;
       }
-      if (taken.kind === 'resumed') {
-        if (taken.metadataChanged) done.metadataChanged += 1;
-        recorder.resumed(taken.req.params.model, taken.prior);
+      if (decided.kind === 'resumed') {
+        if (decided.metadataChanged) done.metadataChanged += 1;
+        recorder.resumed(decided.req.params.model, decided.prior);
+        opts.onProgress(inFlight());
         continue;
       }
-      if (taken.changed) done.changed += 1;
-      if (taken.hadPrior) done.mayHaveDuplicates = true;
+      if (decided.changed) done.changed += 1;
+      if (decided.hadPrior) done.mayHaveDuplicates = true;
       // Bounded read-ahead: no line is read while every slot is busy.
       while (inFlight() >= opts.concurrency) await slotFreed();
       if (shutdown.draining.aborted) {
         done.notSent += 1;
         break;
       }
-      dispatch(taken.req, taken.json, taken.hash);
+      dispatch(decided.req, decided.json, decided.hash);
     }
-    done.inputRead = !shutdown.draining.aborted;
+    if (!done.inputRead) done.inputRead = await countTheRest(unread);
   } catch (error) {
     fail(error);
   } finally {
+    await lines.return?.();
     // Whatever ended the loop, results of requests already sent are paid for: wait and record them.
     while (unsettled.size > 0) await Promise.all(unsettled);
   }

@@ -11,6 +11,7 @@ import {
 } from '../input/parse-line.js';
 import type { InvalidUtf8 } from '../input/utf8.js';
 import { fingerprintMetadata, hashParams } from '../output/params-hash.js';
+import { NO_MODEL } from '../output/summary.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import type { BatchRequest } from '../types.js';
 import { decideResume } from './resume.js';
@@ -152,6 +153,33 @@ export class LineIntake {
     if (owner !== null && owner !== line) {
       return `custom_id: "${custom_id}" is the automatic name of line ${owner}; give this line another custom_id`;
     }
+    return null;
+  }
+
+  /**
+   * The earlier result of a line that is not taken (beyond `--limit`, or after a stop), found by its
+   * custom_id alone (its own, or `line-<N>`) without validating the line: reading the rest of a large
+   * file only to count it must stay cheap. `final` when a run would not send it again (succeeded,
+   * or errored under --skip-errored). Marks the id as asked for, so its result is not foreign.
+   */
+  earlierResult(text: string, line: number): { prior: ResultEntry; model: string; final: boolean } | null {
+    const { prior: results } = this.#opts;
+    if (results.size === 0) return null;
+    const custom_id = customIdOf(text) ?? `line-${line}`;
+    const prior = results.get(custom_id);
+    if (prior === undefined) return null;
+    this.matched.add(custom_id);
+    const final = prior.type === 'succeeded' || this.#opts.skipErrored;
+    return { prior, model: prior.model ?? NO_MODEL, final };
+  }
+}
+
+/** A line's own `custom_id` when it is JSON with a string one, else null. */
+function customIdOf(text: string): string | null {
+  try {
+    const value = JSON.parse(text) as { custom_id?: unknown } | null;
+    return typeof value?.custom_id === 'string' ? value.custom_id : null;
+  } catch {
     return null;
   }
 }

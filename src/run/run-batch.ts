@@ -17,9 +17,10 @@ import type { RunSummary } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
 import { loadPriceTable } from '../pricing/price-file.js';
 import type { ResultLine, ShownPath } from '../types.js';
+import { counted } from '../shorten.js';
 import { packageVersion } from '../version.js';
 import { connect } from './connect.js';
-import { type RunOutcome, type RunProgress, runFiles } from './run-files.js';
+import { type RunOutcome, type RunProgress, runFiles, type Skipped } from './run-files.js';
 import { type RunStop, Shutdown } from './shutdown.js';
 
 export type { RunProgress } from './run-files.js';
@@ -60,12 +61,23 @@ export interface RunBatchOptions extends RunOptions {
 export interface RunBatchReport {
   /** The summary of the whole results file: the same object `summary` (`--summary FILE`) writes. */
   summary: RunSummary;
-  /** Why dispatching stopped early, or null when every line was dealt with. */
+  /**
+   * Why requests were left unsent, or null when every line was dealt with: a stop (`auth`,
+   * `spend_cap`, `interrupted`, `write_error`), or `budget` when requests were skipped for `maxCost`.
+   */
   stop: RunStop | null;
-  /** Requests read but cut off or never dispatched: a later run sends them. */
+  /**
+   * Requests of the input this run did not send and a later run would: cut off by a stop, skipped
+   * for the budget, beyond `limit`, never read after a stop (the summary's `requests.not_sent`).
+   */
   notSent: number;
-  /** The budget under `maxCost`, else null. */
-  budget: { limitUsd: number; spentUsd: number } | null;
+  /**
+   * Whether every line of the input was read. A stop ends dispatching early; the rest of a regular
+   * file is still read to count it, of other input (a pipe) not, and `notSent` is then a lower bound.
+   */
+  inputRead: boolean;
+  /** The budget under `maxCost`, else null: its limit, this run's spending, the requests skipped. */
+  budget: { limitUsd: number; spentUsd: number; skipped: Skipped } | null;
   /** Times adaptive concurrency was cut, and the concurrency at the end. */
   concurrency: { final: number; shrinks: number };
   /**
@@ -133,7 +145,7 @@ export async function runBatchWith(
         secrets: connection.secrets,
         clock: internals.clock ?? systemClock,
         shutdown,
-        total: options.onProgress ? await countInputLines(input) : null,
+        total: options.onProgress ? await progressTotal(input, settings.limit) : null,
         onWarning: options.onWarning,
         onProgress: options.onProgress,
         onResult: options.onResult,
@@ -183,32 +195,50 @@ async function writeSummaryFile(file: ShownPath, summary: RunSummary): Promise<R
   }
 }
 
+/** What the progress display counts to: the input's requests, or the first `limit` of them. */
+async function progressTotal(input: InputSource, limit: number | undefined): Promise<number | null> {
+  const lines = await countInputLines(input);
+  return lines === null || limit === undefined ? lines : Math.min(lines, limit);
+}
+
 function reportOf(outcome: RunOutcome, keySource: string): RunBatchReport {
   const budget = outcome.budget && {
     limitUsd: nanosToUsd(outcome.budget.limitNanos),
     spentUsd: nanosToUsd(outcome.budget.spentNanos),
+    skipped: outcome.budget.skipped,
   };
   return { ...outcome, budget, stop: outcome.stop && describeStop(outcome.stop, keySource, budget) };
 }
 
+/** How many skipped custom_ids a message names before "and N more". */
+const IDS_NAMED = 5;
+
 /** The stop as one line for a person: the server's words with what they mean for the run. */
-function describeStop(
-  stop: RunStop,
-  keySource: string,
-  budget: { limitUsd: number; spentUsd: number } | null,
-): RunStop {
+function describeStop(stop: RunStop, keySource: string, budget: RunBatchReport['budget']): RunStop {
   switch (stop.reason) {
     case 'auth':
       return { ...stop, message: `the gateway refused the key from ${keySource}: ${stop.message}` };
     case 'spend_cap':
       return { ...stop, message: `the account's spend limit is reached: ${stop.message}` };
-    case 'budget': {
-      const limit = budget?.limitUsd ?? 0;
-      const spent = budget?.spentUsd.toFixed(6) ?? '0';
-      return { ...stop, message: `the budget of $${limit} is reached ($${spent} of $${limit} spent)` };
-    }
+    case 'budget':
+      return budget === null ? stop : { ...stop, message: describeBudget(budget) };
     case 'interrupted':
     case 'write_error':
       return stop;
   }
+}
+
+/** `--max-cost $0.5: $0.499 spent; 2 requests skipped, their worst case more than the $0.001 left: q7, q9`. */
+function describeBudget({ limitUsd, spentUsd, skipped }: NonNullable<RunBatchReport['budget']>): string {
+  const named = skipped.custom_ids.slice(0, IDS_NAMED).join(', ');
+  const more = skipped.count > IDS_NAMED ? ` and ${skipped.count - IDS_NAMED} more` : '';
+  const left = Math.max(0, limitUsd - spentUsd);
+  return (
+    `--max-cost $${limitUsd}: $${round6(spentUsd)} spent; ${counted(skipped.count, 'request')} skipped, ` +
+    `their worst case more than the $${round6(left)} left: ${named}${more}`
+  );
+}
+
+function round6(usd: number): string {
+  return String(Math.round(usd * 1e6) / 1e6);
 }

@@ -64,12 +64,26 @@ export interface RunProgress {
   concurrency: number;
 }
 
+/** Requests skipped because their worst case did not fit what was left of `maxCost`. */
+export interface Skipped {
+  count: number;
+  /** The first SKIPPED_IDS_KEPT of their custom_ids, in the order they were skipped. */
+  custom_ids: string[];
+}
+
+/** How many skipped custom_ids a run keeps to name: enough to find them, bounded on any input. */
+export const SKIPPED_IDS_KEPT = 100;
+
 /** What the run reports before its stop is put in words (see run-batch.ts). */
 export interface RunOutcome {
   summary: RunSummary;
+  /** Why requests were left unsent: a stop, or `budget` when some were skipped (null: none). */
   stop: RunStop | null;
+  /** Requests a later run would send (see Dispatched.notSent). */
   notSent: number;
-  budget: { limitNanos: number; spentNanos: number } | null;
+  /** Whether every line of the input was read (else `notSent` counts only the lines read). */
+  inputRead: boolean;
+  budget: { limitNanos: number; spentNanos: number; skipped: Skipped } | null;
   concurrency: { final: number; shrinks: number };
   /** Results received but not written, the results file having failed (see `write_error`). */
   unsaved: ResultLine[];
@@ -132,6 +146,7 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     prior: prepared.prior,
     skipErrored: settings.skipErrored,
   });
+  const skipped: Skipped = { count: 0, custom_ids: [] };
   const { onProgress, total } = plan;
   const progress = (inFlight: number) => {
     if (!onProgress) return;
@@ -144,6 +159,9 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
   try {
     dispatched = await dispatchLines({
       lines: readInputLines(input, shutdown.draining),
+      lineLimit: settings.limit,
+      // Only a regular file is read on after a stop, to count what was left (see DispatchOptions).
+      countRest: input.kind === 'file',
       concurrency: settings.concurrency,
       limit,
       intake,
@@ -152,8 +170,10 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
       prior: prepared.prior,
       warn,
       onProgress: progress,
-      onOverBudget: () =>
-        shutdown.stop({ reason: 'budget', message: `the budget of $${settings.maxCost} is reached` }),
+      onSkipped: (req) => {
+        skipped.count += 1;
+        if (skipped.custom_ids.length < SKIPPED_IDS_KEPT) skipped.custom_ids.push(req.custom_id);
+      },
       execute: {
         transport,
         gate,
@@ -194,11 +214,25 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
       stop = { reason: 'write_error', message };
     });
   }
+  const budget = gate.budget && { ...gate.budget, skipped };
   return {
-    summary: summary.build(clock.now() - startedAt),
-    stop: stop ?? shutdown.reason,
+    summary: summary.build(clock.now() - startedAt, {
+      notSent: dispatched.notSent,
+      budget: budget && {
+        limit_usd: nanosToUsd(budget.limitNanos),
+        spent_usd: nanosToUsd(budget.spentNanos),
+        skipped: skipped.count,
+        skipped_custom_ids: skipped.custom_ids,
+      },
+    }),
+    // Skipping for the budget does not stop dispatching, but leaves work for a later run all the same.
+    stop:
+      stop ??
+      shutdown.reason ??
+      (skipped.count > 0 ? { reason: 'budget', message: 'requests skipped' } : null),
     notSent: dispatched.notSent,
-    budget: gate.budget,
+    inputRead: dispatched.inputRead,
+    budget,
     concurrency: { final: gate.concurrency, shrinks: gate.shrinks },
     unsaved: writer.unsaved.map((line) => JSON.parse(line) as ResultLine),
   };

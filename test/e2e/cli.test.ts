@@ -40,6 +40,7 @@ describe('lp-batch run (spawned)', () => {
       succeeded: inputLines.length,
       errored: 0,
       resumed: 0,
+      not_sent: 0,
     });
     expect(json.cost_usd).toBeGreaterThan(0);
     expect(json.cost_complete).toBe(true);
@@ -156,28 +157,53 @@ describe('lp-batch run (spawned)', () => {
     expect(r.stderr).toContain('Expected `--concurrency` to be a whole number >= 1, got `0`');
   });
 
-  it('exits 3 when --max-cost is reached and leaves the unsent lines out of the output', async ({ dir }) => {
+  it('exits 3 when --max-cost skipped a request, naming it, and sends the smaller ones', async ({ dir }) => {
     const out = join(dir, 'out.jsonl');
+    // claude-3-haiku: 100,000 output tokens may cost $0.125, far more than the $0.01 budget.
+    const input = writeInput(dir, [
+      requestLine('a', 'one'),
+      requestLine('big', 'two', { max_tokens: 100_000 }),
+      requestLine('b', 'three'),
+    ]);
     const r = await runCli([
       'run',
-      HELLO,
+      input,
       out,
       '--provider',
       'mock',
       '--max-cost',
-      '0.0015',
-      '-c',
-      '1',
+      '0.01',
       '--progress',
       'none',
     ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
-      /stopped: the budget of \$0\.0015 is reached \(\$0\.\d+ of \$0\.0015 spent\); \d+ requests not sent/,
+      /\nlp-batch: --max-cost \$0\.01: \$0\.0000\d+ spent; 1 request skipped, their worst case more than the \$0\.0099\d+ left: big; 1 request not sent \(a larger --max-cost sends them\)\n$/,
     );
-    const results = readResults(out);
-    expect(results.length).toBeGreaterThan(0);
-    expect(results.length).toBeLessThan(6);
+    expect(
+      readResults(out)
+        .map((line) => line.custom_id)
+        .sort(),
+    ).toEqual(['a', 'b']);
+  });
+
+  it('sends only the first --limit requests, says how many were left, and sends nothing more when run again', async ({
+    dir,
+  }) => {
+    const out = join(dir, 'out.jsonl');
+    const input = writeInput(
+      dir,
+      Array.from({ length: 10 }, (_, i) => requestLine(`r${i}`, `prompt ${i}`)),
+    );
+    const args = ['run', input, out, '--provider', 'mock', '--limit', '3', '--progress', 'none'];
+    const first = await runCli(args);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('\nlp-batch: 7 requests not sent: beyond --limit 3\n');
+    expect(readResults(out).map((line) => line.custom_id)).toEqual(['r0', 'r1', 'r2']);
+    const again = await runCli(args);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/wall time [\d.]+ s, [\d.]+ req\/s, 3 from earlier runs/);
+    expect(readResults(out)).toHaveLength(3);
   });
 
   it('refuses to write results over the input file', async () => {

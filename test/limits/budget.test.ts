@@ -16,7 +16,7 @@ describe('Budget', () => {
     const budget = new Budget(1);
     reservationOf(budget.reserve(0.6 * USD));
     reservationOf(budget.reserve(0.4 * USD));
-    expect(budget.reserve(1)).toEqual({ ok: false, reason: 'over_budget' });
+    expect(budget.reserve(1)).toEqual({ ok: false, reason: 'in_flight' });
     expect(budget.reservedNanos).toBe(USD);
     expect(budget.spentNanos).toBe(0);
   });
@@ -33,11 +33,20 @@ describe('Budget', () => {
   it('settles with the real cost, freeing the rest of the worst case', () => {
     const budget = new Budget(1);
     const first = reservationOf(budget.reserve(800_000_000));
-    expect(budget.reserve(500_000_000)).toEqual({ ok: false, reason: 'over_budget' });
+    expect(budget.reserve(500_000_000)).toEqual({ ok: false, reason: 'in_flight' });
     budget.settle(first, 250_000_000);
     expect(budget.spentNanos).toBe(250_000_000);
     expect(budget.reservedNanos).toBe(0);
     reservationOf(budget.reserve(500_000_000));
+  });
+
+  it('refuses for good a worst case that does not fit what is left, in flight or not', () => {
+    const budget = new Budget(1);
+    const held = reservationOf(budget.reserve(300_000_000));
+    expect(budget.reserve(1_000_000_001)).toEqual({ ok: false, reason: 'over_budget' });
+    budget.settle(held, 300_000_000);
+    expect(budget.reserve(700_000_001)).toEqual({ ok: false, reason: 'over_budget' });
+    reservationOf(budget.reserve(700_000_000));
   });
 
   it('records the worst case when the real cost is unknown', () => {

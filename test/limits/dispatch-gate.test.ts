@@ -382,6 +382,16 @@ describe('DispatchGate budget', () => {
     expect(gate.budget).toEqual({ limitNanos: Math.floor(worstNanos * 1.5), spentNanos: 750_000 });
   });
 
+  it('skips at once a request whose worst case alone does not fit what is left, without waiting for those in flight', async () => {
+    const clock = new VirtualClock();
+    const gate = gateOf(clock, { maxCostUsd: worstUsd * 1.5 });
+    await admitted(gate, params('hello', { max_tokens: 100 }));
+    const huge = params('hello', { max_tokens: 2000 }); // twice the budget's worth of output
+    expect(await gate.admit(huge)).toEqual({ ok: false, reason: 'over_budget' });
+    expect(clock.now()).toBe(0);
+    expect((await gate.admit(params('hello', { max_tokens: 100 }))).ok).toBe(true);
+  });
+
   it('records the worst case when the real cost cannot be computed', async () => {
     const gate = gateOf(new VirtualClock(), { maxCostUsd: 1 });
     const a = await admitted(gate, p);

@@ -132,7 +132,7 @@ describe('adaptive concurrency', () => {
 });
 
 describe('budget', () => {
-  it('never sends a request that could pass --max-cost, stops there, and leaves the rest unwritten', async ({
+  it('never passes --max-cost: once it is spent, every request left is skipped, counted and named', async ({
     dir,
     serve,
   }) => {
@@ -151,9 +151,42 @@ describe('budget', () => {
     expect(results.length).toBeGreaterThanOrEqual(5);
     expect(results.length).toBeLessThan(40);
     expect(server.requests).toHaveLength(results.length);
-    expect(report.notSent).toBeGreaterThan(0);
+    // Every line without a result was skipped for the budget, and each is counted.
+    expect(report.notSent).toBe(40 - results.length);
+    expect(report.budget?.skipped.count).toBe(40 - results.length);
+    expect(report.summary.budget?.skipped).toBe(40 - results.length);
+    expect(report.summary.budget?.skipped_custom_ids).toContain('r39');
     // The budget counts the same nano-dollars as the results: its spending is their sum, exactly.
     expect(report.budget?.spentUsd).toBe(report.summary.cost_usd);
+  });
+
+  it('skips a request whose worst case alone does not fit what is left, and sends the smaller ones after it', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve();
+    const input = [
+      requestLine('small-1', 'a'),
+      requestLine('huge', 'b', { max_tokens: 100_000 }), // up to $0.125 of output
+      requestLine('small-2', 'c'),
+      requestLine('huge-too', 'd', { max_tokens: 90_000 }),
+      requestLine('small-3', 'e'),
+    ];
+    const { report, results } = await runLines(server, dir, input, { maxCost: 0.01, concurrency: 1 });
+    expect(results.map((r) => r.custom_id)).toEqual(['small-1', 'small-2', 'small-3']);
+    expect(server.requests).toHaveLength(3);
+    expect(report.stop?.reason).toBe('budget');
+    expect(report.budget?.skipped).toEqual({ count: 2, custom_ids: ['huge', 'huge-too'] });
+    expect(report.summary.requests.not_sent).toBe(2);
+    expect(report.summary.budget).toEqual({
+      limit_usd: 0.01,
+      spent_usd: report.summary.cost_usd,
+      skipped: 2,
+      skipped_custom_ids: ['huge', 'huge-too'],
+    });
+    expect(report.stop?.message).toBe(
+      `--max-cost $0.01: $${report.summary.cost_usd} spent; 2 requests skipped, their worst case more than the $${Math.round((0.01 - report.summary.cost_usd) * 1e6) / 1e6} left: huge, huge-too`,
+    );
   });
 
   it('refuses a model without a price under --max-cost as an errored result', async ({ dir, serve }) => {

@@ -30,7 +30,13 @@ describe('resume', () => {
     const second = await runLines(server, dir, lines(12));
     expect(server.requests).toHaveLength(12);
     expect(second.results).toHaveLength(12);
-    expect(second.report.summary.requests).toEqual({ total: 12, succeeded: 12, errored: 0, resumed: 12 });
+    expect(second.report.summary.requests).toEqual({
+      total: 12,
+      succeeded: 12,
+      errored: 0,
+      resumed: 12,
+      not_sent: 0,
+    });
     expect(second.report.summary.usage).toEqual(first.report.summary.usage);
     expect(second.report.summary.cost_usd).toBeCloseTo(first.report.summary.cost_usd, 12);
   });
@@ -45,7 +51,13 @@ describe('resume', () => {
 
     const kept = await runLines(server, dir, lines(5), { skipErrored: true });
     expect(server.requests).toHaveLength(5);
-    expect(kept.report.summary.requests).toEqual({ total: 5, succeeded: 4, errored: 1, resumed: 5 });
+    expect(kept.report.summary.requests).toEqual({
+      total: 5,
+      succeeded: 4,
+      errored: 1,
+      resumed: 5,
+      not_sent: 0,
+    });
 
     failing = false;
     const retried = await runLines(server, dir, lines(5));
@@ -53,7 +65,13 @@ describe('resume', () => {
     expect(promptOf(server.requests[5] as never)).toBe('p3');
     expect(retried.results).toHaveLength(5);
     expect(retried.results.every((r) => r.result.type === 'succeeded')).toBe(true);
-    expect(retried.report.summary.requests).toEqual({ total: 5, succeeded: 5, errored: 0, resumed: 4 });
+    expect(retried.report.summary.requests).toEqual({
+      total: 5,
+      succeeded: 5,
+      errored: 0,
+      resumed: 4,
+      not_sent: 0,
+    });
   });
 
   it('sends a changed prompt again, not an unchanged one, and says how many changed', async ({
@@ -212,7 +230,13 @@ describe('resume', () => {
     await runLines(server, dir, input);
     const again = await runLines(server, dir, input);
     expect(server.requests).toHaveLength(2);
-    expect(again.report.summary.requests).toEqual({ total: 3, succeeded: 2, errored: 1, resumed: 2 });
+    expect(again.report.summary.requests).toEqual({
+      total: 3,
+      succeeded: 2,
+      errored: 1,
+      resumed: 2,
+      not_sent: 0,
+    });
     expect(again.warnings.filter((w) => w.includes('not in'))).toEqual([]);
     expect(again.results.map((r) => [r.custom_id, r.result.type]).sort()).toEqual([
       ['dup', 'succeeded'],
