@@ -19,7 +19,12 @@ export const DEFAULTS = {
   'memory-sizes': [20_000, 300_000, 1_000_000],
   'startup-rounds': 10,
   results: 'bench/RESULTS.md',
+  // `faults,capacity`: only those cases, printed as JSON; bench/RESULTS.md is left as it is.
+  cases: 'all',
 };
+
+/** The cases of the bench, in the order a full run measures them. */
+export const CASE_NAMES = ['throughput', 'latency', 'faults', 'capacity', 'memory', 'startup', 'estimate'];
 
 /** `--quick`: every case, tiny sizes, about a minute. Flags given beside it still win. */
 export const QUICK = {
@@ -66,6 +71,16 @@ export function parseBenchArgs(argv) {
 
 function parseValue(name, text) {
   if (name === 'results') return text;
+  if (name === 'cases') {
+    const names = text === 'all' ? CASE_NAMES : text.split(',');
+    const unknown = names.filter((n) => !CASE_NAMES.includes(n));
+    if (unknown.length > 0 || names.length === 0) {
+      throw new Error(
+        `Expected \`--cases\` to be all or a list of ${CASE_NAMES.join(', ')}, got \`${text}\``,
+      );
+    }
+    return names.join(',');
+  }
   const values = text.split(',').map(Number);
   const zeroAllowed = name.endsWith('-ms');
   const bad = values.some((v) => !Number.isFinite(v) || v < 0 || (!zeroAllowed && v === 0));

@@ -6,13 +6,14 @@
  * and writes the same to bench/RESULTS.md (`--results`).
  *
  * Usage: node scripts/bench.js [--quick] [--name value ...]   (node scripts/bench.js --help)
+ * `--cases faults,capacity` measures only those cases and prints their JSON (no tables, no RESULTS.md).
  * Exit code: 0 whether targets are met or missed; 2 when the bench itself broke (a contender crashed,
  * lost or doubled results, or a request failed against the fault-free simulator).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseBenchArgs, USAGE } from './bench-args.js';
+import { CASE_NAMES, parseBenchArgs, USAGE } from './bench-args.js';
 import {
   capacityCase,
   estimateCase,
@@ -104,25 +105,34 @@ try {
       load_end: 0,
     },
     quick: opts.quick,
-    throughput: await throughputCase(ctx),
-    latency: await latencyCase(ctx),
-    faults: await faultsCase(ctx),
-    capacity: await capacityCase(ctx),
-    memory: await memoryCase(ctx),
-    startup: await startupCase(ctx),
-    estimate: await estimateCase(ctx),
   };
+  const cases = {
+    throughput: throughputCase,
+    latency: latencyCase,
+    faults: faultsCase,
+    capacity: capacityCase,
+    memory: memoryCase,
+    startup: startupCase,
+    estimate: estimateCase,
+  };
+  const selected = opts.cases.split(',');
+  for (const name of selected) result[name] = await cases[name](ctx);
   result.machine.load_end = round2(loadavg()[0]);
   result.bench_s = round2((performance.now() - started) / 1000);
-  result.targets = judgeTargets(result);
-  printTables(result, (text) => process.stdout.write(text));
-  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
-  writeResultsFile(
-    opts.results,
-    result,
-    ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
-  );
-  log(`bench: ${result.bench_s} s; results in ${opts.results}`);
+  if (selected.length < CASE_NAMES.length) {
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+    log(`bench: ${result.bench_s} s; only ${selected.join(', ')}: ${opts.results} left as it is`);
+  } else {
+    result.targets = judgeTargets(result);
+    printTables(result, (text) => process.stdout.write(text));
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+    writeResultsFile(
+      opts.results,
+      result,
+      ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
+    );
+    log(`bench: ${result.bench_s} s; results in ${opts.results}`);
+  }
 } catch (error) {
   log(`bench: broke: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 2;

@@ -1,8 +1,9 @@
 /**
  * The dispatch gate: every attempt of every request passes it. Before an attempt it waits for a
- * global pause (a 429's retry-after, rate-limit headers near zero), the budget's worst case and the
- * rpm/itpm/otpm buckets; after, it settles them all with what really happened and moves adaptive
- * concurrency. It counts no slots: the run's p-limit does, at the concurrency the gate reports.
+ * global pause (rate-limit headers near zero, or a retry-after when 429s come from most requests in
+ * flight), the budget's worst case and the rpm/itpm/otpm buckets; after, it settles them all with
+ * what really happened and feeds adaptive concurrency. It counts no slots: the run's p-limit does,
+ * at the concurrency the gate reports.
  */
 import type { Clock } from '../clock.js';
 import { ApiError, type ResponseHeaders } from '../errors.js';
@@ -12,6 +13,7 @@ import type { MessageParams, Usage } from '../types.js';
 import { type AttemptEstimate, estimateAttempt } from './attempt-estimate.js';
 import { Budget, type BudgetReservation } from './budget.js';
 import { ConcurrencyController } from './concurrency.js';
+import { RecentCongestion } from './rate-limit-exhaustion.js';
 import { DispatchPause } from './dispatch-pause.js';
 import { parseRateLimitHeaders, pauseFromRateLimitHeaders } from './rate-limit-headers.js';
 import { RateLimiter, type RateLimitTicket } from './rate-limiter.js';
@@ -21,7 +23,7 @@ import { ChangeNotifier, TurnQueue } from './turn-queue.js';
 export interface GateOptions {
   /** `--concurrency`: where adaptive concurrency starts, and its ceiling. */
   maxConcurrency: number;
-  /** Shrink concurrency on 529/429 and grow it back (default true); false holds it at `maxConcurrency`. */
+  /** Move concurrency with the congestion it measures (default true); false holds it at `maxConcurrency`. */
   adaptive?: boolean | undefined;
   /** `--rpm`, `--itpm`, `--otpm`: per-minute rates; undefined means no limit. */
   rpm?: number | undefined;
@@ -59,6 +61,9 @@ export type AttemptOutcome =
 
 const ABORTED: Admission = Object.freeze({ ok: false, reason: 'aborted' });
 
+/** The least attempts looked at to tell "most attempts congested" (see `backoffEscalates`). */
+const BACKOFF_WINDOW = 16;
+
 interface Held {
   rate: RateLimitTicket;
   budget: BudgetReservation | null;
@@ -74,6 +79,7 @@ export class DispatchGate {
   readonly #limiter: RateLimiter;
   readonly #aimd: ConcurrencyController;
   readonly #pause = new DispatchPause();
+  readonly #recent: RecentCongestion;
   readonly #budget: Budget | null;
   readonly #maxPauseMs: number;
   readonly #onConcurrencyChange: ((concurrency: number) => void) | undefined;
@@ -82,6 +88,8 @@ export class DispatchGate {
   readonly #estimates = new WeakMap<MessageParams, AttemptEstimate>();
   readonly #held = new WeakMap<AttemptTicket, Held>();
   #shrinks = 0;
+  /** Set by a failure that means every request would fail (401/403, the spend cap): nothing more is admitted. */
+  #stopped = false;
   /** Estimates cost a walk over the whole request: only made when ITPM or a budget needs them. */
   readonly #needsEstimate: boolean;
   readonly #prices: PriceTable;
@@ -97,6 +105,7 @@ export class DispatchGate {
       max: opts.maxConcurrency,
       min: opts.adaptive === false ? opts.maxConcurrency : 1,
     });
+    this.#recent = new RecentCongestion(Math.max(opts.maxConcurrency, BACKOFF_WINDOW));
     this.#limiter = new RateLimiter({
       rpm: opts.rpm,
       itpm: opts.itpm,
@@ -120,6 +129,16 @@ export class DispatchGate {
     return this.#shrinks;
   }
 
+  /**
+   * Whether a 529 or 429 makes its request wait longer at each retry (exponential backoff): only
+   * while most of the latest attempts are congested (a server down or swamped, which needs time).
+   * Otherwise the concurrency limit already bounds what the server gets, and waiting longer for a
+   * failure that comes now and then would only stretch the run.
+   */
+  get backoffEscalates(): boolean {
+    return this.#recent.mostCongested(Math.max(this.#aimd.current, BACKOFF_WINDOW));
+  }
+
   /** The budget's limit and spending, in nano-dollars; null without `--max-cost`. */
   get budget(): { limitNanos: number; spentNanos: number } | null {
     const budget = this.#budget;
@@ -131,10 +150,11 @@ export class DispatchGate {
    * model without a price under `--max-cost` (`unknown_price`), and a request whose worst case alone
    * passes what is left of the budget (`over_budget`: it can never fit, since spending only grows);
    * one that fits what is left but not beside requests in flight waits for them to settle.
-   * Never throws for a refusal; `aborted` when `signal` aborts while waiting.
+   * Never throws for a refusal; `aborted` when `signal` aborts while waiting, or once an attempt
+   * failed in a way that stops the run (401/403, the spend cap: see `classify`).
    */
   async admit(params: MessageParams, signal?: AbortSignal): Promise<Admission> {
-    if (signal?.aborted) return ABORTED;
+    if (signal?.aborted || this.#stopped) return ABORTED;
     const estimate = this.#estimateOf(params);
     if (this.#budget !== null && estimate.worstCaseNanos === null) {
       return { ok: false, reason: 'unknown_price' };
@@ -155,10 +175,11 @@ export class DispatchGate {
 
   /**
    * After the attempt. Success: correct the buckets and the budget with the real usage and cost,
-   * heed rate-limit headers, grow concurrency. Failure: nothing was billed, so refund the budget
-   * reservation and the output reservation (the input estimate stays charged: the server may have
-   * counted it); congestion (see `classify`) cuts concurrency, and a rate limit's server-given wait
-   * pauses everyone. Throws on a ticket that was not admitted here or is already settled.
+   * heed rate-limit headers. Failure: nothing was billed, so refund the budget reservation and the
+   * output reservation (the input estimate stays charged: the server may have counted it); a 429's
+   * server-given wait pauses everyone only when 429s come from most requests in flight (the limit is
+   * used up), headers near zero always do. Every success and congestion failure (see `classify`)
+   * feeds adaptive concurrency. Throws on a ticket that was not admitted here or is already settled.
    */
   settle(ticket: AttemptTicket, outcome: AttemptOutcome): void {
     const held = this.#held.get(ticket);
@@ -168,31 +189,36 @@ export class DispatchGate {
     this.#held.delete(ticket);
     const now = this.#clock.now();
     const nowEpochMs = this.#clock.nowEpochMs();
-    const before = this.#aimd.current;
+    let change = 0;
     if (outcome.ok) {
       this.#limiter.settle(held.rate, outcome.usage, now);
       if (held.budget !== null) this.#budget?.settle(held.budget, outcome.costNanos);
       this.#pauseFor(this.#headersPauseMs(outcome.headers, nowEpochMs), now);
-      this.#aimd.onSuccess();
+      this.#recent.record(null);
+      change = this.#aimd.onOutcome(now, ticket.admittedAt, false);
     } else {
       this.#limiter.settle(held.rate, null, now);
       if (held.budget !== null) this.#budget?.settle(held.budget, 0);
-      const { congestion, serverWaitMs } = classify(outcome.error, nowEpochMs);
-      // A 529's wait is left to that request's own retry: overload is handled by the concurrency cut.
-      const asked =
-        congestion === 'rate_limited' ? Math.min(Math.ceil(serverWaitMs ?? 0), this.#maxPauseMs) : 0;
+      const { congestion, serverWaitMs, stop } = classify(outcome.error, nowEpochMs);
+      // Before this attempt's slot goes to another: the run stops, and no other attempt may slip out.
+      if (stop !== null) this.#stopped = true;
+      this.#recent.record(congestion);
+      // A 529's wait, and a stray 429's, are left to that request's own retry.
+      const exhausted = congestion === 'rate_limited' && this.#recent.mostRateLimited(this.#aimd.current);
+      const asked = exhausted ? Math.min(Math.ceil(serverWaitMs ?? 0), this.#maxPauseMs) : 0;
       const headers = outcome.error instanceof ApiError ? outcome.error.headers : {};
       this.#pauseFor(Math.max(asked, this.#headersPauseMs(headers, nowEpochMs)), now);
-      if (congestion !== null && this.#aimd.onOverload(now, ticket.admittedAt)) this.#shrinks += 1;
+      if (congestion !== null) change = this.#aimd.onOutcome(now, ticket.admittedAt, true);
     }
-    if (this.#aimd.current !== before) this.#onConcurrencyChange?.(this.#aimd.current);
+    if (change < 0) this.#shrinks += 1;
+    if (change !== 0) this.#onConcurrencyChange?.(this.#aimd.current);
     this.#changes.notify();
   }
 
   /** The admission loop of the caller first in line: check, reserve all or nothing, else wait and re-check. */
   async #admitAtHead(estimate: AttemptEstimate, signal: AbortSignal | undefined): Promise<Admission> {
     for (;;) {
-      if (signal?.aborted) return ABORTED;
+      if (signal?.aborted || this.#stopped) return ABORTED;
       const step = this.#tryAdmit(estimate);
       if (step === 'change') {
         if (!(await this.#changes.wait(this.#clock, Number.POSITIVE_INFINITY, signal))) return ABORTED;

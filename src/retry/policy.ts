@@ -79,13 +79,20 @@ export function classify(error: unknown, nowEpochMs: number): Classification {
   };
 }
 
-/** How long to wait before the `retry`-th retry (1-based): the server's word if it gave one, capped by `maxWaitMs`. */
+/**
+ * How long to wait before the `retry`-th retry (1-based): the server's word if it gave one, else
+ * backoff; capped by `maxWaitMs`. With `escalate` false (most attempts get through: the 529s and
+ * 429s come now and then), a congestion failure waits the first retry's backoff every time: waiting
+ * longer would not make the server fail less, and the concurrency limit already bounds what the
+ * server gets. Other failures always back off exponentially.
+ */
 export function retryWaitMs(
   classification: Classification,
   retry: number,
-  opts: { maxWaitMs: number; random: () => number },
+  opts: { maxWaitMs: number; random: () => number; escalate?: boolean | undefined },
 ): number {
-  return Math.min(classification.serverWaitMs ?? backoffMs(retry, opts.random), opts.maxWaitMs);
+  const steps = classification.congestion !== null && opts.escalate === false ? 1 : retry;
+  return Math.min(classification.serverWaitMs ?? backoffMs(steps, opts.random), opts.maxWaitMs);
 }
 
 /** Exponential backoff with jitter for the `retry`-th retry (1-based). `random()` is in [0, 1). */

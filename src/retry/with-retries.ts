@@ -21,6 +21,8 @@ export interface RetryOptions {
   signal?: AbortSignal | undefined;
   /** Told of every retry before its wait. */
   onRetry?: ((error: unknown, waitMs: number) => void) | undefined;
+  /** Asked at each congestion retry whether its backoff grows (see `retryWaitMs`); default true. */
+  escalate?: (() => boolean) | undefined;
 }
 
 export type RetryOutcome<T> =
@@ -50,6 +52,7 @@ export async function withRetries<T>(
           const waitMs = retryWaitMs(classification, retriesConsumed + 1, {
             maxWaitMs: opts.maxRetryWaitMs,
             random: () => clock.random(),
+            escalate: opts.escalate?.(),
           });
           opts.onRetry?.(error, waitMs);
           await clock.sleep(waitMs, signal);

@@ -1,7 +1,8 @@
 /**
  * The heart of a run: read the input line by line, decide what each line is (invalid, resumed, to
- * send), and send what is to be sent under p-limit, the one count of requests in flight, reading
- * ahead no further than the concurrency. Results are recorded the moment they are final. When
+ * send), and send what is to be sent, each attempt under p-limit, the one count of requests in
+ * flight (a request waiting out a retry holds no slot), reading ahead no further than the
+ * concurrency, and holding a bounded number of requests between their first attempt and their end. Results are recorded the moment they are final. When
  * reading for dispatch ends early (a stop, `--limit`), the rest of a regular file is still read,
  * only to count what a later run would send.
  */
@@ -14,17 +15,23 @@ import type { LineIntake } from './intake.js';
 import type { Recorder } from './recorder.js';
 import type { Shutdown } from './shutdown.js';
 
+/**
+ * Requests under way (sent, queued, or waiting out a retry) per slot at most: enough that requests
+ * waiting out a backoff or a retry-after do not leave slots idle, few enough to bound memory.
+ */
+const REQUESTS_PER_SLOT = 4;
+
 export interface DispatchOptions {
   /** The input's lines, read as they are needed; reading ends when the run stops dispatching. */
   lines: AsyncIterable<InputLine>;
   /** The most requests in flight (adaptive concurrency may allow fewer), and the read-ahead. */
   concurrency: number;
-  /** The one count of requests in flight; adaptive concurrency moves its limit. */
+  /** The one count of attempts in flight; adaptive concurrency moves its limit. */
   limit: LimitFunction;
   intake: LineIntake;
   recorder: Recorder;
   shutdown: Shutdown;
-  execute: ExecuteContext;
+  execute: Omit<ExecuteContext, 'slots' | 'onAttemptEnd'>;
   /** Earlier results by custom_id: a line matching one may leave a second line for it in the file. */
   prior: ReadonlyMap<string, unknown>;
   /** `--limit`: only the first this many requests (non-blank lines) are dealt with; undefined for all. */
@@ -35,7 +42,7 @@ export interface DispatchOptions {
    * when the run stops dispatching).
    */
   countRest: boolean;
-  /** Told after every line dealt with; reads p-limit's counts. */
+  /** Told after every line dealt with, with the attempts in flight (p-limit's active count). */
   onProgress: (inFlight: number) => void;
   /** A request not sent because its worst case did not fit what was left of `maxCost`. */
   onSkipped: (req: BatchRequest) => void;
@@ -66,7 +73,11 @@ export interface Dispatched {
  */
 export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> {
   const { intake, recorder, shutdown, limit } = opts;
-  const inFlight = () => limit.activeCount + limit.pendingCount;
+  const inFlight = () => limit.activeCount;
+  /** Attempts sent or queued for a slot: no line is read while they fill every slot. */
+  const busy = () =>
+    limit.activeCount + limit.pendingCount >= opts.concurrency ||
+    unsettled.size >= opts.concurrency * REQUESTS_PER_SLOT;
   /** Results still to be recorded: awaited before the run ends. */
   const unsettled = new Set<Promise<void>>();
   const done: Dispatched = {
@@ -95,12 +106,9 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
       shutdown.stop({ reason: execution.stop, message: line.result.error.error.message });
     }
   };
+  const execute: ExecuteContext = { ...opts.execute, slots: limit, onAttemptEnd: () => wake?.() };
   const dispatch = (req: BatchRequest, json: string, hash: string) => {
-    const task = limit((): Promise<Execution> =>
-      shutdown.draining.aborted
-        ? Promise.resolve({ kind: 'not_sent', reason: 'aborted' })
-        : executeRequest(req, json, opts.execute),
-    )
+    const task = executeRequest(req, json, execute)
       .then((execution) => settle(req, hash, execution))
       // Recording failed (the onResult callback): nothing more is sent.
       .catch(fail)
@@ -172,7 +180,7 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
       if (decided.changed) done.changed += 1;
       if (decided.hadPrior) done.mayHaveDuplicates = true;
       // Bounded read-ahead: no line is read while every slot is busy.
-      while (inFlight() >= opts.concurrency) await slotFreed();
+      while (busy()) await slotFreed();
       if (shutdown.draining.aborted) {
         done.notSent += 1;
         break;

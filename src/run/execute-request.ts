@@ -3,6 +3,7 @@
  * policy, then what happened (succeeded with its message and cost, errored with its failure, or never
  * sent). Writing the result line is the recorder's job.
  */
+import type { LimitFunction } from 'p-limit';
 import type { Clock } from '../clock.js';
 import type { Transport } from '../client/transport.js';
 import type { DispatchGate, Refusal } from '../limits/dispatch-gate.js';
@@ -14,6 +15,14 @@ import type { BatchRequest, Message } from '../types.js';
 import type { Shutdown } from './shutdown.js';
 
 export interface ExecuteContext {
+  /**
+   * The slots of the run (p-limit): each attempt holds one while it waits at the gate and is sent,
+   * and lets it go during the wait before a retry, so a request waiting out a backoff never keeps
+   * another from being sent.
+   */
+  slots: LimitFunction;
+  /** Told after each attempt let its slot go. */
+  onAttemptEnd: () => void;
   transport: Transport;
   /** Rate limits, adaptive concurrency and the budget: passed before every attempt, settled after. */
   gate: DispatchGate;
@@ -66,7 +75,7 @@ export async function executeRequest(
     ctx.forceStream && req.params.stream !== true ? JSON.stringify({ ...req.params, stream: true }) : json;
   let ttftMs: number | undefined;
 
-  const attempt = async (): Promise<Attempt> => {
+  const attemptInSlot = async (): Promise<Attempt> => {
     const admission = await gate.admit(req.params, shutdown.draining);
     if (!admission.ok) return { sent: false, reason: admission.reason };
     const attemptStart = clock.now();
@@ -86,12 +95,17 @@ export async function executeRequest(
       throw error;
     }
   };
+  const attempt = (): Promise<Attempt> =>
+    ctx.slots(attemptInSlot).finally(() => {
+      ctx.onAttemptEnd();
+    });
 
   const outcome = await withRetries(attempt, {
     ...ctx.retry,
     clock,
     signal: shutdown.aborted,
     onRetry: ctx.onRetry,
+    escalate: () => gate.backoffEscalates,
   });
   const latencyMs = clock.now() - started;
   const { attempts } = outcome;

@@ -184,11 +184,20 @@ describe('DispatchGate rate limits', () => {
 });
 
 describe('DispatchGate pauses', () => {
-  it('pauses every caller until the retry-after of a 429', async () => {
+  it('pauses every caller until the retry-after of a 429 that most requests in flight got', async () => {
     const clock = new VirtualClock();
-    const gate = gateOf(clock);
-    const first = await admitted(gate, params());
-    gate.settle(first, { ok: false, error: apiError(429, 'rate_limit_error', { 'retry-after': '5' }) });
+    const gate = gateOf(clock, { maxConcurrency: 4 });
+    const tickets = await Promise.all([1, 2, 3, 4].map(() => admitted(gate, params())));
+    const limited = () => apiError(429, 'rate_limit_error', { 'retry-after': '5' });
+    gate.settle(tickets[0]!, { ok: false, error: limited() });
+    gate.settle(tickets[1]!, { ok: false, error: limited() });
+    gate.settle(tickets[2]!, { ok: false, error: limited() });
+    gate.settle(tickets[3]!, {
+      ok: true,
+      usage: { input_tokens: 1, output_tokens: 1 },
+      costNanos: 0,
+      headers: {},
+    });
     const times = await Promise.all(
       [1, 2, 3].map(async () => {
         succeed(gate, await admitted(gate, params()));
@@ -200,9 +209,22 @@ describe('DispatchGate pauses', () => {
     expect(clock.sleeps).toEqual([5000]);
   });
 
+  it('lets a stray 429 among successes delay only its own request, not everyone', async () => {
+    const clock = new VirtualClock();
+    const gate = gateOf(clock, { maxConcurrency: 8 });
+    for (let i = 0; i < 6; i += 1) succeed(gate, await admitted(gate, params()));
+    gate.settle(await admitted(gate, params()), {
+      ok: false,
+      error: apiError(429, 'rate_limit_error', { 'retry-after': '5' }),
+    });
+    await admitted(gate, params());
+    expect(clock.now()).toBe(0);
+  });
+
   it('reads retry-after-ms first and caps a pause at maxPauseMs', async () => {
     const clock = new VirtualClock();
-    const gate = gateOf(clock, { maxPauseMs: 10_000 });
+    // One request in flight: its 429 is a 429 from every request in flight.
+    const gate = gateOf(clock, { maxPauseMs: 10_000, maxConcurrency: 1 });
     const headers = { 'retry-after-ms': '1500', 'retry-after': '9' };
     gate.settle(await admitted(gate, params()), {
       ok: false,
@@ -218,9 +240,9 @@ describe('DispatchGate pauses', () => {
     expect(clock.now()).toBe(1500 + 10_000);
   });
 
-  it('does not pause for a 529 or for the spend cap', async () => {
+  it('does not pause for a 529, and admits nothing more after the spend cap', async () => {
     const clock = new VirtualClock();
-    const gate = gateOf(clock);
+    const gate = gateOf(clock, { maxConcurrency: 1 });
     gate.settle(await admitted(gate, params()), {
       ok: false,
       error: apiError(529, 'overloaded_error', { 'retry-after': '5' }),
@@ -229,8 +251,8 @@ describe('DispatchGate pauses', () => {
       ok: false,
       error: apiError(429, 'rate_limit_error', {}, { error_code: 'enforced_spend_limit_reached' }),
     });
-    await admitted(gate, params());
     expect(clock.now()).toBe(0);
+    expect(await gate.admit(params())).toEqual({ ok: false, reason: 'aborted' });
   });
 
   it('pauses until the reset of a rate-limit header whose remaining is near zero', async () => {
@@ -265,7 +287,7 @@ describe('DispatchGate pauses', () => {
 
   it('heeds rate-limit headers carried by a failed attempt, taking the later of them and retry-after', async () => {
     const clock = new VirtualClock();
-    const gate = gateOf(clock);
+    const gate = gateOf(clock, { maxConcurrency: 1 });
     const headers = {
       'retry-after': '2',
       'anthropic-ratelimit-output-tokens-remaining': '0',
@@ -281,7 +303,7 @@ describe('DispatchGate pauses', () => {
 
   it('answers aborted to callers waiting in a pause or in line when their signal aborts', async () => {
     const clock = new VirtualClock();
-    const gate = gateOf(clock);
+    const gate = gateOf(clock, { maxConcurrency: 1 });
     gate.settle(await admitted(gate, params()), {
       ok: false,
       error: apiError(429, 'rate_limit_error', { 'retry-after': '30' }),
@@ -305,32 +327,54 @@ describe('DispatchGate pauses', () => {
 });
 
 describe('DispatchGate adaptive concurrency', () => {
-  it('halves concurrency on a 529 and grows it back by one per full round of successes', async () => {
+  it('moves concurrency on whole windows of attempts, not on one 529', async () => {
     const clock = new VirtualClock();
     const seen: number[] = [];
-    const gate = gateOf(clock, { maxConcurrency: 8, onConcurrencyChange: (n) => seen.push(n) });
+    const gate = gateOf(clock, { maxConcurrency: 16, onConcurrencyChange: (n) => seen.push(n) });
     gate.settle(await admitted(gate, params()), { ok: false, error: apiError(529, 'overloaded_error') });
-    expect(gate.concurrency).toBe(4);
-    expect(gate.shrinks).toBe(1);
-    for (let i = 0; i < 4 + 5 + 6 + 7; i += 1) succeed(gate, await admitted(gate, params()));
-    expect(seen).toEqual([4, 5, 6, 7, 8]);
-    expect([gate.concurrency, gate.shrinks]).toEqual([8, 1]);
+    expect(gate.concurrency).toBe(16);
+    // Most of 32 attempts overloaded (20): halve, without waiting for the window's end.
+    for (let i = 0; i < 19; i += 1)
+      gate.settle(await admitted(gate, params()), { ok: false, error: apiError(529, 'overloaded_error') });
+    for (let i = 0; i < 12; i += 1) succeed(gate, await admitted(gate, params()));
+    expect([gate.concurrency, gate.shrinks, seen]).toEqual([8, 1, [8]]);
   });
 
-  it('cuts once for attempts sent before the cut, and for overloaded_error inside a 200 stream', async () => {
+  it('counts overloaded_error inside a 200 stream as congestion, and a 500 or a reset socket as neither', async () => {
     const clock = new VirtualClock();
-    const gate = gateOf(clock, { maxConcurrency: 8 });
-    const tickets = [await admitted(gate, params()), await admitted(gate, params())];
-    for (const ticket of tickets)
-      gate.settle(ticket, { ok: false, error: apiError(529, 'overloaded_error') });
-    expect(gate.concurrency).toBe(4);
-    await clock.sleep(1000);
-    gate.settle(await admitted(gate, params()), { ok: false, error: apiError(200, 'overloaded_error') });
-    expect(gate.concurrency).toBe(2);
-    await clock.sleep(1000);
+    const gate = gateOf(clock, { maxConcurrency: 16 });
     const connection = new ConnectionError({ reason: 'socket closed' });
-    gate.settle(await admitted(gate, params()), { ok: false, error: connection });
-    expect(gate.concurrency).toBe(2);
+    for (let i = 0; i < 40; i += 1) {
+      gate.settle(await admitted(gate, params()), { ok: false, error: apiError(500, 'api_error') });
+      gate.settle(await admitted(gate, params()), { ok: false, error: connection });
+    }
+    expect(gate.concurrency).toBe(16);
+    for (let i = 0; i < 32; i += 1)
+      gate.settle(await admitted(gate, params()), { ok: false, error: apiError(200, 'overloaded_error') });
+    expect(gate.concurrency).toBe(8);
+  });
+
+  it('lets congestion retries back off longer only while most attempts are congested', async () => {
+    const gate = gateOf(new VirtualClock(), { maxConcurrency: 16 });
+    const overloaded = () => apiError(529, 'overloaded_error');
+    expect(gate.backoffEscalates).toBe(false);
+    // A quarter of the attempts overloaded: a 529 now and then, the next try soon.
+    for (let i = 0; i < 32; i += 1) {
+      const ticket = await admitted(gate, params());
+      if (i % 4 === 0) gate.settle(ticket, { ok: false, error: overloaded() });
+      else succeed(gate, ticket);
+    }
+    expect(gate.backoffEscalates).toBe(false);
+    // Then most of them: the server is swamped or down, and needs time.
+    for (let i = 0; i < 12; i += 1)
+      gate.settle(await admitted(gate, params()), { ok: false, error: overloaded() });
+    expect(gate.backoffEscalates).toBe(true);
+  });
+
+  it('admits nothing more once an attempt got a 401, even before the run has recorded it', async () => {
+    const gate = gateOf(new VirtualClock());
+    gate.settle(await admitted(gate, params()), { ok: false, error: apiError(401, 'authentication_error') });
+    expect(await gate.admit(params())).toEqual({ ok: false, reason: 'aborted' });
   });
 
   it('refuses to settle a ticket twice', async () => {

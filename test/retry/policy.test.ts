@@ -117,4 +117,15 @@ describe('retry policy', () => {
     ]);
     expect(backoffMs(1, () => 0.999_999)).toBe(375);
   });
+
+  it('stops escalating the backoff of 529s and 429s, and only theirs, when told they do not follow load', () => {
+    const at = (error: ApiError, retry: number, escalate: boolean) =>
+      retryWaitMs(classify(error, 0), retry, { maxWaitMs: 60_000, random: () => 0, escalate });
+    expect([1, 4, 8].map((n) => at(apiError(529), n, true))).toEqual([500, 4000, 32_000]);
+    expect([1, 4, 8].map((n) => at(apiError(529), n, false))).toEqual([500, 500, 500]);
+    expect(at(apiError(429, 'rate_limit_error'), 5, false)).toBe(500);
+    // The server's own word stands; other failures back off as ever.
+    expect(at(apiError(429, 'rate_limit_error', { 'retry-after': '2' }), 5, false)).toBe(2000);
+    expect(at(apiError(500, 'api_error'), 4, false)).toBe(4000);
+  });
 });

@@ -1,4 +1,5 @@
 /** One request from dispatch to its outcome, through a real transport, a gate and virtual time. */
+import pLimit from 'p-limit';
 import { describe, expect } from 'vitest';
 import { buildEndpoint, PROVIDERS } from '../../src/client/providers.js';
 import { Transport } from '../../src/client/transport.js';
@@ -47,6 +48,8 @@ async function execute(
   });
   const retries: unknown[] = [];
   const ctx: ExecuteContext = {
+    slots: pLimit(1),
+    onAttemptEnd: () => {},
     transport,
     gate: new DispatchGate({
       maxConcurrency: 1,
