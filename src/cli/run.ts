@@ -46,8 +46,9 @@ export const runCommand = defineCommand({
       const { model, maxTokens, pricing } = given;
       return printEstimate({ inputPath: positionals.input ?? '', model, maxTokens, pricing }, false, io);
     }
-    const say = (text: string) => io.stderr.write(text);
     const reporter = createProgressReporter(progress, io.stderr);
+    // Above the bar while it is drawn (under it, the next frame would erase the line), then plain.
+    const say = (text: string) => reporter.log(text);
     const shutdown = new Shutdown();
     let interrupted = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -56,11 +57,11 @@ export const runCommand = defineCommand({
         shutdown.interrupt();
         const grace = given.grace ?? RUN_OPTIONS.grace.default;
         say(
-          `\nlp-batch: ${signal}: no new requests; waiting up to ${grace} s for those in flight (again to abort them)\n`,
+          `lp-batch: ${signal}: no new requests; waiting up to ${grace} s for those in flight (again to abort them)\n`,
         );
       } else {
         shutdown.abort();
-        say(`\nlp-batch: ${signal} again: aborting requests in flight\n`);
+        say(`lp-batch: ${signal} again: aborting requests in flight\n`);
       }
     };
     process.on('SIGINT', onSignal);

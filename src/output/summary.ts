@@ -69,6 +69,8 @@ export interface RunFacts {
 /** Running totals for progress displays; input tokens include cache writes and reads. */
 export interface LiveTotals {
   done: number;
+  /** Of `done`, the results that came from earlier runs. */
+  resumed: number;
   succeeded: number;
   errored: number;
   retries: number;
@@ -149,6 +151,7 @@ export class SummaryBuilder {
   get totals(): LiveTotals {
     const totals = {
       done: 0,
+      resumed: this.#resumed,
       succeeded: 0,
       errored: 0,
       retries: this.#retryCount,

@@ -51,10 +51,12 @@ export interface RunProgress {
   total: number | null;
   /** Results written or counted: succeeded + errored, resumed ones included. */
   done: number;
+  /** Of `done`, the results that came from earlier runs (not this run's work: leave them out of rates). */
+  resumed: number;
   succeeded: number;
   errored: number;
   retries: number;
-  /** Requests dispatched and not yet final (running or queued for a slot). */
+  /** Attempts sent and not yet answered (a request waiting out a retry, or for a slot, is not in flight). */
   inFlight: number;
   costUsd: number;
   /** Input tokens, cache writes and reads included. */

@@ -18,6 +18,7 @@ function sink(isTTY: boolean) {
 const progress = (done: number, total: number | null = 100): RunProgress => ({
   total,
   done,
+  resumed: 0,
   succeeded: done - 1,
   errored: 1,
   retries: 3,
@@ -47,15 +48,22 @@ describe('progress', () => {
     );
   });
 
-  it('draws a bar with tokens, dollars and retries on a terminal', () => {
+  it('draws a bar with tokens, dollars and retries on a wide terminal, and prints logged lines', () => {
     const out = sink(true);
-    const reporter = createProgressReporter('bar', out.stream, () => 1000);
+    (out.stream as unknown as { columns: number }).columns = 200;
+    let now = 0;
+    const reporter = createProgressReporter('bar', out.stream, () => now);
+    now = 1000;
     reporter.update(progress(4, 10));
+    reporter.log('lp-batch: warning: something\n');
     reporter.stop();
-    expect(out.text()).toContain('4/10');
-    expect(out.text()).toContain('12,345 in / 678 out tok');
-    expect(out.text()).toContain('3 retries');
-    expect(out.text()).toContain('2/6 in flight');
+    const text = out.text();
+    expect(text).toContain('4/10');
+    expect(text).toContain('12,345 in / 678 out tok');
+    expect(text).toContain('3 retries');
+    expect(text).toContain('2/6 in flight');
+    expect(text).toContain('lp-batch: warning: something\n');
+    expect(text).not.toContain('{');
   });
 
   it('prints nothing with none', () => {
