@@ -115,7 +115,7 @@ try {
     startup: startupCase,
     estimate: estimateCase,
   };
-  const selected = opts.cases.split(',');
+  const selected = opts.cases === 'all' ? CASE_NAMES : opts.cases.split(',');
   for (const name of selected) result[name] = await cases[name](ctx);
   result.machine.load_end = round2(loadavg()[0]);
   result.bench_s = round2((performance.now() - started) / 1000);

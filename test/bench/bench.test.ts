@@ -121,6 +121,18 @@ describe('npm run bench', () => {
     expect(markdown).toContain(line);
   }, 60_000);
 
+  it('runs only the cases --cases names, and leaves the results file as it is', async () => {
+    const results = join(tmp.dir, 'RESULTS.md');
+    const run = await runBench([...TINY, '--cases', 'capacity', '--results', results]);
+    expect(run.code, run.stderr).toBe(0);
+    const line = run.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+    const result = JSON.parse(line?.slice('BENCH_RESULT '.length) ?? 'null') as Record<string, unknown>;
+    expect(Number.isFinite(at(result, 'capacity.rate_529'))).toBe(true);
+    expect(Object.keys(result).filter((key) => key in { throughput: 1, faults: 1, memory: 1 })).toEqual([]);
+    expect(() => readFileSync(results, 'utf8')).toThrow();
+    expect(run.stderr).toContain('only capacity');
+  }, 60_000);
+
   it('refuses an unknown flag with one line and exit 2, before starting anything', async () => {
     const run = await runBench(['--rouns', '3']);
     expect(run.code).toBe(2);

@@ -57,6 +57,7 @@ describe('SummaryBuilder', () => {
     summary.addErrored('m', 'api_error', 'connection');
     expect(summary.totals).toEqual({
       done: 2,
+      resumed: 0,
       succeeded: 1,
       errored: 1,
       retries: 0,
