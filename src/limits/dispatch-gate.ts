@@ -13,7 +13,7 @@ import type { MessageParams, Usage } from '../types.js';
 import { type AttemptEstimate, estimateAttempt } from './attempt-estimate.js';
 import { Budget, type BudgetReservation } from './budget.js';
 import { ConcurrencyController } from './concurrency.js';
-import { RecentCongestion } from './rate-limit-exhaustion.js';
+import { RecentCongestion } from './recent-congestion.js';
 import { DispatchPause } from './dispatch-pause.js';
 import { parseRateLimitHeaders, pauseFromRateLimitHeaders } from './rate-limit-headers.js';
 import { RateLimiter, type RateLimitTicket } from './rate-limiter.js';
