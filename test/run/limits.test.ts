@@ -91,6 +91,30 @@ describe('rate limits', () => {
   });
 });
 
+describe('slots', () => {
+  it('lets another request go while one waits out its retry: a wait holds no slot', async ({
+    dir,
+    serve,
+  }) => {
+    const clock = wireClock();
+    const arrivals: Array<{ prompt: string; at: number }> = [];
+    const server = await serve({
+      fault: (req) => {
+        arrivals.push({ prompt: promptOf(req), at: clock.now() });
+        return req.n === 1 ? faults.overloaded() : undefined;
+      },
+    });
+    const { results } = await runLines(server, dir, lines(2), { clock, concurrency: 1 });
+    expect(results.every((r) => r.result.type === 'succeeded')).toBe(true);
+    // The second request went while the first waited out its backoff, not after its retry.
+    expect(arrivals.map((a) => [a.prompt, a.at])).toEqual([
+      ['prompt 0', 0],
+      ['prompt 1', 0],
+      ['prompt 0', 438],
+    ]);
+  });
+});
+
 describe('stopping', () => {
   it('sends nothing more after a 401, not even requests waiting for the rate limit', async ({
     dir,
