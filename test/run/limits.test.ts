@@ -1,6 +1,6 @@
 /** Rate limits, adaptive concurrency and the budget, end to end against the simulator. */
 import { describe, expect } from 'vitest';
-import { faults } from '../../src/mock/faults.js';
+import { type Fault, faults } from '../../src/mock/faults.js';
 import { startMockServer } from '../../src/mock/server.js';
 import { DEFAULT_PRICES } from '../../src/pricing/price-table.js';
 import { type FaultRule, failFirst, promptOf } from '../helpers/fake-anthropic.js';
@@ -16,6 +16,16 @@ function stampArrivals(clock: { now(): number }, times: number[], rule?: FaultRu
     times.push(clock.now());
     return rule?.(req);
   };
+}
+
+/** What the server received, by prompt and the clock's time, answered as `faultOf(n)` says. */
+function promptArrivals(clock: { now(): number }, faultOf: (n: number) => Fault | undefined) {
+  const arrivals: Array<{ prompt: string; at: number }> = [];
+  const fault: FaultRule = (req) => {
+    arrivals.push({ prompt: promptOf(req), at: clock.now() });
+    return faultOf(req.n);
+  };
+  return { arrivals, fault };
 }
 
 /** The most arrivals in any window of `windowMs` (a sliding window, not fixed seconds). */
@@ -69,14 +79,11 @@ describe('rate limits', () => {
     serve,
   }) => {
     const clock = wireClock();
-    const arrivals: Array<{ prompt: string; at: number }> = [];
-    const server = await serve({
-      fault: (req) => {
-        arrivals.push({ prompt: promptOf(req), at: clock.now() });
-        // The first four sent together are limited (the limit is used up); request 9 alone later.
-        return req.n <= 3 || req.n === 9 ? faults.rateLimited({ retryAfter: 5 }) : undefined;
-      },
-    });
+    // The first four sent together are limited (the limit is used up); request 9 alone later.
+    const { arrivals, fault } = promptArrivals(clock, (n) =>
+      n <= 3 || n === 9 ? faults.rateLimited({ retryAfter: 5 }) : undefined,
+    );
+    const server = await serve({ fault });
     const { results } = await runLines(server, dir, lines(20), { clock, concurrency: 4 });
     expect(results.every((r) => r.result.type === 'succeeded')).toBe(true);
     expect(arrivals).toHaveLength(24);
@@ -97,13 +104,8 @@ describe('slots', () => {
     serve,
   }) => {
     const clock = wireClock();
-    const arrivals: Array<{ prompt: string; at: number }> = [];
-    const server = await serve({
-      fault: (req) => {
-        arrivals.push({ prompt: promptOf(req), at: clock.now() });
-        return req.n === 1 ? faults.overloaded() : undefined;
-      },
-    });
+    const { arrivals, fault } = promptArrivals(clock, (n) => (n === 1 ? faults.overloaded() : undefined));
+    const server = await serve({ fault });
     const { results } = await runLines(server, dir, lines(2), { clock, concurrency: 1 });
     expect(results.every((r) => r.result.type === 'succeeded')).toBe(true);
     // The second request went while the first waited out its backoff, not after its retry.
