@@ -2,7 +2,7 @@
  * Changing a results file in place without ever leaving half of a change behind:
  * cutting a torn last line, and rewriting the file to a chosen set and order of its lines.
  */
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ResultsFileError } from '../errors.js';
 import type { ResultEntry, TornTail } from './results-scan.js';
@@ -63,13 +63,49 @@ export async function rewriteResultsFile(
   keep: readonly ResultEntry[],
   options: RewriteOptions = {},
 ): Promise<void> {
+  const ranges = options.order === 'as-given' ? keep : [...keep].sort((a, b) => a.offset - b.offset);
+  await writeResultsFileAtomically(path, [{ path, name: options.name ?? path, ranges }]);
+}
+
+/** Complete lines of one file to copy: byte ranges, each ending with a line end. */
+export interface LineRanges {
+  path: string;
+  /** The file as messages name it. */
+  name: string;
+  ranges: readonly ByteRange[];
+}
+
+export interface ByteRange {
+  offset: number;
+  length: number;
+  /** Named when the range turns out not to be complete lines (the file changed). */
+  custom_id?: string;
+}
+
+/**
+ * Atomically make `path` the lines of `sources`, in order, copied byte for byte: `.<name>.<pid>.tmp`
+ * in the same folder, fsync, rename over `path`, fsync the folder. A crash leaves the old file (or
+ * none) or the new one, never a mix; temp files of an earlier crash are removed first. Memory stays
+ * at one copy buffer (1 MiB). `lp-batch merge` writes its output this way too.
+ * @throws ResultsFileError when a range is not complete lines any more; `path` is then untouched
+ */
+export async function writeResultsFileAtomically(
+  path: string,
+  sources: readonly LineRanges[],
+): Promise<void> {
   const folder = dirname(path);
   const name = basename(path);
   await removeStaleTempFiles(folder, name);
-  const ranges = options.order === 'as-given' ? keep : [...keep].sort((a, b) => a.offset - b.offset);
   const tempPath = join(folder, tempFileName(name, process.pid));
   try {
-    await copyRanges(path, tempPath, ranges, options.name ?? path);
+    const target = await open(tempPath, 'w');
+    try {
+      const buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
+      for (const source of sources) await copyRanges(source, target, buffer);
+      await target.sync();
+    } finally {
+      await target.close();
+    }
     await rename(tempPath, path);
   } catch (error) {
     await rm(tempPath, { force: true });
@@ -96,58 +132,43 @@ async function removeStaleTempFiles(folder: string, name: string): Promise<void>
   }
 }
 
-/** Copy the byte ranges of `ranges` from `sourcePath` to a new, fsynced `targetPath`. */
-async function copyRanges(
-  sourcePath: string,
-  targetPath: string,
-  ranges: readonly ResultEntry[],
-  name: string,
-): Promise<void> {
-  const source = await open(sourcePath, 'r');
+/** Append the ranges of `source` to `target`, through `buffer`. */
+async function copyRanges(source: LineRanges, target: FileHandle, buffer: Buffer): Promise<void> {
+  const handle = await open(source.path, 'r');
   try {
-    const target = await open(targetPath, 'w');
-    try {
-      const sourceSize = (await source.stat()).size;
-      const buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
-      let filled = 0;
-      for (const range of ranges) {
-        if (range.offset + range.length > sourceSize) {
-          throw changed(name, `line of "${range.custom_id}" at byte ${range.offset} is past the end`);
-        }
-        let position = range.offset;
-        let left = range.length;
-        while (left > 0) {
-          if (filled === buffer.length) {
-            await writeAll(target, buffer, filled);
-            filled = 0;
-          }
-          const want = Math.min(left, buffer.length - filled);
-          const { bytesRead } = await source.read(buffer, filled, want, position);
-          if (bytesRead === 0) throw changed(name, `unexpected end at byte ${position}`);
-          filled += bytesRead;
-          position += bytesRead;
-          left -= bytesRead;
-        }
-        // Every kept range must end a line, or the scan is stale and the copy would splice lines.
-        if (buffer[filled - 1] !== LF) {
-          throw changed(name, `no line end after the line of "${range.custom_id}" at byte ${range.offset}`);
-        }
+    const sourceSize = (await handle.stat()).size;
+    let filled = 0;
+    for (const range of source.ranges) {
+      const what = range.custom_id === undefined ? 'line' : `line of "${range.custom_id}"`;
+      if (range.offset + range.length > sourceSize) {
+        throw changed(source.name, `${what} at byte ${range.offset} is past the end`);
       }
-      await writeAll(target, buffer, filled);
-      await target.sync();
-    } finally {
-      await target.close();
+      let position = range.offset;
+      let left = range.length;
+      while (left > 0) {
+        if (filled === buffer.length) {
+          await writeAll(target, buffer, filled);
+          filled = 0;
+        }
+        const want = Math.min(left, buffer.length - filled);
+        const { bytesRead } = await handle.read(buffer, filled, want, position);
+        if (bytesRead === 0) throw changed(source.name, `unexpected end at byte ${position}`);
+        filled += bytesRead;
+        position += bytesRead;
+        left -= bytesRead;
+      }
+      // Every kept range must end a line, or the scan is stale and the copy would splice lines.
+      if (buffer[filled - 1] !== LF) {
+        throw changed(source.name, `no line end after the ${what} at byte ${range.offset}`);
+      }
     }
+    await writeAll(target, buffer, filled);
   } finally {
-    await source.close();
+    await handle.close();
   }
 }
 
-async function writeAll(
-  target: Awaited<ReturnType<typeof open>>,
-  buffer: Buffer,
-  bytes: number,
-): Promise<void> {
+async function writeAll(target: FileHandle, buffer: Buffer, bytes: number): Promise<void> {
   let written = 0;
   while (written < bytes) {
     const result = await target.write(buffer, written, bytes - written);
