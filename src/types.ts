@@ -118,6 +118,11 @@ export interface ErrorBody {
 export interface SucceededLine {
   custom_id: string;
   line: number;
+  /**
+   * The model the request asked for (`--model` filled in), or null when its line named none (a line
+   * that is not JSON, say). Absent in files written before it existed.
+   */
+  model?: string | null;
   /** The input line's own `metadata` (batch-item and OpenAI-style lines), unchanged. */
   metadata?: Record<string, unknown>;
   result: { type: 'succeeded'; message: Message };
@@ -133,6 +138,11 @@ export interface SucceededLine {
 export interface ErroredLine {
   custom_id: string;
   line: number;
+  /**
+   * The model the request asked for (`--model` filled in), or null when its line named none (a line
+   * that is not JSON, say). Absent in files written before it existed.
+   */
+  model?: string | null;
   /** The input line's own `metadata` (batch-item and OpenAI-style lines), unchanged. */
   metadata?: Record<string, unknown>;
   /** `error.error.type` is one of ANTHROPIC_ERROR_TYPES in what lp-batch writes (older files may hold others). */

@@ -30,11 +30,15 @@ export interface Command<T extends OptionTable = OptionTable> {
   /** Each positional of `command`, with its description. */
   positionals: Readonly<Record<string, string>>;
   options: T;
-  /** Runs the command; returns the exit code. Throws an LpBatchError for a usage or file problem. */
+  /**
+   * Runs the command; returns the exit code. Throws an LpBatchError for a usage or file problem.
+   * `lists`: the values of a positional that takes one or more (`merge <results..>`).
+   */
   handler(
     positionals: Readonly<Record<string, string>>,
     options: OptionValues<T>,
     io: CliIO,
+    lists: Readonly<Record<string, readonly string[]>>,
   ): Promise<number>;
 }
 
@@ -70,13 +74,22 @@ export function defaultShown(spec: AnyOptionSpec): string | null {
   return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
-const STRING_KINDS: ReadonlySet<OptionKind> = new Set(['string', 'choice', 'env-name', 'header', 'seed']);
+const STRING_KINDS: ReadonlySet<OptionKind> = new Set([
+  'string',
+  'choice',
+  'env-name',
+  'header',
+  'seed',
+  'shard',
+]);
 
 function yargsOption(spec: AnyOptionSpec): Options {
   const shown = defaultShown(spec);
   return {
     // A repeated `string` flag comes as a list (yargs' duplicate-arguments-array): `--header` relies on it.
     type: spec.kind === 'boolean' ? 'boolean' : STRING_KINDS.has(spec.kind) ? 'string' : 'number',
+    // `-o` with nothing after it is a mistake to name, not an empty path.
+    requiresArg: spec.kind !== 'boolean',
     describe: plain(spec.describe),
     ...(spec.alias === undefined ? {} : { alias: spec.alias }),
     ...(spec.choices === undefined ? {} : { choices: spec.choices as string[] }),

@@ -4,61 +4,48 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { LpBatchError, UsageError } from '../errors.js';
+import { resolveOptions } from '../options/define.js';
 import { packageVersion } from '../version.js';
 import { type CliIO, type Command, optionValues, yargsOptions } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { estimateCommand } from './estimate.js';
-import { pricingCommand } from './pricing.js';
+import { mergeCommand } from './merge.js';
 import { mockServerCommand } from './mock-server.js';
+import { pricingCommand } from './pricing.js';
 import { runCommand } from './run.js';
 import { findArgvMistake } from './suggest.js';
+import { summarizeCommand } from './summarize.js';
 
 export type { CliIO } from './command.js';
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [runCommand, estimateCommand, pricingCommand, mockServerCommand];
+const COMMANDS: readonly Command[] = [
+  runCommand,
+  estimateCommand,
+  pricingCommand,
+  summarizeCommand,
+  mergeCommand,
+  mockServerCommand,
+];
+
+/** A command line as yargs read it, before its command runs. */
+export interface ParsedCommandLine {
+  command: Command;
+  positionals: Record<string, string>;
+  /** Positionals that take one or more (`merge <results..>`). */
+  lists: Record<string, string[]>;
+  options: Record<string, unknown>;
+}
 
 /** Runs the command line `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   ignoreWriteErrors(io.stderr);
   ignoreWriteErrors(io.stdout);
-  const version = packageVersion();
   let code: number = EXIT.ok;
   try {
-    refuseKeyInArgv(argv);
-    const mistake = findArgvMistake(argv, COMMANDS);
-    if (mistake !== null) throw new UsageError(mistake);
-    let cli = yargs(argv.map((arg) => (arg === '-' ? DASH : arg)))
-      .scriptName('lp-batch')
-      .usage(
-        '$0 <command> [options]\n\nRun JSONL files of Anthropic Messages API requests against Anthropic-compatible gateways.',
-      );
-    for (const command of COMMANDS) {
-      cli = cli.command(
-        command.command,
-        command.describe,
-        (y: Argv) => withPositionals(y, command).options(yargsOptions(command.options)),
-        async (argv: Record<string, unknown>) => {
-          const given = Object.fromEntries(
-            Object.entries(argv).map(([key, value]) => [key, undashed(value)]),
-          );
-          const positionals = Object.fromEntries(
-            Object.keys(command.positionals).map((name) => [name, String(given[name])]),
-          );
-          code = await command.handler(positionals, optionValues(command.options, given), io);
-        },
-      );
-    }
-    cli = cli
-      .demandCommand(1, `Name a command: ${COMMANDS.map((c) => c.command.split(' ')[0]).join(', ')}`)
-      .strict()
-      .version(version)
-      .help()
-      .wrap(Math.min(110, process.stdout.columns ?? 110))
-      .exitProcess(false)
-      .fail((message, error) => {
-        throw error ?? new UsageError(message);
-      });
+    const cli = commandLine(argv, async ({ command, positionals, options, lists }) => {
+      code = await command.handler(positionals, options, io, lists);
+    });
     if (argv.length === 0) {
       // A bare `lp-batch` is a question: the usage answers it. Exit 2 all the same: nothing ran,
       // and a script that calls it with no arguments by mistake must not go on as if it had.
@@ -80,12 +67,78 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 /**
+ * Reads `argv` exactly as `main` does and checks every option's value, without running anything:
+ * how the README's CI workflow is checked against the real flags. Null for `--help` or `--version`
+ * (which print).
+ * @throws UsageError for an unknown command or flag, a missing positional or a bad value
+ */
+export async function parseCommandLine(argv: string[]): Promise<ParsedCommandLine | null> {
+  let parsed: ParsedCommandLine | null = null;
+  await commandLine(argv, (found) => {
+    resolveOptions(found.command.options, found.options);
+    parsed = found;
+    return Promise.resolve();
+  }).parseAsync();
+  return parsed;
+}
+
+/**
+ * The yargs of every command, once `argv` has passed the checks made before yargs (a key on the
+ * command line, a misspelt command or flag); `run` gets the command `argv` names, with its arguments.
+ * @throws UsageError from those checks
+ */
+function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => Promise<void>): Argv {
+  refuseKeyInArgv(argv);
+  const mistake = findArgvMistake(argv, COMMANDS);
+  if (mistake !== null) throw new UsageError(mistake);
+  let cli = yargs(argv.map((arg) => (arg === '-' ? DASH : arg)))
+    .scriptName('lp-batch')
+    .usage(
+      '$0 <command> [options]\n\nRun JSONL files of Anthropic Messages API requests against Anthropic-compatible gateways.',
+    );
+  for (const command of COMMANDS) {
+    cli = cli.command(
+      command.command,
+      command.describe,
+      (y: Argv) => withPositionals(y, command).options(yargsOptions(command.options)),
+      async (argv: Record<string, unknown>) => {
+        const given = Object.fromEntries(Object.entries(argv).map(([key, value]) => [key, undashed(value)]));
+        const positionals: Record<string, string> = {};
+        const lists: Record<string, string[]> = {};
+        for (const name of Object.keys(command.positionals)) {
+          const value = given[name];
+          // `<name..>` takes one or more: a list.
+          if (Array.isArray(value)) lists[name] = value.map(String);
+          else positionals[name] = String(value);
+        }
+        await run({ command, positionals, lists, options: optionValues(command.options, given) });
+      },
+    );
+  }
+  return cli
+    .demandCommand(1, `Name a command: ${COMMANDS.map((c) => c.command.split(' ')[0]).join(', ')}`)
+    .strict()
+    .version(packageVersion())
+    .help()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((message, error) => {
+      // yargs' own complaints (a flag without its value, ...) come as a YError: a usage error too.
+      if (error === undefined || error === null || error.name === 'YError') {
+        throw new UsageError(message ?? error?.message ?? 'usage error');
+      }
+      throw error;
+    });
+}
+
+/**
  * A lone `-` (standard input) is dropped by yargs (yargs/yargs#1312): it is carried through yargs
  * under a name no real argument can have (C strings hold no NUL), and given back to the command.
  */
 const DASH = '\u0000-';
 
 function undashed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(undashed);
   return value === DASH ? '-' : value;
 }
 

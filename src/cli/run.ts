@@ -5,13 +5,17 @@
  */
 import { option, resolveOptions } from '../options/define.js';
 import { RUN_OPTIONS } from '../options/run.js';
+import { GATE_OPTIONS } from '../options/shared.js';
 import { counted } from '../shorten.js';
 import { type RunBatchReport, type RunProgress, runBatchWith } from '../run/run-batch.js';
 import { Shutdown } from '../run/shutdown.js';
 import { defineCommand } from './command.js';
 import { printEstimate } from './estimate.js';
 import { EXIT } from './exit-codes.js';
+import { failedGate, type Gates } from './gates.js';
 import { createProgressReporter } from './progress.js';
+import { appendStepSummary, stepSummaryFile } from './step-summary.js';
+import { formatSummaryMarkdown } from './summary-markdown.js';
 import { formatSummary } from './summary-table.js';
 
 /** What only the command line has: an exit code, a display, and a dry run. */
@@ -21,11 +25,7 @@ const RUN_CLI_OPTIONS = {
     describe:
       'Send nothing, write nothing: print what the run would cost, as `lp-batch estimate <input>` does (no key needed)',
   }),
-  maxFailures: option.count({
-    min: 0,
-    default: 0,
-    describe: 'Errored results tolerated before the exit code is 1',
-  }),
+  ...GATE_OPTIONS,
   progress: option.choice({
     choices: ['auto', 'bar', 'plain', 'none'],
     arg: 'MODE',
@@ -41,7 +41,7 @@ export const runCommand = defineCommand({
   positionals: { input: 'JSONL file of requests', output: 'JSONL file of results' },
   options: { ...RUN_OPTIONS, ...RUN_CLI_OPTIONS },
   async handler(positionals, given, io) {
-    const { maxFailures, progress, dryRun } = resolveOptions(RUN_CLI_OPTIONS, given);
+    const { progress, dryRun, ...gates } = resolveOptions(RUN_CLI_OPTIONS, given);
     if (dryRun) {
       const { model, maxTokens, pricing } = given;
       return printEstimate({ inputPath: positionals.input ?? '', model, maxTokens, pricing }, false, io);
@@ -49,6 +49,8 @@ export const runCommand = defineCommand({
     const reporter = createProgressReporter(progress, io.stderr);
     // Above the bar while it is drawn (under it, the next frame would erase the line), then plain.
     const say = (text: string) => reporter.log(text);
+    const warn = (message: string) => say(`lp-batch: warning: ${message}\n`);
+    const stepSummary = stepSummaryFile(io.env, io.cwd);
     const shutdown = new Shutdown();
     let interrupted = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -73,11 +75,17 @@ export const runCommand = defineCommand({
           ...given,
           inputPath: positionals.input ?? '',
           outputPath: positionals.output ?? '',
-          onWarning: (message) => say(`lp-batch: warning: ${message}\n`),
+          onWarning: warn,
           // Without a display, no count of the input and no per-result snapshot.
           ...(progress === 'none' ? {} : { onProgress: (p: RunProgress) => reporter.update(p) }),
         },
-        { env: io.env, cwd: io.cwd, shutdown, stdin: io.stdin },
+        {
+          env: io.env,
+          cwd: io.cwd,
+          shutdown,
+          stdin: io.stdin,
+          ...(stepSummary === null ? {} : { alsoWrites: [stepSummary] }),
+        },
       );
     } finally {
       reporter.stop();
@@ -87,13 +95,20 @@ export const runCommand = defineCommand({
     say(formatSummary(report.summary));
     // Paid results the results file could not take: printed where a person can still keep them.
     for (const line of report.unsaved) io.stdout.write(`${JSON.stringify(line)}\n`);
-    return exitCodeOf(report, { maxFailures, limit: given.limit, output: positionals.output ?? '' }, say);
+    const output = positionals.output ?? '';
+    const title = given.shard === undefined ? output : `${output} (shard ${given.shard})`;
+    await appendStepSummary(stepSummary, formatSummaryMarkdown(report.summary, title), warn);
+    return exitCodeOf(report, { gates, limit: given.limit, output }, say);
   },
 });
 
+/**
+ * A stop decides first (budget 3, interrupted 130, the others 2); a run that dealt with every line
+ * (or every line within `--limit`) exits 1 when it fails a gate, else 0.
+ */
 function exitCodeOf(
   report: RunBatchReport,
-  given: { maxFailures: number; limit: number | undefined; output: string },
+  given: { gates: Gates; limit: number | undefined; output: string },
   say: (text: string) => void,
 ): number {
   const { stop, summary, unsaved } = report;
@@ -116,8 +131,9 @@ function exitCodeOf(
     return EXIT.config;
   }
   if (notSent !== null) say(`lp-batch: ${notSent}: beyond --limit ${given.limit ?? ''}\n`);
-  if (summary.requests.errored > given.maxFailures) {
-    say(`lp-batch: ${summary.requests.errored} requests errored (--max-failures ${given.maxFailures})\n`);
+  const failed = failedGate(summary, given.gates);
+  if (failed !== null) {
+    say(`lp-batch: ${failed}\n`);
     return EXIT.failures;
   }
   return EXIT.ok;

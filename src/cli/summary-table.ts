@@ -1,10 +1,23 @@
-/** Renders the run summary as the readable table printed on stderr at the end of a run. */
+/**
+ * Renders the run summary as the readable table printed at the end of a run (and by `lp-batch
+ * summarize`). Its rows and notes are shared with the Markdown rendering (./summary-markdown.ts).
+ */
 import type { ModelSummary, RunSummary } from '../output/summary.js';
 import { int, textTable, usd } from './text-table.js';
 
 const COLUMNS = ['model', 'requests', 'ok', 'errored', 'input', 'output', 'cache write', 'cache read', 'USD'];
 
 export function formatSummary(summary: RunSummary): string {
+  const { header, rows, total } = summaryRows(summary);
+  const out = [textTable([header, ...rows, total])];
+  for (const note of summaryNotes(summary)) {
+    out.push(note.items.length === 0 ? note.text : `${note.text}:`, ...note.items.map((item) => `  ${item}`));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The table's cells: one row per model and the totals; the model is the first cell. */
+export function summaryRows(summary: RunSummary): { header: string[]; rows: string[][]; total: string[] } {
   const rows = Object.entries(summary.by_model).map(([model, m]) => modelRow(model, m));
   const total = [
     'total',
@@ -17,29 +30,58 @@ export function formatSummary(summary: RunSummary): string {
     int(summary.usage.cache_read_input_tokens),
     usd(summary.cost_usd) + (summary.cost_complete ? '' : '+?'),
   ];
-  const out = [textTable([COLUMNS, ...rows, total])];
+  return { header: COLUMNS, rows, total };
+}
 
-  const seconds = (summary.wall_ms / 1000).toFixed(1);
+/** One line under the table; `items` are lines under it (the per-model timings). */
+export interface SummaryNote {
+  text: string;
+  items: string[];
+  /** The note saying why the run stopped early. */
+  stop?: boolean;
+}
+
+/**
+ * What the table does not show, in the order it is printed: why the run stopped early (first, so
+ * that a run cut off by its budget is not read as a regression), wall time, retries, errors, timings,
+ * an incomplete cost.
+ */
+export function summaryNotes(summary: RunSummary): SummaryNote[] {
+  const notes: string[] = [];
   const resumed = summary.requests.resumed > 0 ? `, ${summary.requests.resumed} from earlier runs` : '';
-  out.push(`wall time ${seconds} s, ${summary.requests_per_second} req/s${resumed}`);
-  out.push(`retries: ${summary.retries}${byType(summary.retries_by_type, summary.retries_by_kind)}`);
-  if (summary.requests.errored > 0) {
-    out.push(`errors:${byType(summary.errors_by_type, summary.errors_by_kind)}`);
+  if (summary.wall_ms !== null) {
+    const seconds = (summary.wall_ms / 1000).toFixed(1);
+    notes.push(`wall time ${seconds} s, ${summary.requests_per_second} req/s${resumed}`);
   }
+  const retried =
+    summary.retries_by_type === null || summary.retries_by_kind === null
+      ? summary.retries > 0
+        ? ' (why each failed is not in the results file)'
+        : ''
+      : byType(summary.retries_by_type, summary.retries_by_kind);
+  notes.push(`retries: ${summary.retries}${retried}`);
+  if (summary.requests.errored > 0) {
+    notes.push(`errors:${byType(summary.errors_by_type, summary.errors_by_kind)}`);
+  }
+  const out: SummaryNote[] = notes.map((text) => ({ text, items: [] }));
+  const { stop } = summary;
+  if (stop !== null)
+    out.unshift({ text: `stopped early (${stop.reason}): ${stop.message}`, items: [], stop: true });
   const timings = Object.entries(summary.by_model)
     .filter(([, m]) => m.latency_ms.p50 !== null)
     .map(([model, m]) => {
       const ttft =
         m.ttft_ms.p50 === null ? '' : `, time to first token p50 ${m.ttft_ms.p50} ms p95 ${m.ttft_ms.p95} ms`;
-      return `  ${model}: latency p50 ${m.latency_ms.p50} ms p95 ${m.latency_ms.p95} ms${ttft}`;
+      return `${model}: latency p50 ${m.latency_ms.p50} ms p95 ${m.latency_ms.p95} ms${ttft}`;
     });
-  if (timings.length > 0) out.push('timings:', ...timings);
+  if (timings.length > 0) out.push({ text: 'timings', items: timings });
   if (!summary.cost_complete) {
-    out.push(
-      `cost incomplete: no price for ${summary.unpriced_models.map((m) => `"${m}"`).join(', ')}; the total leaves those requests out`,
-    );
+    out.push({
+      text: `cost incomplete: no price for ${summary.unpriced_models.map((m) => `"${m}"`).join(', ')}; the total leaves those requests out`,
+      items: [],
+    });
   }
-  return `${out.join('\n')}\n`;
+  return out;
 }
 
 function modelRow(model: string, m: ModelSummary): string[] {

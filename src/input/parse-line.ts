@@ -57,6 +57,28 @@ export function lineOfAutoCustomId(custom_id: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/**
+ * The name line `line` asks for, by the rule `parseRequestLine` applies, without checking the rest
+ * of the line: its own `custom_id` when the line is a JSON object whose `custom_id` is absent or
+ * matches the pattern (absent: `line-<N>`), else `line-<N>`. Whether it gets it is the naming
+ * rule's call (see ./line-names.ts).
+ */
+export function wantedCustomId(text: string, line: number): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return autoCustomId(line);
+  }
+  const rawId = isObject(value) ? value.custom_id : undefined;
+  return typeof rawId === 'string' && isUsableCustomId(rawId) ? rawId : autoCustomId(line);
+}
+
+/** Absent, or a string of the Message Batches pattern. */
+function isUsableCustomId(rawId: unknown): rawId is string | undefined {
+  return rawId === undefined || (typeof rawId === 'string' && CUSTOM_ID_PATTERN.test(rawId));
+}
+
 /** How every path to a request field starts, whatever the line's format. */
 const PARAMS = 'params';
 
@@ -93,7 +115,7 @@ export function parseRequestLine(
   if (!isObject(value)) return fail(fallbackId, encoding ?? `expected a JSON object, got ${describe(value)}`);
 
   const rawId = value.custom_id;
-  const idIsValid = rawId === undefined || (typeof rawId === 'string' && CUSTOM_ID_PATTERN.test(rawId));
+  const idIsValid = isUsableCustomId(rawId);
   const custom_id = idIsValid ? (rawId ?? fallbackId) : fallbackId;
   const { params, container, error } = locateParams(value);
   const metadata = readMetadata(value, container);

@@ -7,6 +7,7 @@
 import { constants } from 'node:buffer';
 import { parseHeaderLine } from '../client/extra-headers.js';
 import { UsageError } from '../errors.js';
+import { parseShard } from '../run/shard.js';
 
 /**
  * The longest wait a `seconds` option may ask for: Node's timers hold at most 2^31 - 1 ms (about
@@ -38,6 +39,8 @@ export type OptionKind =
   | 'port'
   /** A seed: a number, or any other string (`S`); a flag's text that reads as a number is that number. */
   | 'seed'
+  /** `K/N`: shard K of N, 1 <= K <= N. */
+  | 'shard'
   | 'boolean'
   /** Any string (`arg` names it: `URL`, `NAME`, `FILE`). */
   | 'string'
@@ -104,6 +107,7 @@ export const option = {
   ms: <const D extends number>(s: Common & { default: D }) => spec<number, D>('ms', s),
   port: <const D extends number>(s: Common & { default: D }) => spec<number, D>('port', s),
   seed: <const D extends number | string>(s: Common & { default: D }) => spec<number | string, D>('seed', s),
+  shard: (s: Common) => spec<string, undefined>('shard', { ...s, arg: 'K/N' }),
   boolean: <const D extends boolean>(s: Common & { default: D }) => spec<boolean, D>('boolean', s),
   string: <const D extends string | undefined = undefined>(s: Common & { arg: string; default?: D }) =>
     spec<string, D>('string', s),
@@ -115,7 +119,10 @@ export const option = {
   header: (s: Common & { arg: string }) => spec<readonly string[], undefined>('header', s),
 };
 
-function spec<T, D extends T | undefined>(kind: OptionKind, s: Common & { default?: D }): OptionSpec<T, D> {
+function spec<T, D extends T | undefined>(
+  kind: OptionKind,
+  s: Common & { default?: D; arg?: string },
+): OptionSpec<T, D> {
   return Object.freeze({ ...s, kind, default: s.default as D });
 }
 
@@ -140,6 +147,7 @@ export function placeholderOf(spec: AnyOptionSpec): string {
     case 'env-name':
     case 'header':
     case 'fraction':
+    case 'shard':
       return spec.arg ?? '';
   }
 }
@@ -191,6 +199,8 @@ function checked(flag: string, spec: AnyOptionSpec, given: unknown): unknown {
         return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65_535;
       case 'seed':
         return isFiniteNumber(value) || (typeof value === 'string' && value !== '');
+      case 'shard':
+        return typeof value === 'string' && parseShard(value) !== null;
       case 'boolean':
         return typeof value === 'boolean';
       case 'string':
@@ -245,6 +255,8 @@ function expectation(spec: AnyOptionSpec): string {
       return 'a whole number from 0 to 65535';
     case 'seed':
       return 'a number or a word';
+    case 'shard':
+      return '`K/N`, shard K of N with 1 <= K <= N (e.g. `2/4`)';
     case 'boolean':
       return 'true or false';
     case 'string':

@@ -3,7 +3,13 @@
  * those only a run has. Values are in the CLI's units (seconds, USD) in both.
  */
 import { option, type OptionValues, type ResolvedOptions } from './define.js';
-import { CONNECTION_OPTIONS, LINE_OPTIONS, PRICING_OPTIONS, SENDING_OPTIONS } from './shared.js';
+import {
+  CONNECTION_OPTIONS,
+  LINE_OPTIONS,
+  PRICING_OPTIONS,
+  REPORT_FILE_OPTIONS,
+  SENDING_OPTIONS,
+} from './shared.js';
 
 export const RUN_OPTIONS = {
   ...CONNECTION_OPTIONS,
@@ -35,6 +41,7 @@ export const RUN_OPTIONS = {
    * @default no file
    */
   summary: option.string({ arg: 'FILE', describe: 'Also write the summary as JSON to FILE' }),
+  ...REPORT_FILE_OPTIONS,
   /**
    * Start afresh: discard the output file instead of resuming from it.
    * @default false
@@ -71,6 +78,17 @@ export const RUN_OPTIONS = {
     default: 30,
     describe:
       'After Ctrl-C / SIGTERM, how long requests in flight may finish before they are aborted, seconds',
+  }),
+  /**
+   * Only the lines whose custom_id falls in shard K of N (`'2/4'`): N runs, one per shard, send every
+   * line exactly once between them. `rpm`, `itpm`, `otpm` and `maxCost` are then the whole job's:
+   * each shard takes 1/N of each.
+   * @default every line
+   */
+  shard: option.shard({
+    defaultText: 'every line',
+    describe:
+      'Only the lines whose custom_id hashes to shard K of N; `--rpm`, `--itpm`, `--otpm`, `--max-cost` are then for all N together, 1/N each',
   }),
 };
 

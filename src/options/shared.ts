@@ -188,3 +188,34 @@ export const REPORT_OPTIONS = {
    */
   json: option.boolean({ default: false, describe: 'Print JSON on stdout instead of a table' }),
 };
+
+/** Reports written beside the results, by `run` and `summarize`. */
+export const REPORT_FILE_OPTIONS = {
+  /**
+   * Also write a JUnit XML report to this file: one test case per request (classname: its model;
+   * name: its custom_id; time: its latency), an errored request a failure with its error type and
+   * message. Written from the results file once the run is over.
+   * @default no file
+   */
+  junit: option.string({
+    arg: 'FILE',
+    describe:
+      'Also write JUnit XML to FILE: a test case per request (classname: model, name: custom_id), an errored one a failure',
+  }),
+};
+
+/**
+ * When the exit code is 1: the command line's alone (`run`, `summarize`). Each gate given must hold;
+ * with neither, one errored result is too many.
+ */
+export const GATE_OPTIONS = {
+  maxFailures: option.count({
+    min: 0,
+    defaultText: '0 (none with `--max-failure-rate`)',
+    describe: 'Errored results tolerated before the exit code is 1',
+  }),
+  maxFailureRate: option.fraction({
+    arg: 'R',
+    describe: 'Share of errored results (errored / results, 0 to 1) tolerated before the exit code is 1',
+  }),
+};

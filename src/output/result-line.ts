@@ -16,6 +16,11 @@ import {
 export interface LineId {
   custom_id: string;
   line: number;
+  /**
+   * The model the request asked for (`--model` filled in), or null when its line named none: the
+   * summary counts a result under it, so `lp-batch summarize` can count it there too.
+   */
+  model: string | null;
   /** The input line's own `metadata`, copied unchanged into its result. */
   metadata?: Record<string, unknown> | undefined;
 }
@@ -129,7 +134,7 @@ export function erroredLine(
 }
 
 /** The fields every result line starts with; `metadata` only when the input line had one. */
-function lineIdOf(id: LineId): Pick<SucceededLine, 'custom_id' | 'line' | 'metadata'> {
-  const { custom_id, line, metadata } = id;
-  return metadata === undefined ? { custom_id, line } : { custom_id, line, metadata };
+function lineIdOf(id: LineId): Pick<SucceededLine, 'custom_id' | 'line' | 'model' | 'metadata'> {
+  const { custom_id, line, model, metadata } = id;
+  return metadata === undefined ? { custom_id, line, model } : { custom_id, line, model, metadata };
 }

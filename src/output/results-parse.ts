@@ -41,6 +41,59 @@ const PREVIEW_CHARS = 60;
  * @throws ResultsFileError when the line is not JSON or not shaped like lp-batch output
  */
 export function parseResultLine(text: string, where: string): ResultFields {
+  return readResultLine(text, where).fields;
+}
+
+/** Everything a report of the line needs besides `ResultFields`: `lp-batch summarize`, JUnit. */
+export interface ResultRecord extends ResultFields {
+  /**
+   * The model the request asked for (`model` of the line; null: the line named none), or undefined
+   * in files written before lp-batch wrote it.
+   */
+  asked_model: string | null | undefined;
+  /** `cost_usd` of a succeeded line (null: no price, or an errored line). */
+  cost_usd: number | null;
+  /** Times the request was sent (0: never sent). */
+  attempts: number;
+  latency_ms: number | null;
+  ttft_ms: number | null;
+  /** HTTP status of the last attempt of an errored line (null: never sent, or no response). */
+  status: number | null;
+  /** `error.error.message` of an errored line, or null. */
+  error_message: string | null;
+  /** `error.request_id` of an errored line, or null. */
+  request_id: string | null;
+}
+
+/**
+ * Parse one complete results line with every field a report of it needs. Lenient about the
+ * report's fields (a file of an older lp-batch may lack them), as strict as `parseResultLine` about
+ * what makes the line lp-batch output.
+ * @throws ResultsFileError as `parseResultLine`
+ */
+export function parseResultRecord(text: string, where: string): ResultRecord {
+  const { fields, value, result } = readResultLine(text, where);
+  const error = isObject(result.error) ? result.error : null;
+  const inner = error !== null && isObject(error.error) ? error.error : null;
+  const asked = value.model;
+  return {
+    ...fields,
+    asked_model: typeof asked === 'string' || asked === null ? asked : undefined,
+    cost_usd: numberOrNull(value.cost_usd),
+    attempts: numberOrNull(value.attempts) ?? 1,
+    latency_ms: numberOrNull(value.latency_ms),
+    ttft_ms: numberOrNull(value.ttft_ms),
+    status: numberOrNull(value.status),
+    error_message: typeof inner?.message === 'string' ? inner.message : null,
+    request_id: typeof error?.request_id === 'string' ? error.request_id : null,
+  };
+}
+
+/** The checks of a results line, and the line itself for whoever wants more of it. */
+function readResultLine(
+  text: string,
+  where: string,
+): { fields: ResultFields; value: Record<string, unknown>; result: Record<string, unknown> } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -73,7 +126,18 @@ export function parseResultLine(text: string, where: string): ResultFields {
   if (params_hash !== undefined && params_hash !== null && typeof params_hash !== 'string') {
     throw refuse(where, `expected \`params_hash\` to be a string, got ${describe(params_hash)}`);
   }
-  return { custom_id, type, params_hash: params_hash ?? null, line, ...summaryFields(value, result) };
+  const fields: ResultFields = {
+    custom_id,
+    type,
+    params_hash: params_hash ?? null,
+    line,
+    ...summaryFields(value, result),
+  };
+  return { fields, value, result };
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 /** The few numbers a resumed run's summary needs; lenient, since they never decide anything. */

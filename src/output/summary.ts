@@ -1,8 +1,10 @@
 /**
  * Tallies results into the run summary: requests, tokens and money per model and in total, errors and
  * retries by type, latency and time-to-first-token percentiles. Money is summed in nano-dollars.
+ * A run feeds it as results come; `lp-batch summarize` feeds it a results file's lines (./summarize.ts).
  */
 import { nanosToUsd } from '../pricing/cost.js';
+import type { RunStop } from '../run/shutdown.js';
 import type { AnthropicErrorType, ErrorKind, Usage } from '../types.js';
 
 export interface ModelSummary {
@@ -25,7 +27,20 @@ export interface RunSummary {
    * `not_sent`: requests of the input this run did not send and a later run would (cut off by a
    * stop, skipped for the budget, beyond `--limit`, never read after a stop).
    */
-  requests: { total: number; succeeded: number; errored: number; resumed: number; not_sent: number };
+  requests: {
+    total: number;
+    succeeded: number;
+    errored: number;
+    resumed: number;
+    /** Null from `lp-batch summarize`: a results file does not say what its input held. */
+    not_sent: number | null;
+  };
+  /**
+   * Why the run stopped before dealing with every line (`budget`, `interrupted`, `auth`,
+   * `spend_cap`, `write_error`), or null when it did not. Always null from `lp-batch summarize`:
+   * a results file does not say why its run ended.
+   */
+  stop: RunStop | null;
   usage: {
     input_tokens: number;
     output_tokens: number;
@@ -43,13 +58,22 @@ export interface RunSummary {
   /** Errored requests by lp-batch's finer kind, as their lines' `error_kind` says. */
   errors_by_kind: Record<string, number>;
   retries: number;
-  /** Retries by the Anthropic error type of the failed attempt. */
-  retries_by_type: Record<string, number>;
-  /** Retries by lp-batch's kind of the failed attempt (`connection`, `http_error`, ...). */
-  retries_by_kind: Record<string, number>;
-  wall_ms: number;
-  requests_per_second: number;
-  /** Under `--max-cost`: the limit, this run's spending, and the requests skipped because their worst case did not fit what was left (their first 100 custom_ids); null without a budget. */
+  /**
+   * Retries by the Anthropic error type of the failed attempt; null when unknown (`lp-batch
+   * summarize`: a results line says how many attempts it took, not why each failed).
+   */
+  retries_by_type: Record<string, number> | null;
+  /** Retries by lp-batch's kind of the failed attempt (`connection`, `http_error`, ...); null when unknown. */
+  retries_by_kind: Record<string, number> | null;
+  /** Wall time of the run; null from `lp-batch summarize` (not in the results file). */
+  wall_ms: number | null;
+  /** Results this run wrote (resumed ones aside) per second of wall time; null with `wall_ms`. */
+  requests_per_second: number | null;
+  /**
+   * Under `--max-cost`: the limit, this run's spending, and the requests skipped because their worst
+   * case did not fit what was left (their first 100 custom_ids); null without a budget, and from
+   * `lp-batch summarize`.
+   */
   budget: BudgetSummary | null;
 }
 
@@ -103,6 +127,8 @@ export class SummaryBuilder {
   readonly #retries = new Map<string, number>();
   readonly #retryKinds = new Map<string, number>();
   #retryCount = 0;
+  /** Retries known only by number (from a results line's `attempts`), not by why they failed. */
+  #untypedRetries = 0;
   #resumed = 0;
 
   /** A succeeded request. `costNanos` null: the model has no price. Resumed results count as such. */
@@ -147,6 +173,12 @@ export class SummaryBuilder {
     count(this.#retryKinds, kind);
   }
 
+  /** `count` retries whose failures are not known (a results line only says how many attempts it took). */
+  addRetries(count: number): void {
+    this.#retryCount += count;
+    this.#untypedRetries += count;
+  }
+
   /** Live totals for progress displays. */
   get totals(): LiveTotals {
     const totals = {
@@ -170,7 +202,11 @@ export class SummaryBuilder {
     return totals;
   }
 
-  build(wallMs: number, facts: RunFacts = { notSent: 0, budget: null }): RunSummary {
+  /**
+   * The summary. `wallMs` and `facts` null: not known (a results file read afresh, `lp-batch
+   * summarize`). The stop is the run's to say once it is put in words (see run-batch.ts).
+   */
+  build(wallMs: number | null, facts: RunFacts | null = { notSent: 0, budget: null }): RunSummary {
     const byModel: Record<string, ModelSummary> = {};
     const usage = {
       input_tokens: 0,
@@ -178,7 +214,8 @@ export class SummaryBuilder {
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
     };
-    const requests = { total: 0, succeeded: 0, errored: 0, resumed: this.#resumed, not_sent: facts.notSent };
+    const notSent = facts?.notSent ?? null;
+    const requests = { total: 0, succeeded: 0, errored: 0, resumed: this.#resumed, not_sent: notSent };
     const unpriced: string[] = [];
     let costNanos = 0;
     for (const [model, t] of [...this.#models].sort(([a], [b]) => a.localeCompare(b))) {
@@ -204,8 +241,10 @@ export class SummaryBuilder {
       usage.cache_read_input_tokens += t.cacheRead;
       costNanos += t.costNanos;
     }
+    const typed = this.#untypedRetries === 0;
     return {
       requests,
+      stop: null,
       usage,
       cost_usd: nanosToUsd(costNanos),
       cost_complete: unpriced.length === 0,
@@ -214,12 +253,11 @@ export class SummaryBuilder {
       errors_by_type: sorted(this.#errors),
       errors_by_kind: sorted(this.#errorKinds),
       retries: this.#retryCount,
-      retries_by_type: sorted(this.#retries),
-      retries_by_kind: sorted(this.#retryKinds),
-      wall_ms: Math.round(wallMs),
-      requests_per_second:
-        wallMs > 0 ? Math.round(((requests.total - this.#resumed) / wallMs) * 100_000) / 100 : 0,
-      budget: facts.budget,
+      retries_by_type: typed ? sorted(this.#retries) : null,
+      retries_by_kind: typed ? sorted(this.#retryKinds) : null,
+      wall_ms: wallMs === null ? null : Math.round(wallMs),
+      requests_per_second: wallMs === null ? null : perSecond(requests.total - this.#resumed, wallMs),
+      budget: facts?.budget ?? null,
     };
   }
 
@@ -243,6 +281,10 @@ export class SummaryBuilder {
     }
     return t;
   }
+}
+
+function perSecond(results: number, wallMs: number): number {
+  return wallMs > 0 ? Math.round((results / wallMs) * 100_000) / 100 : 0;
 }
 
 function count(counts: Map<string, number>, key: string): void {

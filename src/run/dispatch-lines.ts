@@ -129,6 +129,7 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
   const countTheRest = async (first: InputLine | null): Promise<boolean> => {
     const count = (input: InputLine) => {
       const earlier = intake.earlierResult(input.text, input.line);
+      if (earlier === 'other_shard') return;
       if (earlier !== null) recorder.resumed(earlier.model, earlier.prior);
       if (earlier === null || !earlier.final) done.notSent += 1;
     };
@@ -165,6 +166,7 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
       taken += 1;
       const { line, text, invalidUtf8 } = next.value;
       const decided = intake.take(text, line, opts.warn, invalidUtf8);
+      if (decided.kind === 'other_shard') continue;
       if (decided.kind === 'invalid') {
         if (opts.prior.has(decided.custom_id)) done.mayHaveDuplicates = true;
         recorder.errored(decided, notSentFailure(decided.message), { attempts: 0, latencyMs: 0 });

@@ -3,18 +3,15 @@
  * (`check`, which `lp-batch estimate` shares), and the resume decision against an earlier result
  * (`take`). Keeps only what uniqueness needs (the ids seen).
  */
-import {
-  autoCustomId,
-  type LineDefaults,
-  lineOfAutoCustomId,
-  parseRequestLine,
-} from '../input/parse-line.js';
+import { LineNames } from '../input/line-names.js';
+import { type LineDefaults, parseRequestLine, wantedCustomId } from '../input/parse-line.js';
 import type { InvalidUtf8 } from '../input/utf8.js';
 import { fingerprintMetadata, hashParams } from '../output/params-hash.js';
 import { NO_MODEL } from '../output/summary.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import type { BatchRequest } from '../types.js';
 import { decideResume } from './resume.js';
+import { type Shard, shardOfCustomId } from './shard.js';
 
 /** A line that cannot be sent: written as an errored result (invalid_request_error, status null). */
 export interface InvalidLine {
@@ -30,6 +27,12 @@ export interface InvalidLine {
 /** What `check` makes of a line: a request that can be sent, or why not. */
 export type Checked = InvalidLine | { kind: 'valid'; req: BatchRequest };
 
+/** A line in another shard than this run's (`--shard`): another run deals with it. */
+export interface OtherShard {
+  kind: 'other_shard';
+  custom_id: string;
+}
+
 export type Intake =
   | InvalidLine
   /**
@@ -37,6 +40,7 @@ export type Intake =
    * metadata it was written with: `metadataChanged` when the line's is different now.
    */
   | { kind: 'resumed'; req: BatchRequest; prior: ResultEntry; metadataChanged: boolean }
+  | OtherShard
   /** To send; `changed` when an earlier result was for different params. */
   | { kind: 'send'; req: BatchRequest; json: string; hash: string; changed: boolean; hadPrior: boolean };
 
@@ -45,12 +49,13 @@ export interface IntakeOptions {
   defaults: LineDefaults;
   prior: ReadonlyMap<string, ResultEntry>;
   skipErrored: boolean;
+  /** `--shard`: only lines whose name falls in this shard are this run's. */
+  shard?: Shard | undefined;
 }
 
 export class LineIntake {
   readonly #opts: IntakeOptions;
-  /** custom_id → the line that first used it. */
-  readonly #seen = new Map<string, number>();
+  readonly #names = new LineNames();
   /** Ids of earlier results that this input still asks for. */
   readonly matched = new Set<string>();
   /** Top-level params lp-batch does not know, each reported once. */
@@ -69,16 +74,40 @@ export class LineIntake {
    * `lp-batch estimate` stops here; a run goes on to `take`'s resume decision.
    */
   check(text: string, line: number, warn: (message: string) => void, invalidUtf8?: InvalidUtf8): Checked {
+    return this.#check(text, line, warn, invalidUtf8, null);
+  }
+
+  /** `check` within `shard`: a line whose name falls in another shard is named (later names depend on it), and left there. */
+  #check(
+    text: string,
+    line: number,
+    warn: (message: string) => void,
+    invalidUtf8: InvalidUtf8 | undefined,
+    shard: null,
+  ): Checked;
+  #check(
+    text: string,
+    line: number,
+    warn: (message: string) => void,
+    invalidUtf8: InvalidUtf8 | undefined,
+    shard: Shard | null,
+  ): Checked | OtherShard;
+  #check(
+    text: string,
+    line: number,
+    warn: (message: string) => void,
+    invalidUtf8: InvalidUtf8 | undefined,
+    shard: Shard | null,
+  ): Checked | OtherShard {
     const { file } = this.#opts;
     const parsed = parseRequestLine(text, line, file, this.#opts.defaults, invalidUtf8);
     const wanted = parsed.ok ? parsed.request.custom_id : parsed.custom_id;
     const metadata = parsed.ok ? parsed.request.metadata : parsed.metadata;
-    const clash = this.#clash(wanted, line);
     // A line whose id is taken is reported under its own line's name, which no other line can hold:
     // the line that has the id keeps its result, and this one gets a result of its own.
-    const custom_id = clash === null ? wanted : autoCustomId(line);
-    // A line's automatic name is its own for good: only explicit ids need remembering.
-    if (clash === null && lineOfAutoCustomId(custom_id) !== line) this.#seen.set(custom_id, line);
+    const { custom_id, clash } = this.#names.assign(wanted, line);
+    // Decided by the name the line got, so a refused line too is in exactly one shard.
+    if (shard && shardOfCustomId(custom_id, shard.n) !== shard.k) return { kind: 'other_shard', custom_id };
     if (this.#opts.prior.has(custom_id)) this.matched.add(custom_id);
     if (clash !== null || !parsed.ok) {
       const message = clash === null ? (parsed as { message: string }).message : `${file}:${line}: ${clash}`;
@@ -101,8 +130,8 @@ export class LineIntake {
 
   /** `check`, then what the run does with a valid line: resume it from its earlier result, or send it. */
   take(text: string, line: number, warn: (message: string) => void, invalidUtf8?: InvalidUtf8): Intake {
-    const checked = this.check(text, line, warn, invalidUtf8);
-    if (checked.kind === 'invalid') return checked;
+    const checked = this.#check(text, line, warn, invalidUtf8, this.#opts.shard ?? null);
+    if (checked.kind === 'invalid' || checked.kind === 'other_shard') return checked;
     const { file } = this.#opts;
     const { req } = checked;
     const { custom_id, metadata } = req;
@@ -138,48 +167,23 @@ export class LineIntake {
   }
 
   /**
-   * Why `custom_id` cannot be line `line`'s, or null when it is free. The naming rule: an explicit
-   * id belongs to the first line that has it; `line-<N>` belongs to line N, so an explicit
-   * `line-<N>` on another line is refused even before line N is read (the input is streamed, and
-   * a name given now must still be right when line N comes). Every line thus has exactly one name,
-   * the same on every run over the same input, and no name is ever two lines'.
+   * The earlier result of a line that is not taken (beyond `--limit`, or after a stop), found by the
+   * name the naming rule gives it without validating the line: reading the rest of a large file only
+   * to count it must stay cheap. `final` when a run would not send it again (succeeded, or errored
+   * under --skip-errored); `other_shard` when the line is another shard's (nothing of this run's).
+   * Marks the id as asked for, so its result is not foreign.
    */
-  #clash(custom_id: string, line: number): string | null {
-    const first = this.#seen.get(custom_id);
-    if (first !== undefined) {
-      return `custom_id: "${custom_id}" repeats line ${first}; custom_ids must be unique`;
-    }
-    const owner = lineOfAutoCustomId(custom_id);
-    if (owner !== null && owner !== line) {
-      return `custom_id: "${custom_id}" is the automatic name of line ${owner}; give this line another custom_id`;
-    }
-    return null;
-  }
-
-  /**
-   * The earlier result of a line that is not taken (beyond `--limit`, or after a stop), found by its
-   * custom_id alone (its own, or `line-<N>`) without validating the line: reading the rest of a large
-   * file only to count it must stay cheap. `final` when a run would not send it again (succeeded,
-   * or errored under --skip-errored). Marks the id as asked for, so its result is not foreign.
-   */
-  earlierResult(text: string, line: number): { prior: ResultEntry; model: string; final: boolean } | null {
-    const { prior: results } = this.#opts;
-    if (results.size === 0) return null;
-    const custom_id = customIdOf(text) ?? `line-${line}`;
+  earlierResult(
+    text: string,
+    line: number,
+  ): { prior: ResultEntry; model: string; final: boolean } | 'other_shard' | null {
+    const { prior: results, shard } = this.#opts;
+    const { custom_id } = this.#names.assign(wantedCustomId(text, line), line);
+    if (shard && shardOfCustomId(custom_id, shard.n) !== shard.k) return 'other_shard';
     const prior = results.get(custom_id);
     if (prior === undefined) return null;
     this.matched.add(custom_id);
     const final = prior.type === 'succeeded' || this.#opts.skipErrored;
     return { prior, model: prior.model ?? NO_MODEL, final };
-  }
-}
-
-/** A line's own `custom_id` when it is JSON with a string one, else null. */
-function customIdOf(text: string): string | null {
-  try {
-    const value = JSON.parse(text) as { custom_id?: unknown } | null;
-    return typeof value?.custom_id === 'string' ? value.custom_id : null;
-  } catch {
-    return null;
   }
 }

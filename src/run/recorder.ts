@@ -26,7 +26,6 @@ export interface RecorderOptions {
 
 /** A request as the recorder needs it: its id and line, the model it asked for, its params' hash. */
 export interface RecordedRequest extends LineId {
-  model: string | null;
   paramsHash?: string | undefined;
 }
 

@@ -4,14 +4,13 @@
  * endpoint and the key, count the input for progress, run, write the summary file, and put why the
  * run stopped early in words.
  */
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock.js';
 import { UsageError } from '../errors.js';
 import { countInputLines, type InputSource, inputSource } from '../input/input-source.js';
 import { resolveOptions } from '../options/define.js';
 import { RUN_OPTIONS, type RunOptions } from '../options/run.js';
-import { checkWritablePath, refuseSameFiles } from '../output/path-checks.js';
+import { checkWritablePath, type RolePath, refuseSameFiles } from '../output/path-checks.js';
 import { lockResultsFile } from '../output/results-lock.js';
 import type { RunSummary } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
@@ -21,6 +20,8 @@ import { counted } from '../shorten.js';
 import { packageVersion } from '../version.js';
 import { connect } from './connect.js';
 import { type RunOutcome, type RunProgress, runFiles, type Skipped } from './run-files.js';
+import { type ReportFiles, writeReportFiles } from './report-files.js';
+import { parseShard, type Shard, shareOfLimits } from './shard.js';
 import { type RunStop, Shutdown } from './shutdown.js';
 
 export type { RunProgress } from './run-files.js';
@@ -98,6 +99,8 @@ export interface RunInternals {
   shutdown?: Shutdown;
   /** What an input of `-` reads, asked for only then. Default: process.stdin. */
   stdin?: () => NodeJS.ReadableStream;
+  /** Files the caller writes after the run (the CLI: `GITHUB_STEP_SUMMARY`): checked with the run's. */
+  alsoWrites?: readonly RolePath[];
 }
 
 /**
@@ -116,13 +119,26 @@ export async function runBatchWith(
   options: RunBatchOptions,
   internals: RunInternals,
 ): Promise<RunBatchReport> {
-  const settings = resolveOptions(RUN_OPTIONS, options);
+  const given = resolveOptions(RUN_OPTIONS, options);
+  const shard = given.shard === undefined ? null : parseShard(given.shard);
+  // Under --shard the limits are the whole job's: this run takes its share.
+  const settings = shard === null ? given : shareOfLimits(given, shard);
   const cwd = internals.cwd ?? process.cwd();
   const input = inputSource(options.inputPath, cwd, internals.stdin ?? (() => process.stdin));
   const output = { path: resolve(cwd, options.outputPath), shown: options.outputPath };
-  const summaryFile =
-    settings.summary === undefined ? null : { path: resolve(cwd, settings.summary), shown: settings.summary };
-  checkPaths(input, output, summaryFile);
+  const shownPath = (shown: string | undefined) =>
+    shown === undefined ? null : { path: resolve(cwd, shown), shown };
+  const files: ReportFiles = {
+    summary: shownPath(settings.summary),
+    junit: shownPath(settings.junit),
+    results: output,
+    suite: shard === null ? output.shown : `${output.shown} (shard ${shard.k}/${shard.n})`,
+  };
+  const reports = [
+    ...(files.summary ? [{ ...files.summary, role: '--summary' }] : []),
+    ...(files.junit ? [{ ...files.junit, role: '--junit' }] : []),
+  ];
+  checkPaths(input, output, reports, internals.alsoWrites ?? []);
   const prices = await loadPriceTable({ file: settings.pricing, cwd });
 
   const lock = await lockResultsFile(output, { warn: options.onWarning });
@@ -138,6 +154,7 @@ export async function runBatchWith(
     try {
       const outcome = await runFiles({
         settings,
+        shard,
         input,
         output,
         endpoint: connection.endpoint,
@@ -145,13 +162,15 @@ export async function runBatchWith(
         secrets: connection.secrets,
         clock: internals.clock ?? systemClock,
         shutdown,
-        total: options.onProgress ? await progressTotal(input, settings.limit) : null,
+        // Which lines are a shard's is known only as they are named: no total then.
+        total: options.onProgress && shard === null ? await progressTotal(input, settings.limit) : null,
         onWarning: options.onWarning,
         onProgress: options.onProgress,
         onResult: options.onResult,
       });
-      const summaryStop = summaryFile && (await writeSummaryFile(summaryFile, outcome.summary));
-      return reportOf({ ...outcome, stop: outcome.stop ?? summaryStop }, connection.keySource);
+      const report = reportOf(outcome, connection.keySource, shard);
+      const failed = await writeReportFiles(files, report.summary);
+      return failed === null || report.stop !== null ? report : withStop(report, failed);
     } finally {
       detach();
       await connection.close();
@@ -163,36 +182,33 @@ export async function runBatchWith(
 
 /**
  * Every path the run will read or write, checked before anything is locked or sent: each usable,
- * and no two of them one file.
+ * and no two of them one file. `reports`: `--summary` and `--junit`; `others`: files the caller
+ * writes after the run, only kept apart from the rest (writing them is the caller's business).
  * @throws UsageError, one line naming the path as given and what to do
  */
-function checkPaths(input: InputSource, output: ShownPath, summary: ShownPath | null): void {
+function checkPaths(
+  input: InputSource,
+  output: ShownPath,
+  reports: readonly RolePath[],
+  others: readonly RolePath[],
+): void {
   if (output.shown === '-') {
     throw new UsageError('the results need a file (a later run reads them back): name one instead of -');
   }
   const results = { ...output, role: 'the results file' };
-  const summaryRole = summary && { ...summary, role: '--summary' };
   const inputRole = {
     role: 'the input',
     shown: input.shown,
     path: input.kind === 'stdin' ? null : input.path,
   };
-  refuseSameFiles(summaryRole ? [inputRole, results, summaryRole] : [inputRole, results]);
+  refuseSameFiles([inputRole, results, ...reports, ...others]);
   checkWritablePath(results, { regularFile: true, writableFolder: true });
-  if (summaryRole) checkWritablePath(summaryRole, { regularFile: false, writableFolder: false });
+  for (const report of reports) checkWritablePath(report, { regularFile: false, writableFolder: false });
 }
 
-/** Writes the summary as JSON; a failure is a `write_error` stop (the run itself is over). */
-async function writeSummaryFile(file: ShownPath, summary: RunSummary): Promise<RunStop | null> {
-  try {
-    await writeFile(file.path, `${JSON.stringify(summary, null, 2)}\n`);
-    return null;
-  } catch (error) {
-    return {
-      reason: 'write_error',
-      message: `cannot write the summary to ${file.shown}: ${(error as Error).message}`,
-    };
-  }
+/** The report with `stop`, in its summary too. */
+function withStop(report: RunBatchReport, stop: RunStop): RunBatchReport {
+  return { ...report, stop, summary: { ...report.summary, stop } };
 }
 
 /** What the progress display counts to: the input's requests, or the first `limit` of them. */
@@ -201,40 +217,54 @@ async function progressTotal(input: InputSource, limit: number | undefined): Pro
   return lines === null || limit === undefined ? lines : Math.min(lines, limit);
 }
 
-function reportOf(outcome: RunOutcome, keySource: string): RunBatchReport {
+function reportOf(outcome: RunOutcome, keySource: string, shard: Shard | null): RunBatchReport {
   const budget = outcome.budget && {
     limitUsd: nanosToUsd(outcome.budget.limitNanos),
     spentUsd: nanosToUsd(outcome.budget.spentNanos),
     skipped: outcome.budget.skipped,
   };
-  return { ...outcome, budget, stop: outcome.stop && describeStop(outcome.stop, keySource, budget) };
+  const stop = outcome.stop && describeStop(outcome.stop, keySource, budget, shard);
+  // The summary says why the run stopped early, so that a run cut off by its budget reads as such.
+  return { ...outcome, budget, stop, summary: { ...outcome.summary, stop } };
 }
 
 /** How many skipped custom_ids a message names before "and N more". */
 const IDS_NAMED = 5;
 
 /** The stop as one line for a person: the server's words with what they mean for the run. */
-function describeStop(stop: RunStop, keySource: string, budget: RunBatchReport['budget']): RunStop {
+function describeStop(
+  stop: RunStop,
+  keySource: string,
+  budget: RunBatchReport['budget'],
+  shard: Shard | null,
+): RunStop {
   switch (stop.reason) {
     case 'auth':
       return { ...stop, message: `the gateway refused the key from ${keySource}: ${stop.message}` };
     case 'spend_cap':
       return { ...stop, message: `the account's spend limit is reached: ${stop.message}` };
     case 'budget':
-      return budget === null ? stop : { ...stop, message: describeBudget(budget) };
+      return budget === null ? stop : { ...stop, message: describeBudget(budget, shard) };
     case 'interrupted':
     case 'write_error':
       return stop;
   }
 }
 
-/** `--max-cost $0.5: $0.499 spent; 2 requests skipped, their worst case more than the $0.001 left: q7, q9`. */
-function describeBudget({ limitUsd, spentUsd, skipped }: NonNullable<RunBatchReport['budget']>): string {
+/**
+ * `--max-cost $0.5: $0.499 spent; 2 requests skipped, their worst case more than the $0.001 left: q7, q9`;
+ * under `--shard 2/4`, `--max-cost $0.5 (shard 2/4's 1/4 of it)`.
+ */
+function describeBudget(
+  { limitUsd, spentUsd, skipped }: NonNullable<RunBatchReport['budget']>,
+  shard: Shard | null,
+): string {
   const named = skipped.custom_ids.slice(0, IDS_NAMED).join(', ');
   const more = skipped.count > IDS_NAMED ? ` and ${skipped.count - IDS_NAMED} more` : '';
   const left = Math.max(0, limitUsd - spentUsd);
+  const share = shard === null ? '' : ` (shard ${shard.k}/${shard.n}'s 1/${shard.n} of it)`;
   return (
-    `--max-cost $${limitUsd}: $${round6(spentUsd)} spent; ${counted(skipped.count, 'request')} skipped, ` +
+    `--max-cost $${limitUsd}${share}: $${round6(spentUsd)} spent; ${counted(skipped.count, 'request')} skipped, ` +
     `their worst case more than the $${round6(left)} left: ${named}${more}`
   );
 }

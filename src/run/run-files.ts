@@ -24,11 +24,15 @@ import type { PriceTable } from '../pricing/price-table.js';
 import { dispatchLines } from './dispatch-lines.js';
 import { LineIntake } from './intake.js';
 import { Recorder } from './recorder.js';
+import type { Shard } from './shard.js';
 import { finalizeResults, prepareResults } from './resume.js';
 import type { RunStop, Shutdown } from './shutdown.js';
 
 export interface RunPlan {
+  /** Under `--shard`, with this shard's share of the job's limits (see ./shard.ts). */
   settings: RunSettings;
+  /** `--shard`: the lines of this shard only; null: every line. */
+  shard: Shard | null;
   input: InputSource;
   output: ShownPath;
   endpoint: Endpoint;
@@ -147,6 +151,7 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     },
     prior: prepared.prior,
     skipErrored: settings.skipErrored,
+    shard: plan.shard ?? undefined,
   });
   const skipped: Skipped = { count: 0, custom_ids: [] };
   const { onProgress, total } = plan;
@@ -204,8 +209,10 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
   }
   const foreign = countForeign(prepared.prior, intake.matched, recorder);
   if (foreign.count > 0 && dispatched.inputRead) {
+    const where =
+      plan.shard === null ? input.shown : `shard ${plan.shard.k}/${plan.shard.n} of ${input.shown}`;
     warn(
-      `${output.shown} holds ${foreign.count} results for custom_ids that are not in ${input.shown} (${listIds(foreign.ids, foreign.count)}): kept as they are`,
+      `${output.shown} holds ${foreign.count} results for custom_ids that are not in ${where} (${listIds(foreign.ids, foreign.count)}): kept as they are`,
     );
   }
   let stop = writer.failure === null ? null : writeError(output, writer.failure);

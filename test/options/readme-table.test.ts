@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { defaultShown } from '../../src/cli/command.js';
 import { estimateCommand } from '../../src/cli/estimate.js';
 import { mockServerCommand } from '../../src/cli/mock-server.js';
+import { mergeCommand } from '../../src/cli/merge.js';
 import { pricingCommand } from '../../src/cli/pricing.js';
 import { runCommand } from '../../src/cli/run.js';
+import { summarizeCommand } from '../../src/cli/summarize.js';
 import { type AnyOptionSpec, flagOf, type OptionTable, placeholderOf } from '../../src/options/define.js';
 import { ESTIMATE_OPTIONS } from '../../src/options/estimate.js';
 import { MOCK_LIBRARY_OPTIONS, MOCK_SERVER_OPTIONS } from '../../src/options/mock-server.js';
@@ -53,6 +55,13 @@ describe('the README', () => {
     const programOnly = readmeTableAfter('In a program only:');
     expect(programOnly[0]?.[0]).toBe('`record`');
     expect(programOnly[0]?.[1]).toBe(`\`${String(MOCK_LIBRARY_OPTIONS.record.default)}\``);
+  });
+
+  it('lists every option of `summarize` and of `merge` as defined', () => {
+    expect(readmeTableAfter('## `lp-batch summarize <results>`')).toEqual(rowsOf(summarizeCommand.options));
+    expect(readmeTableAfter('## Sharding: `--shard K/N` and `lp-batch merge`')).toEqual(
+      rowsOf(mergeCommand.options),
+    );
   });
 });
 

@@ -8,7 +8,10 @@ import { ResultsWriter } from '../../src/output/results-writer.js';
 import { it } from '../helpers/fixtures.js';
 
 const line = (n: number) =>
-  erroredLine({ custom_id: `c${n}`, line: n }, notSentFailure(`bad ${n}`), { attempts: 0, latencyMs: 0 });
+  erroredLine({ custom_id: `c${n}`, line: n, model: null }, notSentFailure(`bad ${n}`), {
+    attempts: 0,
+    latencyMs: 0,
+  });
 
 describe('ResultsWriter', () => {
   it('writes the results of one turn together, as whole lines, before the next turn', async ({ dir }) => {

@@ -51,9 +51,9 @@ describe('metadata of an input line', () => {
     expect(got.get('line-5')?.result.type).toBe('errored'); // the repeated id, under its own line's name
     expect(metadataOf('line-5')).toBe(JSON.stringify(meta(5)));
     expect('metadata' in (got.get('plain') ?? {})).toBe(false);
-    // Written right after `line`, before `result`.
+    // Written right after `line` and `model`, before `result`.
     expect(readFileSync(output, 'utf8')).toContain(
-      `{"custom_id":"ok","line":1,"metadata":${JSON.stringify(meta(1))},"result":`,
+      `{"custom_id":"ok","line":1,"model":"claude-3-haiku-20240307","metadata":${JSON.stringify(meta(1))},"result":`,
     );
     expect(server.requests.map((r) => 'metadata' in (r.body as object))).toEqual([
       false,

@@ -64,6 +64,7 @@ describe('Recorder', () => {
     expect(line).toEqual({
       custom_id: 'a',
       line: 3,
+      model: HAIKU,
       result: { type: 'succeeded', message: MESSAGE },
       usage: MESSAGE.usage,
       cost_usd: 0.0000275,
@@ -98,6 +99,7 @@ describe('Recorder', () => {
     expect(line).toEqual({
       custom_id: 'b',
       line: 1,
+      model: null,
       result: {
         type: 'errored',
         error: {

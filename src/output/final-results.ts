@@ -1,0 +1,68 @@
+/**
+ * The final result of every custom_id in a results file, read as a resumed run reads it: the newest
+ * line of each custom_id stands (a run killed before its final rewrite may leave an older one
+ * behind), a torn last line is not a result. Two streaming passes, never the file in memory: the
+ * first finds the newest line of each custom_id, each later one visits those lines in file order.
+ */
+import { UsageError } from '../errors.js';
+import type { ShownPath } from '../types.js';
+import { readResultsFileLines, type ResultsFileLine, type TornTail } from './results-lines.js';
+import { parseResultLine, parseResultRecord, type ResultRecord } from './results-parse.js';
+
+/** Where the final lines of a results file are, from `indexFinalResults`. */
+export interface FinalResultsIndex {
+  file: ShownPath;
+  /** Distinct custom_ids: the number of final results. */
+  results: number;
+  /** Lines that a newer line of the same custom_id replaces. */
+  superseded: number;
+  tornTail: TornTail | null;
+  /** Offset of the newest line of each custom_id; null when no custom_id has two lines (all are final). */
+  newest: ReadonlyMap<string, number> | null;
+  /** Where the complete lines ended when the file was indexed: later lines are not visited. */
+  end: number;
+}
+
+/**
+ * First pass: checks every line is lp-batch output and finds the newest line of each custom_id.
+ * Memory: one map entry per custom_id (its id and an offset), dropped when no id repeats.
+ * @throws UsageError when the file does not exist; ResultsFileError when a line is not lp-batch output
+ */
+export async function indexFinalResults(file: ShownPath): Promise<FinalResultsIndex> {
+  const newest = new Map<string, number>();
+  let superseded = 0;
+  const ended = await readResultsFileLines(file.path, ({ text, offset, fileLine }) => {
+    const { custom_id } = parseResultLine(text, `${file.shown}:${fileLine}`);
+    if (newest.has(custom_id)) superseded += 1;
+    newest.set(custom_id, offset);
+  });
+  if (ended === null) throw new UsageError(`results file not found: ${file.shown}`);
+  return {
+    file,
+    results: newest.size,
+    superseded,
+    tornTail: ended.tornTail,
+    newest: superseded > 0 ? newest : null,
+    end: ended.tornTail?.offset ?? ended.size,
+  };
+}
+
+/**
+ * A later pass: `visit` gets the final result of each custom_id, in file order. `afterChunk` is
+ * awaited after each chunk read (1 MiB): a visitor that writes drains its writes there.
+ */
+export async function forEachFinalResult(
+  index: FinalResultsIndex,
+  visit: (record: ResultRecord) => void,
+  afterChunk?: () => Promise<void>,
+): Promise<void> {
+  const { file, newest, end } = index;
+  const visitLine = ({ text, offset, fileLine }: ResultsFileLine) => {
+    if (offset >= end) return;
+    const record = parseResultRecord(text, `${file.shown}:${fileLine}`);
+    if (newest === null || newest.get(record.custom_id) === offset) visit(record);
+  };
+  const ended = await readResultsFileLines(file.path, visitLine, { afterChunk });
+  if (ended === null)
+    throw new UsageError(`results file not found: ${file.shown} (removed while it was read)`);
+}
