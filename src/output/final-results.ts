@@ -7,7 +7,7 @@
 import { UsageError } from '../errors.js';
 import type { ShownPath } from '../types.js';
 import { readResultsFileLines, type ResultsFileLine, type TornTail } from './results-lines.js';
-import { parseResultLine, parseResultRecord, type ResultRecord } from './results-parse.js';
+import { customIdOfResultLine, parseResultRecord, type ResultRecord } from './results-parse.js';
 
 /** Where the final lines of a results file are, from `indexFinalResults`. */
 export interface FinalResultsIndex {
@@ -24,15 +24,16 @@ export interface FinalResultsIndex {
 }
 
 /**
- * First pass: checks every line is lp-batch output and finds the newest line of each custom_id.
- * Memory: one map entry per custom_id (its id and an offset), dropped when no id repeats.
+ * First pass: finds the newest line of each custom_id (reading only its id: the lines that count
+ * are checked in full when they are visited). Memory: one map entry per custom_id (its id and an
+ * offset), dropped when no id repeats.
  * @throws UsageError when the file does not exist; ResultsFileError when a line is not lp-batch output
  */
 export async function indexFinalResults(file: ShownPath): Promise<FinalResultsIndex> {
   const newest = new Map<string, number>();
   let superseded = 0;
   const ended = await readResultsFileLines(file.path, ({ text, offset, fileLine }) => {
-    const { custom_id } = parseResultLine(text, `${file.shown}:${fileLine}`);
+    const custom_id = customIdOfResultLine(text, `${file.shown}:${fileLine}`);
     if (newest.has(custom_id)) superseded += 1;
     newest.set(custom_id, offset);
   });
@@ -59,8 +60,10 @@ export async function forEachFinalResult(
   const { file, newest, end } = index;
   const visitLine = ({ text, offset, fileLine }: ResultsFileLine) => {
     if (offset >= end) return;
-    const record = parseResultRecord(text, `${file.shown}:${fileLine}`);
-    if (newest === null || newest.get(record.custom_id) === offset) visit(record);
+    const where = `${file.shown}:${fileLine}`;
+    // The id read as the first pass read it, so that both passes agree on which line is whose.
+    if (newest !== null && newest.get(customIdOfResultLine(text, where)) !== offset) return;
+    visit(parseResultRecord(text, where));
   };
   const ended = await readResultsFileLines(file.path, visitLine, { afterChunk });
   if (ended === null)

@@ -62,6 +62,23 @@ describe('summarizeResultsFile', () => {
     expect(summary).toMatchObject({ wall_ms: null, requests_per_second: null, stop: null, budget: null });
   });
 
+  it('finds the custom_id of a line whose fields come in another order (a hand-edited file)', async ({
+    dir,
+  }) => {
+    const path = join(dir, 'out.jsonl');
+    const reordered = (line: string) => {
+      const { custom_id, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      return JSON.stringify({ ...rest, custom_id });
+    };
+    writeFileSync(
+      path,
+      [reordered(failed('q1', 'm')), ok('q1', 'm', 0.1), reordered(ok('q2', 'm', 0.1))].join('\n') + '\n',
+    );
+    const { summary, index } = await summarizeResultsFile({ path, shown: 'out.jsonl' });
+    expect(index).toMatchObject({ results: 2, superseded: 1 });
+    expect(summary.requests).toMatchObject({ total: 2, succeeded: 2, errored: 0 });
+  });
+
   it('counts a result under the model it asked for; an older line without one, under the model that answered', async ({
     dir,
   }) => {
