@@ -74,24 +74,12 @@ export class LineIntake {
    * `lp-batch estimate` stops here; a run goes on to `take`'s resume decision.
    */
   check(text: string, line: number, warn: (message: string) => void, invalidUtf8?: InvalidUtf8): Checked {
-    return this.#check(text, line, warn, invalidUtf8, null);
+    const checked = this.#check(text, line, warn, invalidUtf8, null);
+    if (checked.kind === 'other_shard') throw new Error('unreachable: without a shard, every line is ours');
+    return checked;
   }
 
   /** `check` within `shard`: a line whose name falls in another shard is named (later names depend on it), and left there. */
-  #check(
-    text: string,
-    line: number,
-    warn: (message: string) => void,
-    invalidUtf8: InvalidUtf8 | undefined,
-    shard: null,
-  ): Checked;
-  #check(
-    text: string,
-    line: number,
-    warn: (message: string) => void,
-    invalidUtf8: InvalidUtf8 | undefined,
-    shard: Shard | null,
-  ): Checked | OtherShard;
   #check(
     text: string,
     line: number,
