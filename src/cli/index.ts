@@ -166,9 +166,23 @@ function withPositionals(y: Argv, command: Command): Argv {
   return out;
 }
 
+/**
+ * An argument shaped like an Anthropic key (`sk-ant-...`, `sk-...` without a file extension), or
+ * equal to the key in the environment: given where a positional goes, yargs would repeat it in
+ * "Unknown argument: ...".
+ */
+const KEY_SHAPED = /^sk-[A-Za-z0-9_-]{16,}$/;
+
+function looksLikeKey(arg: string): boolean {
+  if (KEY_SHAPED.test(arg)) return true;
+  return [process.env.LP_API_KEY, process.env.ANTHROPIC_API_KEY].some(
+    (key) => key !== undefined && key.length >= 8 && arg.includes(key),
+  );
+}
+
 /** Refuses a key given on the command line, without repeating it. */
 function refuseKeyInArgv(argv: readonly string[]): void {
-  if (argv.some((arg) => /^--(api-key|apiKey|key)(=|$)/.test(arg))) {
+  if (argv.some((arg) => /^--(api-key|apiKey|key)(=|$)/.test(arg) || looksLikeKey(arg))) {
     throw new UsageError(
       'the API key is read from the environment only (LP_API_KEY, ANTHROPIC_API_KEY or --api-key-env NAME), never from the command line',
     );

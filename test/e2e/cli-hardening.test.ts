@@ -70,8 +70,29 @@ describe('lp-batch run: keys', () => {
     expect(r.stderr).not.toContain('[redacted]');
   });
 
+  it.for([
+    [
+      'a key where a positional goes',
+      ['run', 'in.jsonl', 'out.jsonl', 'sk-ant-api03-STRAYPOSITIONAL-0123456789'],
+    ],
+    [
+      'the environment key as a value',
+      ['run', 'in.jsonl', 'out.jsonl', '--header', 'X-Route: envkey-STRAY-0123'],
+    ],
+  ] as const)('refuses %s in one line that never repeats it', async ([, args], { dir }) => {
+    const r = await runCli(
+      args.map((arg) => (arg === 'out.jsonl' ? join(dir, arg) : arg)),
+      { LP_API_KEY: 'envkey-STRAY-0123' },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'lp-batch: the API key is read from the environment only (LP_API_KEY, ANTHROPIC_API_KEY or --api-key-env NAME), never from the command line\n',
+    );
+    expect(r.stderr).not.toContain('STRAY');
+  });
+
   it('never prints what was given to --api-key-env when it is not a variable name', async ({ dir }) => {
-    const key = 'sk-ant-api03-NOTAVARIABLE-0123456789';
+    const key = 'not-a-name:NOTAVARIABLE-0123456789';
     const r = await runCli(['run', 'in.jsonl', join(dir, 'out.jsonl'), '--api-key-env', key]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('the value given to `--api-key-env` is not a valid environment variable name');
