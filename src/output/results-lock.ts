@@ -32,8 +32,12 @@ export interface ResultsLock {
 export interface LockOptions {
   /** Told when a stale lock (its process died) is taken over. */
   warn?: ((message: string) => void) | undefined;
-  /** Whether process `pid` of this host is alive. Default: `process.kill(pid, 0)`. */
-  isAlive?: (pid: number) => boolean;
+  /**
+   * Whether the holder's process of this host is still the one that took the lock. Default: its pid
+   * exists (`process.kill(pid, 0)`) and, where /proc tells, did not start after the lock was taken
+   * (a reused pid).
+   */
+  isAlive?: (holder: LockHolder) => boolean;
   /** Default: the current time. */
   now?: () => Date;
 }
@@ -69,12 +73,12 @@ export async function lockResultsFile(file: ShownPath, options: LockOptions = {}
     if (found === null) continue; // Released between our create and our read: try again.
     last = found;
     const other = found.holder;
-    if (other === null || other.host !== hostname() || isAlive(other.pid)) {
+    if (other === null || other.host !== hostname() || isAlive(other)) {
       throw lockedError(file, other, found.text);
     }
     if (takeOver(lockPath, found.text)) {
       options.warn?.(
-        `${file.shown}: took over the lock of lp-batch pid ${other.pid} (since ${other.since}), which is no longer running`,
+        `${file.shown}: took over the lock of lp-batch pid ${other.pid} (since ${other.since}), which is no longer running (or its pid now belongs to a later process)`,
       );
     }
   }
@@ -168,14 +172,49 @@ function remember(lockPath: string, token: string): ResultsLock {
   return lock;
 }
 
-function processIsAlive(pid: number): boolean {
+function processIsAlive(holder: LockHolder): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(holder.pid, 0);
   } catch (error) {
     // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !startedAfter(holder.pid, Date.parse(holder.since));
+}
+
+/**
+ * Linux's clock ticks per second for /proc times (USER_HZ): 100 on every architecture Node runs on,
+ * fixed by the kernel's ABI.
+ */
+const USER_HZ = 100;
+
+/**
+ * Whether process `pid` started after `sinceMs` (so it is not the process that wrote the lock, whose
+ * pid it reuses), from /proc/<pid>/stat's start time and /proc/stat's boot time. False where /proc
+ * cannot tell (not Linux, no access): then the pid alone decides, and a reused pid refuses.
+ */
+export function startedAfter(pid: number, sinceMs: number): boolean {
+  try {
+    const started = processStartMs(
+      readFileSync(`/proc/${pid}/stat`, 'utf8'),
+      readFileSync('/proc/stat', 'utf8'),
+    );
+    // A second's margin: the boot time is in whole seconds.
+    return started !== null && Number.isFinite(sinceMs) && started > sinceMs + 1000;
+  } catch {
+    return false;
+  }
+}
+
+/** A process's start time in ms since the epoch, from its /proc/<pid>/stat and /proc/stat texts. */
+export function processStartMs(pidStat: string, procStat: string): number | null {
+  // The command name (field 2) is in parentheses and may hold spaces or ')': fields resume after
+  // the last ')'. Field 22, the start time in ticks since boot, is the 20th after it.
+  const fields = pidStat.slice(pidStat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[19]);
+  const bootSeconds = Number(/^btime (\d+)$/m.exec(procStat)?.[1]);
+  if (!Number.isFinite(ticks) || !Number.isFinite(bootSeconds)) return null;
+  return bootSeconds * 1000 + (ticks * 1000) / USER_HZ;
 }
 
 function lockedError(file: ShownPath, holder: LockHolder | null, text: string): ResultsFileError {

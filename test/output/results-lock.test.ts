@@ -5,7 +5,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { ResultsFileError } from '../../src/errors.js';
-import { type LockHolder, lockPathOf, lockResultsFile } from '../../src/output/results-lock.js';
+import {
+  type LockHolder,
+  lockPathOf,
+  lockResultsFile,
+  processStartMs,
+} from '../../src/output/results-lock.js';
 import { it } from '../helpers/fixtures.js';
 
 const fileIn = (dir: string) => ({ path: join(dir, 'out.jsonl'), shown: 'out.jsonl' });
@@ -61,10 +66,32 @@ describe('lockResultsFile', () => {
     const warnings: string[] = [];
     const lock = await lockResultsFile(file, { warn: (w) => warnings.push(w) });
     expect(warnings).toEqual([
-      `out.jsonl: took over the lock of lp-batch pid ${pid} (since 2030-01-02T03:04:05.000Z), which is no longer running`,
+      `out.jsonl: took over the lock of lp-batch pid ${pid} (since 2030-01-02T03:04:05.000Z), which is no longer running (or its pid now belongs to a later process)`,
     ]);
     expect((JSON.parse(readFileSync(lock.path, 'utf8')) as LockHolder).pid).toBe(process.pid);
     lock.release();
+  });
+
+  it.skipIf(process.platform !== 'linux')(
+    'takes over a lock whose pid now belongs to a process started after the lock was taken (a reused pid)',
+    async ({ dir }) => {
+      const file = fileIn(dir);
+      // This test's own process is alive, and started long after 2001: the lock cannot be its.
+      writeHolder(file.path, { pid: process.pid, host: hostname(), since: '2001-01-01T00:00:00.000Z' });
+      const warnings: string[] = [];
+      const lock = await lockResultsFile(file, { warn: (w) => warnings.push(w) });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(
+        `took over the lock of lp-batch pid ${process.pid} (since 2001-01-01T00:00:00.000Z)`,
+      );
+      lock.release();
+    },
+  );
+
+  it('reads a process start time from /proc texts, whatever its command name holds', () => {
+    const pidStat = `42 (a) b (c) S ${Array.from({ length: 18 }, (_, i) => String(i + 4)).join(' ')} 12345 0 0`;
+    expect(processStartMs(pidStat, 'cpu 1 2 3\nbtime 1700000000\nprocesses 9\n')).toBe(1_700_000_123_450);
+    expect(processStartMs('garbled', 'no boot time')).toBeNull();
   });
 
   it('refuses a lock file it cannot read as a holder (empty or garbled), and leaves it', async ({ dir }) => {
