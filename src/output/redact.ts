@@ -55,3 +55,36 @@ function decodeJsonEscapes(text: string): string {
     hex === undefined ? (SIMPLE_ESCAPES[simple ?? ''] ?? '') : String.fromCharCode(Number.parseInt(hex, 16)),
   );
 }
+
+/**
+ * `value` with `redact` applied to every string in it, keys included: a server's whole answer (a
+ * message a gateway may have echoed the key into). Unchanged parts are the same objects, and a value
+ * that holds no secret comes back as it was, allocating nothing.
+ */
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  return redactValue(value, redact) as T;
+}
+
+function redactValue(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const redacted = redactValue(item, redact);
+      if (redacted !== item) (out ??= value.slice())[i] = redacted;
+    }
+    return out ?? value;
+  }
+  let out: Record<string, unknown> | null = null;
+  for (const [key, item] of Object.entries(value)) {
+    const redactedKey = redact(key);
+    const redacted = redactValue(item, redact);
+    if (redactedKey === key && redacted === item) continue;
+    out ??= { ...value };
+    if (redactedKey !== key) delete out[key];
+    out[redactedKey] = redacted;
+  }
+  return out ?? value;
+}

@@ -3,6 +3,7 @@
  * the same line to the `onResult` callback, one entry in the summary, and a warning the first time a
  * model turns out to have no price.
  */
+import { redactDeep } from '../output/redact.js';
 import { erroredLine, type Failure, type LineId, succeededLine } from '../output/result-line.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import type { ResultsWriter } from '../output/results-writer.js';
@@ -17,7 +18,7 @@ export interface RecorderOptions {
   summary: SummaryBuilder;
   /** What an earlier run's usage costs (a resumed result is priced again, at this run's prices). */
   prices: PriceTable;
-  /** Applied to every text of an errored line: a server may echo the key. */
+  /** Applied to every text the server gave (errors, and a succeeded message): it may echo the key. */
   redact: (text: string) => string;
   warn: (message: string) => void;
   /** Each line written, in the order written. */
@@ -40,7 +41,9 @@ export class Recorder {
   /** A sent request's final outcome: written now, counted in the summary. */
   executed(req: RecordedRequest, execution: Exclude<Execution, { kind: 'not_sent' }>): ResultLine {
     if (execution.kind === 'errored') return this.errored(req, execution.failure, execution);
-    const { message, priced, attempts, latencyMs, ttftMs } = execution;
+    const { priced, attempts, latencyMs, ttftMs } = execution;
+    // The whole answer came from the server, which may echo the key (a gateway's debug field).
+    const message = redactDeep(execution.message, this.#opts.redact);
     const costUsd = priced.nanos === null ? null : nanosToUsd(priced.nanos);
     const line = succeededLine(req, message, {
       costUsd,

@@ -152,3 +152,29 @@ describe('a gateway that echoes the key', () => {
     expect(summary.requests.errored).toBe(1);
   });
 });
+
+/** A 200 message whose text, a field the API does not have, and a field name hold `secret`. */
+function echoingMessage(secret: string): string {
+  return `{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"your key is ${secret}"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1},"debug":{"key":"${secret}","${secret}":1}}`;
+}
+
+const succeededLeaks: [string, (request: RecordedRequest) => Fault][] = [
+  ['a message that quotes it', (r) => faults.rawResponse(200, 'application/json', echoingMessage(keyOf(r)))],
+  [
+    'a message that quotes it JSON-escaped, twice over',
+    (r) => faults.rawResponse(200, 'application/json', echoingMessage(escaped(escaped(keyOf(r))))),
+  ],
+];
+
+describe('a gateway that echoes the key in a succeeded answer', () => {
+  it.for(succeededLeaks)('never gets it stored through %s', async ([, fault], { dir, serve }) => {
+    const server = await serve({ fault });
+    const { results, output } = await runLines(server, dir, [requestLine('q1', 'hi')], { maxRetries: 0 });
+    const result = results[0] as unknown as AnyResult;
+    expect(result.result.type).toBe('succeeded');
+    const text = readFileSync(output, 'utf8');
+    expect(text).toContain('your key is [redacted]');
+    expect(text).toContain('"debug":{"key":"[redacted]","[redacted]":1}');
+    expectNoKey(text);
+  });
+});
