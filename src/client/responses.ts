@@ -6,6 +6,7 @@
  */
 import { ApiError, InvalidResponseError, type ResponseHeaders } from '../errors.js';
 import { shorten } from '../shorten.js';
+import { isRecord } from '../is-record.js';
 import { ANTHROPIC_ERROR_TYPES, type AnthropicErrorType, type Message } from '../types.js';
 
 /** Masks secrets in a text the server sent (see ../output/redact.ts). */
@@ -206,8 +207,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

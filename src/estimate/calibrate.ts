@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { readJsonlLines } from '../input/jsonl-reader.js';
 import type { PriceTable } from '../pricing/price-table.js';
+import { isRecord } from '../is-record.js';
 
 /** Mean output tokens per succeeded request, by model (as the price table resolves its name). */
 export interface Calibration {
@@ -82,8 +83,4 @@ function outputOf(text: string): { model: string; tokens: number } | null | 'ski
   const tokens = usage.output_tokens;
   if (typeof message.model !== 'string' || typeof tokens !== 'number' || !(tokens >= 0)) return 'skip';
   return { model: message.model, tokens };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -7,6 +7,7 @@
  * schema costs more than reading and parsing a short line (`lp-batch estimate` reads 200,000 lines
  * a second).
  */
+import { isRecord } from '../is-record.js';
 
 /**
  * The top-level fields the fast path knows how to check; any other sends a request to the full check.
@@ -83,8 +84,4 @@ function isTextBlock(block: unknown): boolean {
 
 function isNumberIn(value: unknown, min: number, max: number): boolean {
   return typeof value === 'number' && value >= min && value <= max;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@
  * Every rule reads the request defensively: it runs even when the schema found other problems, so
  * one run reports them all.
  */
+import { isRecord } from '../is-record.js';
 import { formatPath, type Issue, showValue } from './schema-kit.js';
 
 const MESSAGE_KEYS: ReadonlySet<string> = new Set(['role', 'content']);
@@ -104,8 +105,4 @@ function checkTools(tools: unknown, prefix: string): Issue[] {
     });
   });
   return issues;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -7,6 +7,7 @@
 import type { MessageParams } from '../types.js';
 import { imageSizeFromBase64 } from './image-size.js';
 import { countPdfPagesFromBase64 } from './pdf-pages.js';
+import { isRecord } from '../is-record.js';
 
 /** ASCII characters per token. English prose runs ~3.5-4, code and JSON ~3; 3.5 per the API's own rule of thumb. */
 export const ASCII_CHARS_PER_TOKEN = 3.5;
@@ -179,8 +180,4 @@ function jsonTokens(value: unknown): number {
 
 function stringOf(value: unknown): string {
   return typeof value === 'string' ? value : '';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

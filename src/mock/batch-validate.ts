@@ -4,7 +4,7 @@
  * processed, and a bad one becomes an errored result, as upstream.
  */
 import { describeFailure } from '../input/schema-kit.js';
-import { isRecord } from './tokens.js';
+import { isRecord } from '../is-record.js';
 
 /** `custom_id` as the API accepts it. */
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;

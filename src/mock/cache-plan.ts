@@ -6,7 +6,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { CacheCreation, MessageParams } from '../types.js';
 import { MAX_BREAKPOINTS } from './cache-rules.js';
-import { type Breakpoint, isRecord, type PromptBlock } from './tokens.js';
+import { isRecord } from '../is-record.js';
+import { type Breakpoint, type PromptBlock } from './tokens.js';
 
 /** A prefix: everything from the first block up to and including a breakpoint. */
 export interface CachePrefix {

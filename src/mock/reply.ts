@@ -5,7 +5,8 @@
  */
 import type { ContentBlock, Message, MessageParams } from '../types.js';
 import type { CacheUsage } from './cache-plan.js';
-import { CHARS_PER_TOKEN, countMockInputTokens, countMockTokens, isRecord } from './tokens.js';
+import { isRecord } from '../is-record.js';
+import { CHARS_PER_TOKEN, countMockInputTokens, countMockTokens } from './tokens.js';
 import { exampleForSchema } from './tool-input.js';
 
 const PROMPT_ECHO_CHARS = 80;

@@ -4,6 +4,7 @@
  * counts `ceil(code points / 4)` of its text. Simple enough for a test to compute by hand.
  */
 import type { MessageParams } from '../types.js';
+import { isRecord } from '../is-record.js';
 
 /** Characters per mock token: the usual rough figure for English text. */
 export const CHARS_PER_TOKEN = 4;
@@ -107,10 +108,6 @@ function breakpointOf(value: unknown): Breakpoint | undefined {
   if (!isRecord(value) || !isRecord(value.cache_control)) return undefined;
   if (value.cache_control.type !== 'ephemeral') return undefined;
   return { ttl: value.cache_control.ttl === '1h' ? '1h' : '5m' };
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A block's `type` as text; a tool without one is `custom`. */

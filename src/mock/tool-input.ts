@@ -2,7 +2,7 @@
  * A tool input that fits the tool's `input_schema`, for a forced `tool_choice`: deterministic,
  * built from the schema alone (and a seed text for strings), so a test can predict it.
  */
-import { isRecord } from './tokens.js';
+import { isRecord } from '../is-record.js';
 
 /** Deeper than this (a recursive `$ref`), values stop growing: objects and arrays come out empty. */
 const MAX_DEPTH = 8;
