@@ -1,6 +1,6 @@
 /** Shared pieces of the benchmark: the request every line carries, input files, statistics, formatting. */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** The params of request `i`: small, text only, realistic, and priced (no unknown-model warning). */
@@ -34,9 +34,11 @@ export async function writeRequestsFile(path, n) {
 
 /**
  * Reads a results file and counts what a contender wrote: complete lines, distinct custom_ids, and
- * results by `result.type`. A torn last line (a killed run) is not counted.
+ * results by `result.type`. A torn last line (a killed run) is not counted; no file (a run stopped
+ * before it wrote one) counts as nothing written.
  */
 export async function countResults(path) {
+  if (!existsSync(path)) return { lines: 0, distinct: 0, succeeded: 0, errored: 0 };
   const ids = new Set();
   const byType = {};
   let lines = 0;
