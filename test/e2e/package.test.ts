@@ -25,6 +25,8 @@ function readmeExample(n: number): string {
 }
 
 describe('the installed package', () => {
+  // npm install and a type-check of the published types: seconds on a quiet machine, far more on a
+  // loaded one (the suite's 20 s is for tests that only run lp-batch).
   it('runs the README example as written, type-checked against its published types', async ({ dir }) => {
     if (!existsSync(join(ROOT, 'dist/index.d.ts'))) {
       throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
@@ -89,5 +91,5 @@ describe('the installed package', () => {
     };
     expect(report).toMatchObject({ requests: 3, method: 'heuristic' });
     expect(report.cost_usd.expected).toBeGreaterThan(0);
-  });
+  }, 120_000);
 });
