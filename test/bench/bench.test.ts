@@ -11,11 +11,14 @@ import { makeTempDir } from '../helpers/run-helpers.js';
 
 const BENCH = join(import.meta.dirname, '../../scripts/bench.js');
 
-/** Tiny sizes, one round each; fault runs capped at 1 s so that lp-batch's backoff never sets the pace. */
+/**
+ * Tiny sizes, one round each; fault runs capped at 10 s: lp-batch's backoff sets their pace (a second
+ * or two), and a loaded machine must not cut them before their first result.
+ */
 const TINY = [
   '--rounds 1 --n 100',
   '--latency-rounds 1 --latency-n 100 --latency-ms 20',
-  '--fault-rounds 1 --fault-n 20 --fault-latency-ms 0 --fault-cap-s 1',
+  '--fault-rounds 1 --fault-n 20 --fault-latency-ms 0 --fault-cap-s 10',
   '--capacity-n 20 --capacity-latency-ms 5',
   '--memory-sizes 50,100 --startup-rounds 1',
 ].flatMap((flags) => flags.split(' '));
