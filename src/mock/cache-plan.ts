@@ -5,7 +5,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { CacheCreation, MessageParams } from '../types.js';
-import { MAX_BREAKPOINTS } from './cache-rules.js';
+import { MAX_BREAKPOINTS } from '../cache/cache-rules.js';
 import { isRecord } from '../is-record.js';
 import { type Breakpoint, type PromptBlock } from './tokens.js';
 

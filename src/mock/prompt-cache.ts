@@ -6,7 +6,7 @@
  */
 import type { MessageParams } from '../types.js';
 import { type CachePlan, type CachePrefix, cachePrefixes, planCache } from './cache-plan.js';
-import { cacheMinimumTokens, TTL_MS } from './cache-rules.js';
+import { cacheMinimumTokens, TTL_MS } from '../cache/cache-rules.js';
 import { promptBlocks } from './tokens.js';
 
 interface Entry {
@@ -22,7 +22,7 @@ export class PromptCache {
   readonly #minimumTokens: ((model: string) => number) | undefined;
   #commits = 0;
 
-  /** @param minimumTokens one minimum for every model; default: each model's own (cache-rules.ts) */
+  /** @param minimumTokens one minimum for every model; default: each model's own (src/cache/cache-rules.ts) */
   constructor(minimumTokens?: number) {
     this.#minimumTokens = minimumTokens === undefined ? undefined : () => minimumTokens;
   }
