@@ -19,6 +19,8 @@ export interface StreamContext {
   requestId: string | null;
   /** Called once, when the first `content_block_delta` arrives. */
   onFirstContentDelta?: (() => void) | undefined;
+  /** Called once, at the first event (`message_start`): the response has begun. */
+  onBegin?: (() => void) | undefined;
   /** Applied to everything the server sent that an error quotes, before it is shortened (no secret is half-kept). */
   redact: Redact;
 }
@@ -94,6 +96,7 @@ function handleEvent(
 
   const event = parseEvent(sse, ctx);
   state.events += 1;
+  if (state.events === 1) ctx.onBegin?.();
   if (event.type === 'content_block_delta' && !state.sawContentDelta) {
     state.sawContentDelta = true;
     ctx.onFirstContentDelta?.();

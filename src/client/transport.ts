@@ -39,6 +39,11 @@ export interface SendOptions {
   stream: boolean;
   /** Called once, at the first content delta of a stream. */
   onFirstContentDelta?: (() => void) | undefined;
+  /**
+   * Called once the response has begun, the moment its prompt's cache entries become readable:
+   * a stream's first event (`message_start`), a plain response's 2xx headers.
+   */
+  onBegin?: (() => void) | undefined;
 }
 
 export interface SendResult {
@@ -167,7 +172,9 @@ export class Transport {
     const requestId = requestIdOf(headers);
     const status = res.statusCode;
     const isStream = opts.stream && (headers['content-type'] ?? '').includes('text/event-stream');
-    if (isStream && status >= 200 && status < 300) limit.headersArrived(this.#idleTimeoutMs);
+    const ok = status >= 200 && status < 300;
+    if (isStream && ok) limit.headersArrived(this.#idleTimeoutMs);
+    if (!isStream && ok) opts.onBegin?.();
 
     const chunks = await this.#body(res, status, headers, limit);
     if (status < 200 || status >= 300) {
@@ -178,6 +185,7 @@ export class Transport {
         requestId,
         redact: this.#redact,
         onFirstContentDelta: opts.onFirstContentDelta,
+        onBegin: opts.onBegin,
       });
       return { message, status, requestId, headers };
     }

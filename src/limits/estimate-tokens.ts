@@ -88,7 +88,16 @@ export function textTokens(text: string): number {
   return (text.length - nonAscii) / ASCII_CHARS_PER_TOKEN + nonAscii * NON_ASCII_TOKENS_PER_UNIT;
 }
 
-function toolPromptTokens(toolChoice: unknown): number {
+/**
+ * One block of a prompt as {@link estimateInputTokens} counts it: a system or message content
+ * block (thinking counted), for the cacheable prefixes of src/cache/prompt-prefixes.ts. Fractional.
+ */
+export function estimateBlockTokens(block: unknown): number {
+  return blockTokens(block, true);
+}
+
+/** The tool-use system prompt that comes with `tools`, by `tool_choice`. */
+export function toolPromptTokens(toolChoice: unknown): number {
   const type = isRecord(toolChoice) ? toolChoice.type : undefined;
   return type === 'any' || type === 'tool' ? TOOL_PROMPT_TOKENS_ANY : TOOL_PROMPT_TOKENS_AUTO;
 }

@@ -2,6 +2,7 @@
  * The options of a run, shared by `lp-batch run` and `runBatch()`: the groups of ./shared.ts and
  * those only a run has. Values are in the CLI's units (seconds, USD) in both.
  */
+import { CACHE_MODES } from '../cache/request-caching.js';
 import { option, type OptionValues, type ResolvedOptions } from './define.js';
 import {
   CONNECTION_OPTIONS,
@@ -35,6 +36,19 @@ export const RUN_OPTIONS = {
     defaultText: 'all',
     describe:
       'Only the first N requests of `<input>` (non-blank lines, resumed ones included): try a file before paying for all of it',
+  }),
+  /**
+   * Prompt caching: `schedule` sends the first request of each cached prefix alone and the rest of
+   * its group once its response has begun, so the group pays one cache write and then reads;
+   * `auto` also marks a tools+system prefix other lines share with `cache_control`; `off` neither.
+   * @default 'schedule'
+   */
+  cache: option.choice({
+    choices: CACHE_MODES,
+    arg: 'MODE',
+    default: 'schedule',
+    describe:
+      "Prompt caching: `schedule` (one request of each cached prefix first, then the rest, which read it), `auto` (also mark a tools+system prefix lines share), `off`",
   }),
   /**
    * Also write the summary as JSON to this file (the same object as the report's `summary`).

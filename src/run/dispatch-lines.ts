@@ -7,6 +7,7 @@
  * only to count what a later run would send.
  */
 import type { LimitFunction } from 'p-limit';
+import type { CachePrefix } from '../cache/prompt-prefixes.js';
 import type { InputLine } from '../input/jsonl-reader.js';
 import { notSentFailure } from '../output/result-line.js';
 import type { BatchRequest } from '../types.js';
@@ -107,8 +108,8 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
     }
   };
   const execute: ExecuteContext = { ...opts.execute, slots: limit, onAttemptEnd: () => wake?.() };
-  const dispatch = (req: BatchRequest, json: string, hash: string) => {
-    const task = executeRequest(req, json, execute)
+  const dispatch = (req: BatchRequest, json: string, hash: string, prefixes: CachePrefix[] | null) => {
+    const task = executeRequest(req, json, execute, prefixes)
       .then((execution) => settle(req, hash, execution))
       // Recording failed (the onResult callback): nothing more is sent.
       .catch(fail)
@@ -187,7 +188,7 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
         done.notSent += 1;
         break;
       }
-      dispatch(decided.req, decided.json, decided.hash);
+      dispatch(decided.req, decided.json, decided.hash, decided.prefixes);
     }
     if (!done.inputRead) done.inputRead = await countTheRest(unread);
   } catch (error) {

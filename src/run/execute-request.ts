@@ -4,6 +4,8 @@
  * sent). Writing the result line is the recorder's job.
  */
 import type { LimitFunction } from 'p-limit';
+import type { CacheGate, CacheTicket } from '../cache/cache-gate.js';
+import type { CachePrefix } from '../cache/prompt-prefixes.js';
 import type { Clock } from '../clock.js';
 import type { Transport } from '../client/transport.js';
 import type { DispatchGate, Refusal } from '../limits/dispatch-gate.js';
@@ -11,7 +13,7 @@ import { type Failure, failureOf, notSentFailure } from '../output/result-line.j
 import type { Priced, PriceTable } from '../pricing/price-table.js';
 import { classify, type StopReason } from '../retry/policy.js';
 import { withRetries } from '../retry/with-retries.js';
-import type { BatchRequest, Message } from '../types.js';
+import type { BatchRequest, Message, Usage } from '../types.js';
 import type { Shutdown } from './shutdown.js';
 
 export interface ExecuteContext {
@@ -36,6 +38,8 @@ export interface ExecuteContext {
   forceStream: boolean;
   /** Told of every retry before its wait. */
   onRetry: (error: unknown) => void;
+  /** `--cache schedule`: when a request with cacheable prefixes may go; none under `--cache off`. */
+  cache?: CacheGate | null | undefined;
 }
 
 export type Execution =
@@ -62,11 +66,32 @@ export type Execution =
 /** One attempt's answer: the message and its cost, or the gate's refusal (a value, never thrown). */
 type Attempt = { sent: true; message: Message; priced: Priced } | { sent: false; reason: Refusal };
 
-/** Sends `req`, whose params serialize to `json`, until its outcome is final. Never throws. */
+/**
+ * Sends `req`, whose params serialize to `json`, until its outcome is final. With cacheable
+ * `prefixes`, each attempt first waits its turn in the cache schedule. Never throws.
+ */
 export async function executeRequest(
   req: BatchRequest,
   json: string,
   ctx: ExecuteContext,
+  prefixes: readonly CachePrefix[] | null = null,
+): Promise<Execution> {
+  const ticket = prefixes === null || !ctx.cache ? null : ctx.cache.enter(prefixes, req);
+  let usage: Usage | null = null;
+  try {
+    const execution = await attemptUntilFinal(req, json, ctx, ticket);
+    if (execution.kind === 'succeeded') usage = execution.message.usage;
+    return execution;
+  } finally {
+    ticket?.done(usage);
+  }
+}
+
+async function attemptUntilFinal(
+  req: BatchRequest,
+  json: string,
+  ctx: ExecuteContext,
+  ticket: CacheTicket | null,
 ): Promise<Execution> {
   const { clock, gate, shutdown } = ctx;
   const started = clock.now();
@@ -80,25 +105,38 @@ export async function executeRequest(
     if (!admission.ok) return { sent: false, reason: admission.reason };
     const attemptStart = clock.now();
     ttftMs = undefined;
+    let begun = false;
     try {
       const { message, headers } = await ctx.transport.send(body, {
         stream,
         onFirstContentDelta: () => {
           ttftMs = clock.now() - attemptStart;
         },
+        onBegin:
+          ticket === null
+            ? undefined
+            : () => {
+                begun = true;
+                ticket.begun(attemptStart);
+              },
       });
       const priced = ctx.prices.priceUsage(message.usage, req.params.model, message.model);
       gate.settle(admission.ticket, { ok: true, usage: message.usage, costNanos: priced.nanos, headers });
       return { sent: true, message, priced };
     } catch (error) {
       gate.settle(admission.ticket, { ok: false, error });
+      // A warm-up that failed before its response began hands its role to the next of its group.
+      if (!begun) ticket?.failed();
       throw error;
     }
   };
-  const attempt = (): Promise<Attempt> =>
-    ctx.slots(attemptInSlot).finally(() => {
+  const attempt = async (): Promise<Attempt> => {
+    // Waiting for the group's warm-up holds no slot: the warm-up itself always finds one.
+    if (ticket !== null) await ticket.turn(shutdown.draining);
+    return ctx.slots(attemptInSlot).finally(() => {
       ctx.onAttemptEnd();
     });
+  };
 
   const outcome = await withRetries(attempt, {
     ...ctx.retry,

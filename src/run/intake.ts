@@ -10,6 +10,8 @@ import { fingerprintMetadata, hashParams } from '../output/params-hash.js';
 import { NO_MODEL } from '../output/summary.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import type { BatchRequest } from '../types.js';
+import type { CachePrefix } from '../cache/prompt-prefixes.js';
+import type { RequestCaching } from '../cache/request-caching.js';
 import { decideResume } from './resume.js';
 import { type Shard, shardOfCustomId } from './shard.js';
 
@@ -41,8 +43,20 @@ export type Intake =
    */
   | { kind: 'resumed'; req: BatchRequest; prior: ResultEntry; metadataChanged: boolean }
   | OtherShard
-  /** To send; `changed` when an earlier result was for different params. */
-  | { kind: 'send'; req: BatchRequest; json: string; hash: string; changed: boolean; hadPrior: boolean };
+  /**
+   * To send: `req` as sent (`--cache auto` may have added a breakpoint), `json` its body, `hash` the
+   * fingerprint of its params as written, `prefixes` what the cache schedule groups it by (null:
+   * none); `changed` when an earlier result was for different params.
+   */
+  | {
+      kind: 'send';
+      req: BatchRequest;
+      json: string;
+      hash: string;
+      prefixes: CachePrefix[] | null;
+      changed: boolean;
+      hadPrior: boolean;
+    };
 
 export interface IntakeOptions {
   file: string;
@@ -51,6 +65,8 @@ export interface IntakeOptions {
   skipErrored: boolean;
   /** `--shard`: only lines whose name falls in this shard are this run's. */
   shard?: Shard | undefined;
+  /** `--cache`: what is sent for a request, and its prefixes. Without it, requests go as written. */
+  caching?: RequestCaching | undefined;
 }
 
 export class LineIntake {
@@ -144,11 +160,15 @@ export class LineIntake {
       const metadataChanged = prior.metadata_hash !== fingerprintMetadata(req.metadata);
       return { kind: 'resumed', req, prior, metadataChanged };
     }
+    // The fingerprint is of the params as written: a breakpoint `--cache auto` adds changes what a
+    // request costs, not what it answers, so switching `--cache` sends nothing done again.
+    const sent = this.#opts.caching?.prepare(req, json) ?? null;
     return {
       kind: 'send',
-      req,
-      json,
+      req: sent === null || sent.params === req.params ? req : { ...req, params: sent.params },
+      json: sent?.json ?? json,
       hash,
+      prefixes: sent?.prefixes ?? null,
       changed: decision === 'send_changed',
       hadPrior: prior !== undefined,
     };

@@ -6,20 +6,23 @@
  */
 import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock.js';
+import { countSharedHeads, type SharedHeads } from '../cache/shared-heads.js';
+import type { Endpoint } from '../client/providers.js';
 import { UsageError } from '../errors.js';
 import { countInputLines, type InputSource, inputSource } from '../input/input-source.js';
 import { resolveOptions } from '../options/define.js';
-import { RUN_OPTIONS, type RunOptions } from '../options/run.js';
+import { RUN_OPTIONS, type RunOptions, type RunSettings } from '../options/run.js';
 import { checkWritablePath, type RolePath, refuseSameFiles } from '../output/path-checks.js';
 import { lockResultsFile } from '../output/results-lock.js';
 import type { RunSummary } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
 import { loadPriceTable } from '../pricing/price-file.js';
+import type { PriceTable } from '../pricing/price-table.js';
 import type { ResultLine, ShownPath } from '../types.js';
 import { counted } from '../shorten.js';
 import { packageVersion } from '../version.js';
 import { connect } from './connect.js';
-import { type RunOutcome, type RunProgress, runFiles, type Skipped } from './run-files.js';
+import { lineDefaultsOf, type RunOutcome, type RunProgress, runFiles, type Skipped } from './run-files.js';
 import { type ReportFiles, writeReportFiles } from './report-files.js';
 import { parseShard, type Shard, shareOfLimits } from './shard.js';
 import { type RunStop, Shutdown } from './shutdown.js';
@@ -163,7 +166,10 @@ export async function runBatchWith(
         clock: internals.clock ?? systemClock,
         shutdown,
         // Which lines are a shard's is known only as they are named: no total then.
-        total: options.onProgress && shard === null ? await progressTotal(input, settings.limit) : null,
+        ...(await surveyInput(input, settings, connection.endpoint, prices, {
+          withTotal: options.onProgress !== undefined && shard === null,
+          shard,
+        })),
         onWarning: options.onWarning,
         onProgress: options.onProgress,
         onResult: options.onResult,
@@ -211,10 +217,26 @@ function withStop(report: RunBatchReport, stop: RunStop): RunBatchReport {
   return { ...report, stop, summary: { ...report.summary, stop } };
 }
 
-/** What the progress display counts to: the input's requests, or the first `limit` of them. */
-async function progressTotal(input: InputSource, limit: number | undefined): Promise<number | null> {
-  const lines = await countInputLines(input);
-  return lines === null || limit === undefined ? lines : Math.min(lines, limit);
+/**
+ * What is learnt of the input before the run: the progress total (when `withTotal`: its requests, or
+ * the first `limit` of them), and under `--cache auto` the tools+system prefixes the lines of this
+ * run (of its `shard`) share. Only a regular file is read for either, and only once for both.
+ */
+async function surveyInput(
+  input: InputSource,
+  settings: RunSettings,
+  endpoint: Endpoint,
+  prices: PriceTable,
+  { withTotal, shard }: { withTotal: boolean; shard: Shard | null },
+): Promise<{ total: number | null; sharedHeads: SharedHeads | null }> {
+  const limited = (lines: number | null) =>
+    lines === null || settings.limit === undefined ? lines : Math.min(lines, settings.limit);
+  if (settings.cache === 'auto' && input.kind === 'file') {
+    const defaults = lineDefaultsOf(settings, endpoint);
+    const { lines, heads } = await countSharedHeads(input, defaults, prices, shard);
+    return { total: withTotal ? limited(lines) : null, sharedHeads: heads };
+  }
+  return { total: withTotal ? limited(await countInputLines(input)) : null, sharedHeads: null };
 }
 
 function reportOf(outcome: RunOutcome, keySource: string, shard: Shard | null): RunBatchReport {

@@ -9,6 +9,9 @@ import pLimit from 'p-limit';
 import type { Clock } from '../clock.js';
 import type { Endpoint } from '../client/providers.js';
 import { Transport } from '../client/transport.js';
+import { setUpCaching } from '../cache/run-caching.js';
+import type { SharedHeads } from '../cache/shared-heads.js';
+import type { LineDefaults } from '../input/parse-line.js';
 import { namesInterleavedThinking } from '../input/schema-rules.js';
 import { DispatchGate } from '../limits/dispatch-gate.js';
 import type { RunSettings } from '../options/run.js';
@@ -44,6 +47,8 @@ export interface RunPlan {
   shutdown: Shutdown;
   /** Lines in the input, for progress; null when not counted. */
   total: number | null;
+  /** `--cache auto` on a regular file: the tools+system prefixes its lines share (the counting pass); else null. */
+  sharedHeads: SharedHeads | null;
   onWarning?: ((message: string) => void) | undefined;
   onProgress?: ((progress: RunProgress) => void) | undefined;
   onResult?: ((line: ResultLine) => void) | undefined;
@@ -142,16 +147,14 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
       limit.concurrency = n;
     },
   });
+  const caching = setUpCaching(settings.cache, plan.sharedHeads, prices, clock);
   const intake = new LineIntake({
     file: input.shown,
-    defaults: {
-      model: settings.model,
-      maxTokens: settings.maxTokens,
-      interleavedThinking: namesInterleavedThinking(plan.endpoint.headers['anthropic-beta']),
-    },
+    defaults: lineDefaultsOf(settings, plan.endpoint),
     prior: prepared.prior,
     skipErrored: settings.skipErrored,
     shard: plan.shard ?? undefined,
+    caching: caching.requests,
   });
   const skipped: Skipped = { count: 0, custom_ids: [] };
   const { onProgress, total } = plan;
@@ -189,6 +192,7 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
         retry: { maxRetries: settings.maxRetries, maxRetryWaitMs: secondsToMs(settings.maxRetryWait) },
         shutdown,
         forceStream: settings.stream,
+        cache: caching.gate,
         onRetry: (error) => {
           const { type, kind } = failureOf(error);
           summary.addRetry(type, kind);
@@ -200,6 +204,7 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     writer.close();
     await transport.close();
   }
+  for (const message of caching.warnings()) warn(message);
   if (dispatched.changed > 0)
     warn(`${dispatched.changed} requests changed since their result was written: sent again`);
   if (dispatched.metadataChanged > 0) {
@@ -244,6 +249,15 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     budget,
     concurrency: { final: gate.concurrency, shrinks: gate.shrinks },
     unsaved: writer.unsaved.map((line) => JSON.parse(line) as ResultLine),
+  };
+}
+
+/** How the run reads a line: `--model`, `--max-tokens`, and whether `--header` names an interleaved-thinking beta. */
+export function lineDefaultsOf(settings: RunSettings, endpoint: Endpoint): LineDefaults {
+  return {
+    model: settings.model,
+    maxTokens: settings.maxTokens,
+    interleavedThinking: namesInterleavedThinking(endpoint.headers['anthropic-beta']),
   };
 }
 
