@@ -2,7 +2,7 @@
  * Renders the run summary as the readable table printed at the end of a run (and by `lp-batch
  * summarize`). Its rows and notes are shared with the Markdown rendering (./summary-markdown.ts).
  */
-import type { ModelSummary, RunSummary } from '../output/summary.js';
+import type { CacheSummary, ModelSummary, RunSummary } from '../output/summary.js';
 import { int, textTable, usd } from './text-table.js';
 
 const COLUMNS = ['model', 'requests', 'ok', 'errored', 'input', 'output', 'cache write', 'cache read', 'USD'];
@@ -44,7 +44,7 @@ export interface SummaryNote {
 /**
  * What the table does not show, in the order it is printed: why the run stopped early (first, so
  * that a run cut off by its budget is not read as a regression), wall time, retries, errors, timings,
- * an incomplete cost.
+ * what the prompt cache did, an incomplete cost.
  */
 export function summaryNotes(summary: RunSummary): SummaryNote[] {
   const notes: string[] = [];
@@ -75,6 +75,8 @@ export function summaryNotes(summary: RunSummary): SummaryNote[] {
       return `${model}: latency p50 ${m.latency_ms.p50} ms p95 ${m.latency_ms.p95} ms${ttft}`;
     });
   if (timings.length > 0) out.push({ text: 'timings', items: timings });
+  const cache = cacheNote(summary.cache);
+  if (cache !== null) out.push({ text: cache, items: [] });
   if (!summary.cost_complete) {
     out.push({
       text: `cost incomplete: no price for ${summary.unpriced_models.map((m) => `"${m}"`).join(', ')}; the total leaves those requests out`,
@@ -96,6 +98,17 @@ function modelRow(model: string, m: ModelSummary): string[] {
     int(m.cache_read_input_tokens),
     m.cost_usd === null ? 'unknown' : usd(m.cost_usd),
   ];
+}
+
+/** `prompt cache: 3,750 tokens written, 33,750 read (hit rate 90 %), saved $0.081 against no caching`; null when nothing was cached. */
+function cacheNote(cache: CacheSummary): string | null {
+  if (cache.hit_rate === null) return null;
+  const rate = Math.round(cache.hit_rate * 1000) / 10;
+  const money =
+    cache.saved_usd >= 0
+      ? `saved ${usd(cache.saved_usd)} against no caching`
+      : `cost ${usd(-cache.saved_usd)} more than no caching (writes not read enough)`;
+  return `prompt cache: ${int(cache.write_tokens)} tokens written, ${int(cache.read_tokens)} read (hit rate ${rate} %), ${money}`;
 }
 
 /** ` (overloaded_error 2, api_error 1; by kind: http_error 2, connection 1)`, or nothing for no counts. */

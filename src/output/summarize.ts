@@ -4,6 +4,7 @@
  * file does not hold stays unknown (null), never guessed: the wall time, why each retry happened,
  * why the run stopped.
  */
+import { DEFAULT_PRICES } from '../pricing/price-table.js';
 import type { ShownPath } from '../types.js';
 import { type FinalResultsIndex, forEachFinalResult, indexFinalResults } from './final-results.js';
 import type { ResultRecord } from './results-parse.js';
@@ -39,10 +40,15 @@ export function addResult(builder: SummaryBuilder, record: ResultRecord): void {
   }
   // `cost_usd` is a whole number of nano-dollars divided by 1e9: rounding gives those back exactly.
   const nanos = record.cost_usd === null ? null : Math.round(record.cost_usd * 1e9);
-  builder.addSucceeded(model, record.usage ?? { input_tokens: 0, output_tokens: 0 }, nanos, {
+  const usage = record.usage ?? { input_tokens: 0, output_tokens: 0 };
+  // The file keeps a result's cost, not the prices it was priced at: the built-in table prices what caching saved.
+  const pricedAs = DEFAULT_PRICES.priceUsage(usage, model, record.model).pricedAs;
+  const saved = nanos === null ? null : DEFAULT_PRICES.cacheSavingNanos(pricedAs, usage);
+  const timing = {
     ...(record.latency_ms === null ? {} : { latencyMs: record.latency_ms }),
     ttftMs: record.ttft_ms ?? undefined,
-  });
+  };
+  builder.addSucceeded(model, usage, nanos, timing, saved);
 }
 
 /**

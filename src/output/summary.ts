@@ -69,12 +69,29 @@ export interface RunSummary {
   wall_ms: number | null;
   /** Results this run wrote (resumed ones aside) per second of wall time; null with `wall_ms`. */
   requests_per_second: number | null;
+  /** What prompt caching did over the whole file (see {@link CacheSummary}). */
+  cache: CacheSummary;
   /**
    * Under `--max-cost`: the limit, this run's spending, and the requests skipped because their worst
    * case did not fit what was left (their first 100 custom_ids); null without a budget, and from
    * `lp-batch summarize`.
    */
   budget: BudgetSummary | null;
+}
+
+/** Prompt caching over the results: its tokens, how often a cacheable prefix was read, and the money. */
+export interface CacheSummary {
+  /** Tokens written to the cache (`cache_creation_input_tokens`), both TTLs. */
+  write_tokens: number;
+  /** Tokens read from the cache (`cache_read_input_tokens`). */
+  read_tokens: number;
+  /** read / (read + write), to 4 decimals; null when nothing was cached. */
+  hit_rate: number | null;
+  /**
+   * What the cached tokens would have cost at the plain input price, less what they cost (writes at
+   * 1.25x / 2x, reads at 0.1x): negative when writes were not read enough. Over the priced models.
+   */
+  saved_usd: number;
 }
 
 export interface BudgetSummary {
@@ -112,6 +129,7 @@ interface ModelTally {
   cacheWrite: number;
   cacheRead: number;
   costNanos: number;
+  cacheSavedNanos: number;
   unpriced: number;
   latencies: number[];
   ttfts: number[];
@@ -131,12 +149,16 @@ export class SummaryBuilder {
   #untypedRetries = 0;
   #resumed = 0;
 
-  /** A succeeded request. `costNanos` null: the model has no price. Resumed results count as such. */
+  /**
+   * A succeeded request. `costNanos` null: the model has no price. Resumed results count as such.
+   * `cacheSavedNanos`: what prompt caching saved on it (null: no price).
+   */
   addSucceeded(
     model: string,
     usage: Usage,
     costNanos: number | null,
     timing: { latencyMs?: number; ttftMs?: number | undefined; resumed?: boolean },
+    cacheSavedNanos: number | null = 0,
   ): void {
     const t = this.#tally(model);
     t.requests += 1;
@@ -147,6 +169,7 @@ export class SummaryBuilder {
     t.cacheRead += usage.cache_read_input_tokens ?? 0;
     if (costNanos === null) t.unpriced += 1;
     else t.costNanos += costNanos;
+    t.cacheSavedNanos += cacheSavedNanos ?? 0;
     if (timing.resumed) this.#resumed += 1;
     if (timing.latencyMs !== undefined) t.latencies.push(timing.latencyMs);
     if (timing.ttftMs !== undefined) t.ttfts.push(timing.ttftMs);
@@ -218,6 +241,7 @@ export class SummaryBuilder {
     const requests = { total: 0, succeeded: 0, errored: 0, resumed: this.#resumed, not_sent: notSent };
     const unpriced: string[] = [];
     let costNanos = 0;
+    let cacheSavedNanos = 0;
     for (const [model, t] of [...this.#models].sort(([a], [b]) => a.localeCompare(b))) {
       byModel[model] = {
         requests: t.requests,
@@ -240,8 +264,10 @@ export class SummaryBuilder {
       usage.cache_creation_input_tokens += t.cacheWrite;
       usage.cache_read_input_tokens += t.cacheRead;
       costNanos += t.costNanos;
+      cacheSavedNanos += t.cacheSavedNanos;
     }
     const typed = this.#untypedRetries === 0;
+    const cached = usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
     return {
       requests,
       stop: null,
@@ -257,6 +283,13 @@ export class SummaryBuilder {
       retries_by_kind: typed ? sorted(this.#retryKinds) : null,
       wall_ms: wallMs === null ? null : Math.round(wallMs),
       requests_per_second: wallMs === null ? null : perSecond(requests.total - this.#resumed, wallMs),
+      cache: {
+        write_tokens: usage.cache_creation_input_tokens,
+        read_tokens: usage.cache_read_input_tokens,
+        hit_rate:
+          cached === 0 ? null : Math.round((usage.cache_read_input_tokens / cached) * 10_000) / 10_000,
+        saved_usd: nanosToUsd(cacheSavedNanos),
+      },
       budget: facts?.budget ?? null,
     };
   }
@@ -273,6 +306,7 @@ export class SummaryBuilder {
         cacheWrite: 0,
         cacheRead: 0,
         costNanos: 0,
+        cacheSavedNanos: 0,
         unpriced: 0,
         latencies: [],
         ttfts: [],

@@ -93,15 +93,23 @@ export class PriceTable {
   costNanos(model: string, usage: Usage): number | null {
     const price = this.priceOf(model);
     if (price === null) return null;
-    const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-    const oneHour = Math.min(usage.cache_creation?.ephemeral_1h_input_tokens ?? 0, cacheWrite);
     return (
       tokensCost(price.input, usage.input_tokens) +
-      tokensCost(price.cache_write_5m, cacheWrite - oneHour) +
-      tokensCost(price.cache_write_1h, oneHour) +
-      tokensCost(price.cache_read, usage.cache_read_input_tokens ?? 0) +
+      cacheCost(price, usage) +
       tokensCost(price.output, usage.output_tokens)
     );
+  }
+
+  /**
+   * What prompt caching saved on one usage, in nano-dollars: its cached tokens (written and read) at
+   * the plain input price, less what they cost. Negative when the write premium outweighs the reads;
+   * null when the model has no price.
+   */
+  cacheSavingNanos(model: string, usage: Usage): number | null {
+    const price = this.priceOf(model);
+    if (price === null) return null;
+    const cached = (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
+    return cached === 0 ? 0 : tokensCost(price.input, cached) - cacheCost(price, usage);
   }
 
   /**
@@ -123,6 +131,20 @@ export class PriceTable {
 
 /** The built-in table (prices.json) at the standard tier. */
 export const DEFAULT_PRICES = new PriceTable(withoutComment(builtIn));
+
+/**
+ * The cache's part of a usage: writes at the 5-minute price, except the part `usage.cache_creation`
+ * puts on the 1-hour TTL, and reads at the read price.
+ */
+function cacheCost(price: ModelPrice, usage: Usage): number {
+  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  const oneHour = Math.min(usage.cache_creation?.ephemeral_1h_input_tokens ?? 0, cacheWrite);
+  return (
+    tokensCost(price.cache_write_5m, cacheWrite - oneHour) +
+    tokensCost(price.cache_write_1h, oneHour) +
+    tokensCost(price.cache_read, usage.cache_read_input_tokens ?? 0)
+  );
+}
 
 /** Nano-dollars of `tokens` at `usdPerMillion`, rounded to the nano-dollar. */
 function tokensCost(usdPerMillion: number, tokens: number): number {

@@ -56,7 +56,8 @@ export class Recorder {
     if (priced.nanos === null) this.#warnUnpriced(priced.pricedAs);
     // The summary's percentiles are of the times as written (whole ms), so they match the file.
     const timing = { latencyMs: line.latency_ms, ttftMs: line.ttft_ms };
-    this.#opts.summary.addSucceeded(req.model ?? NO_MODEL, message.usage, priced.nanos, timing);
+    const saved = this.#opts.prices.cacheSavingNanos(priced.pricedAs, message.usage);
+    this.#opts.summary.addSucceeded(req.model ?? NO_MODEL, message.usage, priced.nanos, timing, saved);
     return line;
   }
 
@@ -92,7 +93,8 @@ export class Recorder {
     const usage = prior.usage ?? { input_tokens: 0, output_tokens: 0 };
     const priced = this.#opts.prices.priceUsage(usage, model, prior.model);
     if (priced.nanos === null) this.#warnUnpriced(priced.pricedAs);
-    summary.addSucceeded(model, usage, priced.nanos, { resumed: true });
+    const saved = this.#opts.prices.cacheSavingNanos(priced.pricedAs, usage);
+    summary.addSucceeded(model, usage, priced.nanos, { resumed: true }, saved);
   }
 
   #write(line: ResultLine): void {

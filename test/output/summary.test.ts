@@ -68,6 +68,30 @@ describe('SummaryBuilder', () => {
   });
 });
 
+describe("the summary's cache figures", () => {
+  it('sums tokens written and read, the hit rate over both, and the saving over priced results', () => {
+    const summary = new SummaryBuilder();
+    const write = { input_tokens: 5, output_tokens: 1, cache_creation_input_tokens: 1000 };
+    const read = { input_tokens: 5, output_tokens: 1, cache_read_input_tokens: 1000 };
+    summary.addSucceeded('m', write, 10, {}, -250_000);
+    summary.addSucceeded('m', read, 10, {}, 2_700_000);
+    summary.addSucceeded('m', read, 10, { resumed: true }, 2_700_000);
+    summary.addSucceeded('unpriced', read, null, {}, null);
+    expect(summary.build(1).cache).toEqual({
+      write_tokens: 1000,
+      read_tokens: 3000,
+      hit_rate: 0.75,
+      saved_usd: 0.00515,
+    });
+  });
+
+  it('has no hit rate when nothing was cached', () => {
+    const summary = new SummaryBuilder();
+    summary.addSucceeded('m', { input_tokens: 5, output_tokens: 1 }, 10, {}, 0);
+    expect(summary.build(1).cache).toEqual({ write_tokens: 0, read_tokens: 0, hit_rate: null, saved_usd: 0 });
+  });
+});
+
 describe('percentiles', () => {
   it('takes the nearest rank, and nulls for no samples', () => {
     expect(percentiles([])).toEqual({ p50: null, p95: null });

@@ -104,6 +104,29 @@ describe('costNanos', () => {
     expect(costNanos('claude-haiku-4-5', usage)).toBe(10_000 + 1_250_000 + 4_000_000);
   });
 
+  it('counts what caching saved: cached tokens at the input price less their write and read prices', () => {
+    const saving = DEFAULT_PRICES.cacheSavingNanos.bind(DEFAULT_PRICES);
+    // Sonnet 4: input $3, 5 min write $3.75, read $0.30 per MTok. 1,000 written, 9,000 read:
+    // $0.03 at the input price, $0.00375 + $0.0027 as cached.
+    const usage = {
+      input_tokens: 5,
+      output_tokens: 7,
+      cache_creation_input_tokens: 1000,
+      cache_read_input_tokens: 9000,
+    };
+    expect(saving('claude-sonnet-4-20250514', usage)).toBe(30_000_000 - 3_750_000 - 2_700_000);
+    // A write never read costs more than no caching: a negative saving, at the 1 h price where it says so.
+    const unread = {
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_creation_input_tokens: 1000,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 1000 },
+    };
+    expect(saving('claude-sonnet-4-20250514', unread)).toBe(3_000_000 - 6_000_000);
+    expect(saving('claude-sonnet-4-20250514', { input_tokens: 9, output_tokens: 9 })).toBe(0);
+    expect(saving('gpt-4o', usage)).toBeNull();
+  });
+
   it('has no price for an unknown model rather than $0', () => {
     expect(priceOf('gpt-4o')).toBeNull();
     expect(costNanos('gpt-4o', { input_tokens: 5, output_tokens: 5 })).toBeNull();
