@@ -31,8 +31,7 @@ export const MAX_WARM_KEYS = 10_000;
 const EXPIRY_MARGIN = 0.1;
 
 type KeyState =
-  | { kind: 'warming'; owner: number; waiters: number[] }
-  | { kind: 'warm'; usedAt: number; ttlMs: number };
+  { kind: 'warming'; owner: number; waiters: number[] } | { kind: 'warm'; usedAt: number; ttlMs: number };
 
 interface Entry {
   prefixes: readonly CachePrefix[];
@@ -81,12 +80,16 @@ export class CacheSchedule {
     }
     entry.from = Math.max(known, 0);
     entry.readsFrom = known >= 0;
-    if (known >= 0 && state?.kind === 'warming') {
-      state.waiters.push(id);
-      entry.waitingOn = (prefixes[known] as CachePrefix).key;
-      return 'wait';
+    const waitFor = known >= 0 && state?.kind === 'warming' ? (prefixes[known] as CachePrefix).key : null;
+    // Asked again while waiting (not released): it keeps its one place in the line.
+    if (entry.waitingOn !== waitFor) {
+      this.#stopWaiting(id, entry);
+      if (waitFor !== null && state?.kind === 'warming') {
+        state.waiters.push(id);
+        entry.waitingOn = waitFor;
+      }
     }
-    return 'go';
+    return waitFor === null ? 'go' : 'wait';
   }
 
   /**
@@ -133,10 +136,7 @@ export class CacheSchedule {
     const entry = this.#requests.get(id);
     if (entry === undefined) return [];
     const released = this.failed(id);
-    if (entry.waitingOn !== null) {
-      const state = this.#keys.get(entry.waitingOn);
-      if (state?.kind === 'warming') state.waiters = state.waiters.filter((waiter) => waiter !== id);
-    }
+    this.#stopWaiting(id, entry);
     this.#requests.delete(id);
     return released;
   }
@@ -170,6 +170,14 @@ export class CacheSchedule {
       return undefined;
     }
     return state;
+  }
+
+  /** `id` leaves the line it waits in, if any. */
+  #stopWaiting(id: number, entry: Entry): void {
+    if (entry.waitingOn === null) return;
+    const state = this.#keys.get(entry.waitingOn);
+    if (state?.kind === 'warming') state.waiters = state.waiters.filter((waiter) => waiter !== id);
+    entry.waitingOn = null;
   }
 
   #release(waiters: readonly number[]): number[] {
