@@ -70,7 +70,9 @@ export class PrefixUsage {
     }
     const warnings: string[] = [];
     const untracked =
-      this.#untracked > 0 ? ` (the first ${MAX_TRACKED_PREFIXES} prefixes tracked; ${this.#untracked} more uses not)` : '';
+      this.#untracked > 0
+        ? ` (the first ${MAX_TRACKED_PREFIXES} prefixes tracked; ${this.#untracked} more uses not)`
+        : '';
     if (unread.length > 0) {
       warnings.push(
         `prompt cache: ${prefixes(unread.length)} written and never read, the write premium paid for nothing (a prefix no other line shares, one changed between lines, or a TTL that ran out between uses): ${named(unread)}${untracked}`,

@@ -66,8 +66,7 @@ export function promptPrefixes(params: MessageParams, minimum: number): PromptPr
   const head = walk.head(params);
   walk.messages(params);
   const { marks } = walk;
-  const prefixes =
-    marks.length > MAX_BREAKPOINTS ? [] : marks.filter((prefix) => prefix.tokens >= minimum);
+  const prefixes = marks.length > MAX_BREAKPOINTS ? [] : marks.filter((prefix) => prefix.tokens >= minimum);
   return { breakpoints: marks.length, prefixes, head };
 }
 
