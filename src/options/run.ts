@@ -48,7 +48,7 @@ export const RUN_OPTIONS = {
     arg: 'MODE',
     default: 'schedule',
     describe:
-      "Prompt caching: `schedule` (one request of each cached prefix first, then the rest, which read it), `auto` (also mark a tools+system prefix lines share), `off`",
+      'Prompt caching: `schedule` (the first request of each cached prefix alone, the rest once its answer has begun), `auto` (also mark tools+system prefixes lines share), `off`',
   }),
   /**
    * Also write the summary as JSON to this file (the same object as the report's `summary`).
