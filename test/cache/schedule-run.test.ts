@@ -3,6 +3,7 @@ import { describe, expect } from 'vitest';
 import type { CacheTtl } from '../../src/cache/cache-rules.js';
 import { faults } from '../../src/mock/faults.js';
 import type { RecordedRequest } from '../../src/mock/recorded.js';
+import { summarizeResultsFile } from '../../src/output/summarize.js';
 import type { SucceededLine } from '../../src/types.js';
 import { failFirst, promptOf, whenPrompt } from '../helpers/fake-anthropic.js';
 import { it } from '../helpers/fixtures.js';
@@ -67,9 +68,12 @@ describe('--cache schedule', () => {
     expect(writes + reads).toBe(30);
   });
 
-  it('sums the summary cache figures from the result lines', async ({ dir, serve }) => {
+  it('sums the summary cache figures from the result lines, as lp-batch summarize does', async ({
+    dir,
+    serve,
+  }) => {
     const server = await serve({ latencyMs: 5 });
-    const { results, report } = await runLines(server, dir, interleaved(), { concurrency: 16 });
+    const { results, report, output } = await runLines(server, dir, interleaved(), { concurrency: 16 });
     const lines = succeeded(results);
     const sum = (f: (r: SucceededLine) => number) => lines.reduce((total, r) => total + f(r), 0);
     const written = sum((r) => r.usage.cache_creation_input_tokens ?? 0);
@@ -83,6 +87,9 @@ describe('--cache schedule', () => {
     expect(cache.saved_usd).toBeCloseTo(saved, 6);
     expect(cache.saved_usd).toBeGreaterThan(0);
     expect(report.summary.usage.cache_creation_input_tokens).toBe(written);
+    // `lp-batch summarize` finds the same in the results file.
+    const summarized = await summarizeResultsFile({ path: output, shown: 'out.jsonl' });
+    expect(summarized.summary.cache).toEqual(cache);
   });
 
   it('hands a warm-up that fails to the next request of its group, which goes alone', async ({

@@ -36,6 +36,24 @@ describe('formatSummaryMarkdown', () => {
     ]);
   });
 
+  it('says what the prompt cache did when anything was cached', () => {
+    const builder = new SummaryBuilder();
+    const usage = { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 1000 };
+    builder.addSucceeded('m', usage, 2_000, {}, -250_000);
+    builder.addSucceeded(
+      'm',
+      { ...usage, cache_creation_input_tokens: 0, cache_read_input_tokens: 9000 },
+      2_000,
+      {},
+      24_300_000,
+    );
+    const md = formatSummaryMarkdown(builder.build(null), 'out.jsonl');
+    expect(md).toContain(
+      '- prompt cache: 1,000 tokens written, 9,000 read (hit rate 90 %), saved \\$0.024050 against no caching\n',
+    );
+    expect(formatSummaryMarkdown(summaryWith('m'), 'out.jsonl')).not.toContain('prompt cache');
+  });
+
   it('says first, in bold, why the run stopped early', () => {
     const summary = {
       ...summaryWith('m'),
