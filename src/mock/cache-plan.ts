@@ -1,10 +1,10 @@
 /**
- * What the prompt cache does for one request, as a pure decision: where its breakpoints are,
- * which cached prefix it reads, which prefixes it writes, and the usage that follows. The store
- * (prompt-cache.ts) only answers "is this prefix readable now?".
+ * Where the simulator finds a request's breakpoints and prefixes, counted by its own token rule
+ * (./tokens.ts). What the cache then does with them is src/cache/cache-plan.ts, which the estimate
+ * shares; the store (prompt-cache.ts) only answers "is this prefix readable now?".
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { CacheCreation, MessageParams } from '../types.js';
+import type { MessageParams } from '../types.js';
 import { MAX_BREAKPOINTS } from '../cache/cache-rules.js';
 import { isRecord } from '../is-record.js';
 import { type Breakpoint, type PromptBlock } from './tokens.js';
@@ -16,22 +16,6 @@ export interface CachePrefix {
   ttl: Breakpoint['ttl'];
   /** Tokens of the whole prefix. */
   tokens: number;
-}
-
-/** The input part of `usage` for one request. */
-export interface CacheUsage {
-  input_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation: Required<CacheCreation>;
-}
-
-export interface CachePlan {
-  usage: CacheUsage;
-  /** The prefix read, if any (its TTL is refreshed). */
-  read: CachePrefix | undefined;
-  /** The prefixes this request writes: each becomes readable once its response has begun. */
-  writes: CachePrefix[];
 }
 
 /**
@@ -66,46 +50,4 @@ export function cachePrefixes(
     if (mark !== undefined) prefixes.push({ key: hash.copy().digest('base64'), ttl: mark.ttl, tokens });
   });
   return { ok: true, prefixes };
-}
-
-/**
- * Decide the cache's part of a request. Prefixes shorter than `minimumTokens` are ignored (as the
- * API silently does). The longest readable prefix is read; every longer eligible prefix is
- * written, its new tokens attributed to its own TTL; `input_tokens` is what follows the last
- * eligible breakpoint (or everything, when none is eligible).
- */
-export function planCache(
-  prefixes: readonly CachePrefix[],
-  totalTokens: number,
-  minimumTokens: number,
-  isReadable: (key: string) => boolean,
-): CachePlan {
-  const eligible = prefixes.filter((prefix) => prefix.tokens >= minimumTokens);
-  let readIndex = -1;
-  for (let i = eligible.length - 1; i >= 0; i--) {
-    if (isReadable((eligible[i] as CachePrefix).key)) {
-      readIndex = i;
-      break;
-    }
-  }
-  const read = eligible[readIndex];
-  const writes = eligible.slice(readIndex + 1);
-  const creation = { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 };
-  let covered = read?.tokens ?? 0;
-  for (const prefix of writes) {
-    const key = prefix.ttl === '1h' ? 'ephemeral_1h_input_tokens' : 'ephemeral_5m_input_tokens';
-    creation[key] += prefix.tokens - covered;
-    covered = prefix.tokens;
-  }
-  const readTokens = read?.tokens ?? 0;
-  return {
-    usage: {
-      input_tokens: totalTokens - covered,
-      cache_creation_input_tokens: covered - readTokens,
-      cache_read_input_tokens: readTokens,
-      cache_creation: creation,
-    },
-    read,
-    writes,
-  };
 }

@@ -5,7 +5,8 @@
  * begun: requests that arrive before that each miss, and each write, as with the real API.
  */
 import type { MessageParams } from '../types.js';
-import { type CachePlan, type CachePrefix, cachePrefixes, planCache } from './cache-plan.js';
+import { type CachePlan, planCache } from '../cache/cache-plan.js';
+import { type CachePrefix, cachePrefixes } from './cache-plan.js';
 import { cacheMinimumTokens, TTL_MS } from '../cache/cache-rules.js';
 import { promptBlocks } from './tokens.js';
 
@@ -41,7 +42,7 @@ export class PromptCache {
   consult(
     params: MessageParams,
     now: number,
-  ): { ok: true; plan: CachePlan } | { ok: false; message: string } {
+  ): { ok: true; plan: CachePlan<CachePrefix> } | { ok: false; message: string } {
     const blocks = promptBlocks(params);
     const found = cachePrefixes(params, blocks);
     if (!found.ok) return found;

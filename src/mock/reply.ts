@@ -4,7 +4,7 @@
  * so tests and cost summaries can check the numbers by hand.
  */
 import type { ContentBlock, Message, MessageParams } from '../types.js';
-import type { CacheUsage } from './cache-plan.js';
+import type { CacheUsage } from '../cache/cache-plan.js';
 import { isRecord } from '../is-record.js';
 import { CHARS_PER_TOKEN, countMockInputTokens, countMockTokens } from './tokens.js';
 import { exampleForSchema } from './tool-input.js';

@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { describe, expect } from 'vitest';
-import { cachePrefixes, planCache } from '../../src/mock/cache-plan.js';
+import { planCache } from '../../src/cache/cache-plan.js';
+import { cachePrefixes } from '../../src/mock/cache-plan.js';
 import { cacheMinimumTokens } from '../../src/cache/cache-rules.js';
 import { PromptCache } from '../../src/mock/prompt-cache.js';
 import type { MockServer, MockServerOptions } from '../../src/mock/server.js';
