@@ -1,4 +1,5 @@
 /** Renders an estimate as the readable report `lp-batch estimate` prints on stdout. */
+import type { CacheEstimateReport } from '../estimate/cache-estimate.js';
 import type { EstimateMethod, EstimateReport, ModelEstimate } from '../estimate/tally.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { int, textTable, usd } from './text-table.js';
@@ -32,6 +33,7 @@ export function formatEstimate(report: EstimateReport, prices: PriceTable): stri
   out.push(`input tokens: ${METHODS[report.method]}`);
   const tier = prices.tier === 'batch' ? 'Message Batches prices (50 %)' : 'standard prices';
   out.push(`${tier}, checked ${prices.checked}; max: every request uses all its max_tokens`);
+  out.push(...cacheLines(report.cache));
   if (cost.expected === null) {
     out.push('expected: give --assume-output-tokens N, --assume-output-ratio R or --calibrate RESULTS.jsonl');
   }
@@ -48,6 +50,23 @@ export function formatEstimate(report: EstimateReport, prices: PriceTable): stri
       out.push(`  ... and ${int(invalid.length - INVALID_SHOWN)} more (--json lists all)`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** What the prompt cache saves as the file is, and what `--cache auto` would save more. */
+function cacheLines(cache: CacheEstimateReport): string[] {
+  const out: string[] = [];
+  if (cache.groups > 0) {
+    const groups = cache.groups === 1 ? '1 prefix group' : `${int(cache.groups)} prefix groups`;
+    out.push(
+      `prompt cache: ${groups}, each priced as one write then reads (${int(cache.write_tokens)} tokens written, ${int(cache.read_tokens)} read): ${usd(cache.saved_usd)} less than no caching, in min and expected`,
+    );
+  }
+  if (cache.auto_saves_usd > 0) {
+    out.push(
+      `--cache auto would save about ${usd(cache.auto_saves_usd)} more: ${int(cache.auto_requests)} requests share tools+system prefixes long enough to cache that they do not mark`,
+    );
+  }
+  return out;
 }
 
 function modelRow(model: string, m: ModelEstimate): string[] {

@@ -8,9 +8,14 @@ import { nanosToUsd } from '../pricing/cost.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { InvalidLine } from '../run/intake.js';
 import type { MessageParams } from '../types.js';
+import { CacheEstimate, type CacheEstimateReport } from './cache-estimate.js';
 import type { ExpectedOutput } from './expected-output.js';
 
-/** USD: `min` is the input alone, `max` the input plus every `max_tokens`, `expected` the input plus the expected output. */
+/**
+ * USD: `min` is the input alone, `max` the input plus every `max_tokens`, `expected` the input plus
+ * the expected output. `min` and `expected` price a prompt-cache group as one write, then reads;
+ * `max` prices every request that asks for caching as a 1-hour write of all its input.
+ */
 export interface CostRange {
   min: number | null;
   max: number | null;
@@ -58,6 +63,8 @@ export interface EstimateReport {
   /** Models with no price: their requests are counted, never priced (not even at $0). */
   unpriced_models: string[];
   method: EstimateMethod;
+  /** The prompt cache: what the input's breakpoints save, and what `--cache auto` would. */
+  cache: CacheEstimateReport;
 }
 
 interface ModelTally {
@@ -75,11 +82,13 @@ export class EstimateTally {
   readonly #expected: ExpectedOutput | null;
   readonly #models = new Map<string, ModelTally>();
   readonly #invalid: InvalidLineReport[] = [];
+  readonly #cache: CacheEstimate;
 
   /** `expected`: what a request is expected to write; null for no expected cost. */
   constructor(prices: PriceTable, expected: ExpectedOutput | null) {
     this.#prices = prices;
     this.#expected = expected;
+    this.#cache = new CacheEstimate(prices);
   }
 
   /** A request that would be sent, with its input tokens (estimated or counted). */
@@ -93,13 +102,15 @@ export class EstimateTally {
     t.requests += 1;
     t.inputTokens += inputTokens;
     t.maxOutputTokens += maxTokens;
+    // Every line is seen by the cache, priced or not: a group's first line writes for the others.
+    const input = this.#cache.inputUsage(params, inputTokens);
     if (!t.priced) return;
     const prices = this.#prices;
-    t.minNanos += prices.costNanos(model, { input_tokens: inputTokens, output_tokens: 0 }) ?? 0;
+    t.minNanos += prices.costNanos(model, { ...input, output_tokens: 0 }) ?? 0;
     t.maxNanos += prices.costNanos(model, worstCaseUsage(params, inputTokens)) ?? 0;
     if (this.#expected === null) return;
     const output = this.#expected(model, maxTokens);
-    t.expectedNanos += prices.costNanos(model, { input_tokens: inputTokens, output_tokens: output }) ?? 0;
+    t.expectedNanos += prices.costNanos(model, { ...input, output_tokens: output }) ?? 0;
   }
 
   /** A line that would not be sent. */
@@ -132,6 +143,7 @@ export class EstimateTally {
       invalid_lines: this.#invalid,
       unpriced_models: unpriced,
       method,
+      cache: this.#cache.report(),
     };
   }
 

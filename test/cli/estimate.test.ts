@@ -94,6 +94,7 @@ describe('lp-batch estimate', () => {
       'invalid_lines',
       'unpriced_models',
       'method',
+      'cache',
     ]);
     expect(report.cost_usd).toEqual({ min: 0.0010825, max: 0.0020825, expected: 0.0016325 });
     expect(report.method).toBe('heuristic');

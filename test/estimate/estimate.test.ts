@@ -49,6 +49,7 @@ const EXPECTED: EstimateReport = {
   ],
   unpriced_models: ['my-model'],
   method: 'heuristic',
+  cache: { groups: 0, write_tokens: 0, read_tokens: 0, saved_usd: 0, auto_saves_usd: 0, auto_requests: 0 },
 };
 
 describe('estimate', () => {
