@@ -14,6 +14,7 @@ import {
   textTokens,
   toolPromptTokens,
 } from '../limits/estimate-tokens.js';
+import { isRecord } from '../is-record.js';
 import type { MessageParams } from '../types.js';
 import { canonicalJson } from './canonical-json.js';
 import { type CacheTtl, MAX_BREAKPOINTS, ttlOf } from './cache-rules.js';
@@ -161,8 +162,4 @@ function isEphemeral(control: unknown): control is { type: 'ephemeral'; ttl?: un
 
 function isEmptyArray(value: unknown): boolean {
   return Array.isArray(value) && value.length === 0;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
