@@ -5,6 +5,7 @@ import { describe, expect, it as plainIt } from 'vitest';
 import { markHead } from '../../src/cache/request-caching.js';
 import type { RecordedRequest } from '../../src/mock/recorded.js';
 import { runBatchWith } from '../../src/run/run-batch.js';
+import { shardOfCustomId } from '../../src/run/shard.js';
 import type { MessageParams } from '../../src/types.js';
 import { promptOf } from '../helpers/fake-anthropic.js';
 import { it } from '../helpers/fixtures.js';
@@ -96,6 +97,26 @@ describe('--cache auto', () => {
     const f0 = server.requests.find((r) => JSON.stringify(r.body).includes('part 0'));
     expect(breakpointsIn(f0?.body)).toBe(4);
     expect(breakpointsIn(sentBody(server.requests, 'shared question 0'))).toBe(1);
+  });
+
+  it('under --shard, marks only a prefix that lines of the same shard share', async ({ dir, serve }) => {
+    const server = await serve();
+    const shared = longSystem('shared');
+    // Names by the shard they fall in, of 2.
+    const names = Array.from({ length: 40 }, (_, i) => `n${i}`);
+    const [x, z] = names.filter((name) => shardOfCustomId(name, 2) === 1);
+    const [y] = names.filter((name) => shardOfCustomId(name, 2) === 2);
+    const lines = (ids: string[]) => ids.map((id) => line(id, shared, `question of ${id}`));
+    // x shares its prompt only with y, which another shard's run sends: nothing of this run reads it.
+    await runLines(server, dir, lines([x, y] as string[]), { cache: 'auto', shard: '1/2' });
+    expect(breakpointsIn(sentBody(server.requests, `question of ${x}`))).toBe(0);
+    // With z in its shard, both are marked.
+    await runLines(server, dir, lines([x, z, y] as string[]), {
+      cache: 'auto',
+      shard: '1/2',
+      overwrite: true,
+    });
+    expect(server.requests.slice(-2).map((r) => breakpointsIn(r.body))).toEqual([1, 1]);
   });
 
   it('on a pipe, marks a prefix from its second line on (the first cannot know it is shared)', async ({

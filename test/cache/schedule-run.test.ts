@@ -57,6 +57,36 @@ describe('--cache schedule', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('streams too: the others of each group go once the warm-up has sent message_start', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve({ latencyMs: 30 });
+    const { results } = await runLines(server, dir, interleaved(), { concurrency: 16, stream: true });
+    expect(results.every((r) => r.result.type === 'succeeded')).toBe(true);
+    expect(cacheCounts(succeeded(results))).toEqual({ writes: 3, reads: 27 });
+  });
+
+  it('counts requests waiting for a warm-up against the read-ahead bound: no more lines are read meanwhile', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve({ latencyMs: 30 });
+    const plain = Array.from({ length: 4 }, (_, i) =>
+      JSON.stringify({
+        custom_id: `p${i}`,
+        params: { model: SONNET, max_tokens: 20, messages: [{ role: 'user', content: `plain ${i}` }] },
+      }),
+    );
+    const group = Array.from({ length: 20 }, (_, i) => groupLine('a', i + 1));
+    const { results } = await runLines(server, dir, [...group, ...plain], { concurrency: 2 });
+    expect(results).toHaveLength(24);
+    // At -c 2 at most 8 requests are under way: a1 and 7 waiting for it. The plain lines behind them
+    // are not read, let alone sent, until a1's response has begun: the second request is one of those 7.
+    expect(sentFor(server.requests[1] as RecordedRequest)).toMatch(/^a[2-8]$/);
+    expect(cacheCounts(succeeded(results))).toEqual({ writes: 1, reads: 19 });
+  });
+
   it('without scheduling (--cache off) the same file pays a write for each request sent before the first answer', async ({
     dir,
     serve,
