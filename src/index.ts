@@ -15,6 +15,7 @@ export {
   ResultsFileError,
   UsageError,
 } from './errors.js';
+export type { CacheEstimateReport } from './estimate/cache-estimate.js';
 export { type EstimateFileOptions, estimate } from './estimate/estimate.js';
 export type {
   CostRange,
@@ -36,7 +37,7 @@ export {
 } from './mock/server.js';
 export type { EstimateOptions } from './options/estimate.js';
 export type { RunOptions } from './options/run.js';
-export type { ModelSummary, RunSummary } from './output/summary.js';
+export type { CacheSummary, ModelSummary, RunSummary } from './output/summary.js';
 export { type RunBatchOptions, type RunBatchReport, type RunProgress, runBatch } from './run/run-batch.js';
 export type { RunStop, RunStopReason } from './run/shutdown.js';
 export type {
