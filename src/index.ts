@@ -37,7 +37,8 @@ export {
 } from './mock/server.js';
 export type { EstimateOptions } from './options/estimate.js';
 export type { RunOptions } from './options/run.js';
-export type { CacheSummary, ModelSummary, RunSummary } from './output/summary.js';
+export type { CacheSummary } from './output/cache-summary.js';
+export type { ModelSummary, RunSummary } from './output/summary.js';
 export { type RunBatchOptions, type RunBatchReport, type RunProgress, runBatch } from './run/run-batch.js';
 export type { RunStop, RunStopReason } from './run/shutdown.js';
 export type {

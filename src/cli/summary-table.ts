@@ -2,7 +2,8 @@
  * Renders the run summary as the readable table printed at the end of a run (and by `lp-batch
  * summarize`). Its rows and notes are shared with the Markdown rendering (./summary-markdown.ts).
  */
-import type { CacheSummary, ModelSummary, RunSummary } from '../output/summary.js';
+import type { CacheSummary } from '../output/cache-summary.js';
+import type { ModelSummary, RunSummary } from '../output/summary.js';
 import { int, textTable, usd } from './text-table.js';
 
 const COLUMNS = ['model', 'requests', 'ok', 'errored', 'input', 'output', 'cache write', 'cache read', 'USD'];

@@ -4,6 +4,7 @@
  * A run feeds it as results come; `lp-batch summarize` feeds it a results file's lines (./summarize.ts).
  */
 import { nanosToUsd } from '../pricing/cost.js';
+import { type CacheSummary, cacheSummary } from './cache-summary.js';
 import type { RunStop } from '../run/shutdown.js';
 import type { AnthropicErrorType, ErrorKind, Usage } from '../types.js';
 
@@ -79,21 +80,6 @@ export interface RunSummary {
   budget: BudgetSummary | null;
 }
 
-/** Prompt caching over the results: its tokens, how often a cacheable prefix was read, and the money. */
-export interface CacheSummary {
-  /** Tokens written to the cache (`cache_creation_input_tokens`), both TTLs. */
-  write_tokens: number;
-  /** Tokens read from the cache (`cache_read_input_tokens`). */
-  read_tokens: number;
-  /** read / (read + write), to 4 decimals; null when nothing was cached. */
-  hit_rate: number | null;
-  /**
-   * What the cached tokens would have cost at the plain input price, less what they cost (writes at
-   * 1.25x / 2x, reads at 0.1x): negative when writes were not read enough. Over the priced models.
-   */
-  saved_usd: number;
-}
-
 export interface BudgetSummary {
   limit_usd: number;
   spent_usd: number;
@@ -129,7 +115,6 @@ interface ModelTally {
   cacheWrite: number;
   cacheRead: number;
   costNanos: number;
-  cacheSavedNanos: number;
   unpriced: number;
   latencies: number[];
   ttfts: number[];
@@ -148,6 +133,8 @@ export class SummaryBuilder {
   /** Retries known only by number (from a results line's `attempts`), not by why they failed. */
   #untypedRetries = 0;
   #resumed = 0;
+  /** What prompt caching saved, over the priced results. */
+  #cacheSavedNanos = 0;
 
   /**
    * A succeeded request. `costNanos` null: the model has no price. Resumed results count as such.
@@ -169,7 +156,7 @@ export class SummaryBuilder {
     t.cacheRead += usage.cache_read_input_tokens ?? 0;
     if (costNanos === null) t.unpriced += 1;
     else t.costNanos += costNanos;
-    t.cacheSavedNanos += cacheSavedNanos ?? 0;
+    this.#cacheSavedNanos += cacheSavedNanos ?? 0;
     if (timing.resumed) this.#resumed += 1;
     if (timing.latencyMs !== undefined) t.latencies.push(timing.latencyMs);
     if (timing.ttftMs !== undefined) t.ttfts.push(timing.ttftMs);
@@ -241,7 +228,6 @@ export class SummaryBuilder {
     const requests = { total: 0, succeeded: 0, errored: 0, resumed: this.#resumed, not_sent: notSent };
     const unpriced: string[] = [];
     let costNanos = 0;
-    let cacheSavedNanos = 0;
     for (const [model, t] of [...this.#models].sort(([a], [b]) => a.localeCompare(b))) {
       byModel[model] = {
         requests: t.requests,
@@ -264,10 +250,8 @@ export class SummaryBuilder {
       usage.cache_creation_input_tokens += t.cacheWrite;
       usage.cache_read_input_tokens += t.cacheRead;
       costNanos += t.costNanos;
-      cacheSavedNanos += t.cacheSavedNanos;
     }
     const typed = this.#untypedRetries === 0;
-    const cached = usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
     return {
       requests,
       stop: null,
@@ -283,13 +267,7 @@ export class SummaryBuilder {
       retries_by_kind: typed ? sorted(this.#retryKinds) : null,
       wall_ms: wallMs === null ? null : Math.round(wallMs),
       requests_per_second: wallMs === null ? null : perSecond(requests.total - this.#resumed, wallMs),
-      cache: {
-        write_tokens: usage.cache_creation_input_tokens,
-        read_tokens: usage.cache_read_input_tokens,
-        hit_rate:
-          cached === 0 ? null : Math.round((usage.cache_read_input_tokens / cached) * 10_000) / 10_000,
-        saved_usd: nanosToUsd(cacheSavedNanos),
-      },
+      cache: cacheSummary(usage, this.#cacheSavedNanos),
       budget: facts?.budget ?? null,
     };
   }
@@ -306,7 +284,6 @@ export class SummaryBuilder {
         cacheWrite: 0,
         cacheRead: 0,
         costNanos: 0,
-        cacheSavedNanos: 0,
         unpriced: 0,
         latencies: [],
         ttfts: [],
