@@ -60,7 +60,10 @@ export function optionValues<T extends OptionTable>(
   argv: Record<string, unknown>,
 ): OptionValues<T> {
   const values: Record<string, unknown> = {};
-  for (const name of Object.keys(table)) values[name] = argv[name];
+  for (const [name, spec] of Object.entries(table)) {
+    const value = argv[name];
+    values[name] = isNumberKind(spec.kind) ? numberFromText(value) : value;
+  }
   return values as OptionValues<T>;
 }
 
@@ -83,11 +86,26 @@ const STRING_KINDS: ReadonlySet<OptionKind> = new Set([
   'shard',
 ]);
 
+function isNumberKind(kind: OptionKind): boolean {
+  return kind !== 'boolean' && !STRING_KINDS.has(kind);
+}
+
+/**
+ * A number flag's text as a number (`8`, `1e3`, `0.5`), or the text itself when it is not one, so
+ * that the check names what was typed (`got \`abc\``), not what yargs would have made of it (`NaN`).
+ */
+function numberFromText(value: unknown): unknown {
+  if (typeof value !== 'string' || value.trim() === '') return value;
+  const number = Number(value);
+  return Number.isNaN(number) ? value : number;
+}
+
 function yargsOption(spec: AnyOptionSpec): Options {
   const shown = defaultShown(spec);
   return {
     // A repeated `string` flag comes as a list (yargs' duplicate-arguments-array): `--header` relies on it.
-    type: spec.kind === 'boolean' ? 'boolean' : STRING_KINDS.has(spec.kind) ? 'string' : 'number',
+    // Numbers come as text too, made numbers by optionValues.
+    type: spec.kind === 'boolean' ? 'boolean' : 'string',
     // `-o` with nothing after it is a mistake to name, not an empty path.
     requiresArg: spec.kind !== 'boolean',
     describe: plain(spec.describe),

@@ -125,10 +125,22 @@ function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => Promise
     .fail((message, error) => {
       // yargs' own complaints (a flag without its value, ...) come as a YError: a usage error too.
       if (error === undefined || error === null || error.name === 'YError') {
-        throw new UsageError(message ?? error?.message ?? 'usage error');
+        throw new UsageError(oneLine(message ?? error?.message ?? 'usage error'));
       }
       throw error;
     });
+}
+
+/**
+ * yargs' two-line answer to a value outside a flag's choices, in lp-batch's own one-line words
+ * (those of resolveOptions): "Expected `--cache` to be one of schedule | auto | off, got `x`".
+ */
+function oneLine(message: string): string {
+  const choice = /^Invalid values:\s+Argument: ([\w-]+), Given: "(.*)", Choices: (.*)$/s.exec(message);
+  if (choice === null) return message.replace(/\s*\n\s*/g, ' ');
+  const [, flag, given, choices] = choice as unknown as [string, string, string, string];
+  const names = choices.split(', ').map((c) => c.replace(/^"|"$/g, ''));
+  return `Expected \`--${flag}\` to be one of ${names.join(' | ')}, got \`${given}\``;
 }
 
 /**

@@ -43,6 +43,8 @@ export const runCommand = defineCommand({
   async handler(positionals, given, io) {
     const { progress, dryRun, ...gates } = resolveOptions(RUN_CLI_OPTIONS, given);
     if (dryRun) {
+      // Every flag of the run is checked all the same: a dry run in CI catches the typo the run would hit.
+      resolveOptions(RUN_OPTIONS, given);
       const { model, maxTokens, pricing } = given;
       return printEstimate({ inputPath: positionals.input ?? '', model, maxTokens, pricing }, false, io);
     }

@@ -91,6 +91,8 @@ describe('lp-batch run --cache (spawned)', () => {
       'always',
     ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('Argument: cache, Given: "always", Choices: "schedule", "auto", "off"');
+    expect(run.stderr).toBe(
+      'lp-batch: Expected `--cache` to be one of schedule | auto | off, got `always`\n',
+    );
   });
 });

@@ -157,6 +157,17 @@ describe('lp-batch run (spawned)', () => {
     expect(r.stderr).toContain('Expected `--concurrency` to be a whole number >= 1, got `0`');
   });
 
+  it.for([
+    [['--cache', 'bogus'], 'Expected `--cache` to be one of schedule | auto | off, got `bogus`'],
+    [['-c', 'abc'], 'Expected `--concurrency` to be a whole number >= 1, got `abc`'],
+    [['--dry-run', '-c', '4x'], 'Expected `--concurrency` to be a whole number >= 1, got `4x`'],
+  ] as const)('answers %j in one line naming what was typed, exit 2', async ([flags, expected], { dir }) => {
+    const r = await runCli(['run', HELLO, join(dir, 'o.jsonl'), '--provider', 'mock', ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`lp-batch: ${expected}\n`);
+    expect(r.stdout).toBe('');
+  });
+
   it('exits 3 when --max-cost skipped a request, naming it, and sends the smaller ones', async ({ dir }) => {
     const out = join(dir, 'out.jsonl');
     // claude-3-haiku: 100,000 output tokens may cost $0.125, far more than the $0.01 budget.
