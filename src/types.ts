@@ -91,6 +91,7 @@ export type AnthropicErrorType = (typeof ANTHROPIC_ERROR_TYPES)[number];
  * - `response_too_large`: a body over `--max-response-bytes`;
  * - `invalid_input`: the line was refused before sending (bad JSON, a failed check, a repeated custom_id);
  * - `no_price`: not sent under `--max-cost`, because its model has no price;
+ * - `batch_error`: a Message Batch ran the request and reported it errored (its error type says why);
  * - `internal`: a bug in lp-batch.
  */
 export const ERROR_KINDS = [
@@ -102,6 +103,7 @@ export const ERROR_KINDS = [
   'response_too_large',
   'invalid_input',
   'no_price',
+  'batch_error',
   'internal',
 ] as const;
 
@@ -132,6 +134,8 @@ export interface SucceededLine {
   latency_ms: number;
   ttft_ms?: number;
   params_hash?: string;
+  /** The Message Batch that ran it (the batches engine only). */
+  batch_id?: string;
 }
 
 /** A line of the results file for a request that failed for good. */
@@ -154,6 +158,28 @@ export interface ErroredLine {
   attempts: number;
   latency_ms: number;
   params_hash?: string;
+  /** The Message Batch that ran it (the batches engine only). */
+  batch_id?: string;
 }
 
-export type ResultLine = SucceededLine | ErroredLine;
+/**
+ * A line for a request that a Message Batch did not run: `canceled` (its batch was canceled first)
+ * or `expired` (not run within the batch's 24 hours), as Anthropic's results format says it. Not
+ * done: a later run sends it again.
+ */
+export interface NotRunLine {
+  custom_id: string;
+  line: number;
+  /** The input line's own `metadata` (batch-item and OpenAI-style lines), unchanged. */
+  metadata?: Record<string, unknown>;
+  result: { type: NotRunType };
+  attempts: number;
+  latency_ms: number;
+  params_hash?: string;
+  batch_id?: string;
+}
+
+/** What a Message Batch may leave a request as, besides succeeded and errored. */
+export type NotRunType = 'canceled' | 'expired';
+
+export type ResultLine = SucceededLine | ErroredLine | NotRunLine;

@@ -6,6 +6,11 @@ import type { CacheSummary } from '../output/cache-summary.js';
 import type { ModelSummary, RunSummary } from '../output/summary.js';
 import { int, textTable, usd } from './text-table.js';
 
+const TIER_SHOWN = {
+  batch: 'Message Batches (50 % of the standard prices)',
+  mixed: "each result at its engine's (Message Batches results at 50 %)",
+} as const;
+
 const COLUMNS = ['model', 'requests', 'ok', 'errored', 'input', 'output', 'cache write', 'cache read', 'USD'];
 
 export function formatSummary(summary: RunSummary): string {
@@ -64,6 +69,11 @@ export function summaryNotes(summary: RunSummary): SummaryNote[] {
   if (summary.requests.errored > 0) {
     notes.push(`errors:${byType(summary.errors_by_type, summary.errors_by_kind)}`);
   }
+  const { canceled, expired } = summary.requests;
+  if (canceled + expired > 0) {
+    notes.push(`not run by their batch: ${canceled} canceled, ${expired} expired (a later run sends them)`);
+  }
+  if (summary.price_tier !== 'standard') notes.push(`prices: ${TIER_SHOWN[summary.price_tier]}`);
   const out: SummaryNote[] = notes.map((text) => ({ text, items: [] }));
   const { stop } = summary;
   if (stop !== null)

@@ -1,7 +1,8 @@
 /**
  * `--junit FILE`: a results file as JUnit XML, for CI systems that show test reports. One test case
  * per request (classname: the model it asked for; name: its custom_id; time: its `latency_ms`), an
- * errored request a `<failure>` with its error type and message. Written from the results file in
+ * errored request a `<failure>` with its error type and message, one its Message Batch did not run a
+ * `<failure>` of type `canceled` or `expired`. Written from the results file in
  * two streaming passes (the suite's counts come first in the XML), never the file in memory.
  */
 import { open } from 'node:fs/promises';
@@ -30,7 +31,7 @@ export async function writeJunitReport(
   const counts: JunitCounts = { tests: 0, failures: 0, seconds: 0 };
   await forEachFinalResult(index, (record) => {
     counts.tests += 1;
-    if (record.type === 'errored') counts.failures += 1;
+    if (record.type !== 'succeeded') counts.failures += 1;
     counts.seconds += seconds(record);
   });
   const handle = await open(target.path, 'w');
@@ -68,6 +69,15 @@ export function junitTail(): string {
 export function junitCase(record: ResultRecord): string {
   const head = `    <testcase classname="${xmlAttribute(modelOfResult(record))}" name="${xmlAttribute(record.custom_id)}" time="${seconds(record).toFixed(3)}"`;
   if (record.type === 'succeeded') return `${head}/>\n`;
+  if (record.type === 'canceled' || record.type === 'expired') {
+    // Not run: a failure all the same (the gates count it so), named by the results format's own type.
+    const why = `its Message Batch did not run it (${record.type}); input line ${record.line}; a later run sends it`;
+    return (
+      `${head}>\n` +
+      `      <failure type="${record.type}" message="${record.type}">${xmlText(why)}</failure>\n` +
+      '    </testcase>\n'
+    );
+  }
   const type = record.error_type ?? 'api_error';
   const message = record.error_message ?? '';
   const status = record.status === null ? 'no HTTP status' : `HTTP ${record.status}`;

@@ -10,6 +10,8 @@ import {
   type ErroredLine,
   type ErrorKind,
   type Message,
+  type NotRunLine,
+  type NotRunType,
   type SucceededLine,
 } from '../types.js';
 
@@ -94,6 +96,7 @@ export function succeededLine(
     latencyMs: number;
     ttftMs?: number | undefined;
     paramsHash?: string | undefined;
+    batchId?: string | undefined;
   },
 ): SucceededLine {
   const result: SucceededLine = {
@@ -106,14 +109,20 @@ export function succeededLine(
   };
   if (extra.ttftMs !== undefined) result.ttft_ms = Math.round(extra.ttftMs);
   if (extra.paramsHash !== undefined) result.params_hash = extra.paramsHash;
+  if (extra.batchId !== undefined) result.batch_id = extra.batchId;
   return result;
 }
 
-export function erroredLine(
-  id: LineId,
-  failure: Failure,
-  extra: { attempts: number; latencyMs: number; paramsHash?: string | undefined },
-): ErroredLine {
+/** What every line kind may carry after its own fields. */
+interface LineExtra {
+  attempts: number;
+  latencyMs: number;
+  paramsHash?: string | undefined;
+  /** The Message Batch that ran the request (the batches engine). */
+  batchId?: string | undefined;
+}
+
+export function erroredLine(id: LineId, failure: Failure, extra: LineExtra): ErroredLine {
   const result: ErroredLine = {
     ...lineIdOf(id),
     result: {
@@ -130,6 +139,20 @@ export function erroredLine(
     latency_ms: Math.round(extra.latencyMs),
   };
   if (extra.paramsHash !== undefined) result.params_hash = extra.paramsHash;
+  if (extra.batchId !== undefined) result.batch_id = extra.batchId;
+  return result;
+}
+
+/** A request a Message Batch did not run: `{"type": "canceled"}` or `{"type": "expired"}`, as Anthropic writes it. */
+export function notRunLine(id: LineId, type: NotRunType, extra: LineExtra): NotRunLine {
+  const result: NotRunLine = {
+    ...lineIdOf(id),
+    result: { type },
+    attempts: extra.attempts,
+    latency_ms: Math.round(extra.latencyMs),
+  };
+  if (extra.paramsHash !== undefined) result.params_hash = extra.paramsHash;
+  if (extra.batchId !== undefined) result.batch_id = extra.batchId;
   return result;
 }
 

@@ -4,14 +4,21 @@
  */
 import { ResultsFileError } from '../errors.js';
 import { shorten, showValue } from '../shorten.js';
-import { type AnthropicErrorType, ERROR_KINDS, type ErrorKind, type Usage } from '../types.js';
+import {
+  type AnthropicErrorType,
+  ERROR_KINDS,
+  type ErrorKind,
+  type NotRunType,
+  type Usage,
+} from '../types.js';
 import { anthropicErrorType, legacyErrorKind } from './result-line.js';
 import { fingerprintMetadata } from './params-hash.js';
 
 /** What the resume index keeps of one results line (never the message itself). */
 export interface ResultFields {
   custom_id: string;
-  type: 'succeeded' | 'errored';
+  /** `canceled` and `expired` (a Message Batch did not run the request) are not done: a later run sends them. */
+  type: ResultType;
   /** `params_hash` of the line, or null when the line has none (written before hashing existed). */
   params_hash: string | null;
   /** 1-based line number of the request in the input file. */
@@ -29,7 +36,19 @@ export interface ResultFields {
   error_kind: ErrorKind | null;
   /** `fingerprintMetadata` of the line's `metadata`, or null when it has none. */
   metadata_hash: number | null;
+  /** Whether a Message Batch ran it (the line has a `batch_id`): its usage is priced at the batch tier. */
+  batch: boolean;
 }
+
+/** What a results line may say of its request, as Anthropic's Message Batches results format says it. */
+export type ResultType = 'succeeded' | 'errored' | NotRunType;
+
+const RESULT_TYPES: ReadonlySet<string> = new Set<ResultType>([
+  'succeeded',
+  'errored',
+  'canceled',
+  'expired',
+]);
 
 /** Longest excerpt of a bad value or line quoted in an error message. */
 const PREVIEW_CHARS = 60;
@@ -62,7 +81,7 @@ export function customIdOfResultLine(text: string, where: string): string {
 /** Everything a report of the line needs: `lp-batch summarize`, the JUnit report. */
 export interface ResultRecord extends Pick<
   ResultFields,
-  'custom_id' | 'type' | 'line' | 'usage' | 'model' | 'error_type' | 'error_kind'
+  'custom_id' | 'type' | 'line' | 'usage' | 'model' | 'error_type' | 'error_kind' | 'batch'
 > {
   /**
    * The model the request asked for (`model` of the line; null: the line named none), or undefined
@@ -103,6 +122,7 @@ export function parseResultRecord(text: string, where: string): ResultRecord {
     model: fields.model,
     error_type: fields.error_type,
     error_kind: fields.error_kind,
+    batch: fields.batch,
     asked_model: typeof asked === 'string' || asked === null ? asked : undefined,
     cost_usd: numberOrNull(value.cost_usd),
     attempts: numberOrNull(value.attempts) ?? 1,
@@ -140,10 +160,12 @@ function readResultLine(
   if (typeof type !== 'string') {
     throw refuse(where, `expected \`result.type\` to be a string, got ${describe(type)}`);
   }
-  // Batch API files also carry `canceled`/`expired`; lp-batch never writes those, so a file
-  // with them came from somewhere else and must not be mistaken for a finished run.
-  if (type !== 'succeeded' && type !== 'errored') {
-    throw refuse(where, `expected \`result.type\` to be "succeeded" or "errored", got ${describe(type)}`);
+  // The four types of Anthropic's results format; the batches engine writes `canceled` and `expired`.
+  if (!RESULT_TYPES.has(type)) {
+    throw refuse(
+      where,
+      `expected \`result.type\` to be "succeeded", "errored", "canceled" or "expired", got ${describe(type)}`,
+    );
   }
   if (typeof line !== 'number' || !Number.isInteger(line) || line < 1) {
     throw refuse(where, `expected \`line\` to be a positive integer, got ${describe(line)}`);
@@ -153,7 +175,7 @@ function readResultLine(
   }
   const fields: ResultFields = {
     custom_id,
-    type,
+    type: type as ResultType,
     params_hash: params_hash ?? null,
     line,
     ...summaryFields(value, result),
@@ -182,6 +204,7 @@ function summaryFields(value: Record<string, unknown>, result: Record<string, un
     error_type: result.type === 'errored' ? anthropicErrorType(type) : null,
     error_kind: result.type === 'errored' ? kind : null,
     metadata_hash: isObject(value.metadata) ? fingerprintMetadata(value.metadata) : null,
+    batch: typeof value.batch_id === 'string',
   };
 }
 

@@ -2,9 +2,9 @@
  * Changing a results file in place without ever leaving half of a change behind:
  * cutting a torn last line, and rewriting the file to a chosen set and order of its lines.
  */
-import { type FileHandle, open, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { type FileHandle, open } from 'node:fs/promises';
 import { ResultsFileError } from '../errors.js';
+import { replaceFileAtomically } from './atomic-file.js';
 import type { ResultEntry, TornTail } from './results-scan.js';
 
 const LF = 0x0a;
@@ -93,43 +93,10 @@ export async function writeResultsFileAtomically(
   path: string,
   sources: readonly LineRanges[],
 ): Promise<void> {
-  const folder = dirname(path);
-  const name = basename(path);
-  await removeStaleTempFiles(folder, name);
-  const tempPath = join(folder, tempFileName(name, process.pid));
-  try {
-    const target = await open(tempPath, 'w');
-    try {
-      const buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
-      for (const source of sources) await copyRanges(source, target, buffer);
-      await target.sync();
-    } finally {
-      await target.close();
-    }
-    await rename(tempPath, path);
-  } catch (error) {
-    await rm(tempPath, { force: true });
-    throw error;
-  }
-  await syncFolder(folder);
-}
-
-/** The temp file of a rewrite of `name` by process `pid`: hidden, in the same folder (same filesystem). */
-export function tempFileName(name: string, pid: number): string {
-  return `.${name}.${pid}.tmp`;
-}
-
-/** Whether `file` is a temp file of a rewrite of `name`, by any process. */
-export function isTempFileOf(file: string, name: string): boolean {
-  const prefix = `.${name}.`;
-  return file.startsWith(prefix) && /^\d+\.tmp$/.test(file.slice(prefix.length));
-}
-
-async function removeStaleTempFiles(folder: string, name: string): Promise<void> {
-  const files = await readdir(folder);
-  for (const file of files) {
-    if (isTempFileOf(file, name)) await rm(join(folder, file), { force: true });
-  }
+  await replaceFileAtomically(path, async (target) => {
+    const buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
+    for (const source of sources) await copyRanges(source, target, buffer);
+  });
 }
 
 /** Append the ranges of `source` to `target`, through `buffer`. */
@@ -173,20 +140,6 @@ async function writeAll(target: FileHandle, buffer: Buffer, bytes: number): Prom
   while (written < bytes) {
     const result = await target.write(buffer, written, bytes - written);
     written += result.bytesWritten;
-  }
-}
-
-/** Make the rename durable: the folder entry must reach the disk too. */
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } catch (error) {
-    // Windows cannot fsync a folder (EPERM/EISDIR); the rename itself has happened.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' && code !== 'EISDIR' && code !== 'EINVAL') throw error;
-  } finally {
-    await handle.close();
   }
 }
 

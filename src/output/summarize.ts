@@ -38,16 +38,24 @@ export function addResult(builder: SummaryBuilder, record: ResultRecord): void {
     builder.addErrored(model, record.error_type ?? 'api_error', record.error_kind ?? 'internal');
     return;
   }
+  if (record.type === 'canceled' || record.type === 'expired') {
+    builder.addNotRun(model, record.type);
+    return;
+  }
   // `cost_usd` is a whole number of nano-dollars divided by 1e9: rounding gives those back exactly.
   const nanos = record.cost_usd === null ? null : Math.round(record.cost_usd * 1e9);
   const usage = record.usage ?? { input_tokens: 0, output_tokens: 0 };
-  // The file keeps a result's cost, not the prices it was priced at: the built-in table prices what caching saved.
-  const pricedAs = DEFAULT_PRICES.priceUsage(usage, model, record.model).pricedAs;
-  const saved = nanos === null ? null : DEFAULT_PRICES.cacheSavingNanos(pricedAs, usage);
+  const tier = record.batch ? 'batch' : 'standard';
+  // The file keeps a result's cost, not the prices it was priced at: the built-in table prices what
+  // caching saved, at the tier of the engine that ran it (a batch_id: the Message Batches price).
+  const prices = DEFAULT_PRICES.withTier(tier);
+  const pricedAs = prices.priceUsage(usage, model, record.model).pricedAs;
+  const saved = nanos === null ? null : prices.cacheSavingNanos(pricedAs, usage);
   const timing = {
     ...(record.latency_ms === null ? {} : { latencyMs: record.latency_ms }),
     ttftMs: record.ttft_ms ?? undefined,
-  };
+    tier,
+  } as const;
   builder.addSucceeded(model, usage, nanos, timing, saved);
 }
 

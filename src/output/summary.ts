@@ -4,14 +4,19 @@
  * A run feeds it as results come; `lp-batch summarize` feeds it a results file's lines (./summarize.ts).
  */
 import { nanosToUsd } from '../pricing/cost.js';
+import type { PriceTier } from '../pricing/price-table.js';
 import { type CacheSummary, cacheSummary } from './cache-summary.js';
 import type { RunStop } from '../run/shutdown.js';
-import type { AnthropicErrorType, ErrorKind, Usage } from '../types.js';
+import type { AnthropicErrorType, ErrorKind, NotRunType, Usage } from '../types.js';
 
 export interface ModelSummary {
   requests: number;
   succeeded: number;
   errored: number;
+  /** Requests a Message Batch did not run because it was canceled first. */
+  canceled: number;
+  /** Requests a Message Batch did not run within its 24 hours. */
+  expired: number;
   input_tokens: number;
   output_tokens: number;
   cache_creation_input_tokens: number;
@@ -24,14 +29,17 @@ export interface ModelSummary {
 
 export interface RunSummary {
   /**
-   * Results in the file (`total`, `succeeded`, `errored`; `resumed`: from earlier runs), and
-   * `not_sent`: requests of the input this run did not send and a later run would (cut off by a
-   * stop, skipped for the budget, beyond `--limit`, never read after a stop).
+   * Results in the file (`total`, `succeeded`, `errored`; `canceled` and `expired`: requests a Message
+   * Batch did not run, canceled first or past its 24 hours, which a later run sends; `resumed`: from
+   * earlier runs), and `not_sent`: requests of the input this run did not send and a later run would
+   * (cut off by a stop, skipped for the budget, beyond `--limit`, never read after a stop).
    */
   requests: {
     total: number;
     succeeded: number;
     errored: number;
+    canceled: number;
+    expired: number;
     resumed: number;
     /** Null from `lp-batch summarize`: a results file does not say what its input held. */
     not_sent: number | null;
@@ -50,6 +58,11 @@ export interface RunSummary {
   };
   /** USD of the requests with a known price. */
   cost_usd: number;
+  /**
+   * The prices the costs are at: `standard` (the Messages API), `batch` (the Message Batches API, 50 %),
+   * or `mixed` when the results file holds results of both engines (each priced at its own).
+   */
+  price_tier: PriceTier | 'mixed';
   /** False when some succeeded request has no price: `cost_usd` then leaves it out. */
   cost_complete: boolean;
   unpriced_models: string[];
@@ -110,6 +123,8 @@ interface ModelTally {
   requests: number;
   succeeded: number;
   errored: number;
+  canceled: number;
+  expired: number;
   input: number;
   output: number;
   cacheWrite: number;
@@ -124,6 +139,9 @@ interface ModelTally {
 export const NO_MODEL = '(none)';
 
 export class SummaryBuilder {
+  /** The tier of the results this run priced when none was priced (a run with no succeeded result). */
+  readonly #defaultTier: PriceTier;
+  readonly #tiers = new Set<PriceTier>();
   readonly #models = new Map<string, ModelTally>();
   readonly #errors = new Map<string, number>();
   readonly #errorKinds = new Map<string, number>();
@@ -136,17 +154,24 @@ export class SummaryBuilder {
   /** What prompt caching saved, over the priced results. */
   #cacheSavedNanos = 0;
 
+  /** `tier`: the prices of the engine that builds it (`batch` for the batches engine). */
+  constructor(tier: PriceTier = 'standard') {
+    this.#defaultTier = tier;
+  }
+
   /**
    * A succeeded request. `costNanos` null: the model has no price. Resumed results count as such.
-   * `cacheSavedNanos`: what prompt caching saved on it (null: no price).
+   * `tier`: the prices `costNanos` is at (default: the builder's). `cacheSavedNanos`: what prompt
+   * caching saved on it (null: no price).
    */
   addSucceeded(
     model: string,
     usage: Usage,
     costNanos: number | null,
-    timing: { latencyMs?: number; ttftMs?: number | undefined; resumed?: boolean },
+    timing: { latencyMs?: number; ttftMs?: number | undefined; resumed?: boolean; tier?: PriceTier },
     cacheSavedNanos: number | null = 0,
   ): void {
+    this.#tiers.add(timing.tier ?? this.#defaultTier);
     const t = this.#tally(model);
     t.requests += 1;
     t.succeeded += 1;
@@ -177,6 +202,14 @@ export class SummaryBuilder {
     if (opts.resumed) this.#resumed += 1;
   }
 
+  /** A request a Message Batch did not run (canceled or expired). */
+  addNotRun(model: string, type: NotRunType, opts: { resumed?: boolean } = {}): void {
+    const t = this.#tally(model);
+    t.requests += 1;
+    t[type] += 1;
+    if (opts.resumed) this.#resumed += 1;
+  }
+
   addRetry(type: AnthropicErrorType, kind: ErrorKind): void {
     this.#retryCount += 1;
     count(this.#retries, type);
@@ -201,14 +234,16 @@ export class SummaryBuilder {
       inputTokens: 0,
       outputTokens: 0,
     };
+    let notRun = 0;
     for (const t of this.#models.values()) {
       totals.succeeded += t.succeeded;
       totals.errored += t.errored;
+      notRun += t.canceled + t.expired;
       totals.costNanos += t.costNanos;
       totals.inputTokens += t.input + t.cacheWrite + t.cacheRead;
       totals.outputTokens += t.output;
     }
-    totals.done = totals.succeeded + totals.errored;
+    totals.done = totals.succeeded + totals.errored + notRun;
     return totals;
   }
 
@@ -225,7 +260,15 @@ export class SummaryBuilder {
       cache_read_input_tokens: 0,
     };
     const notSent = facts?.notSent ?? null;
-    const requests = { total: 0, succeeded: 0, errored: 0, resumed: this.#resumed, not_sent: notSent };
+    const requests = {
+      total: 0,
+      succeeded: 0,
+      errored: 0,
+      canceled: 0,
+      expired: 0,
+      resumed: this.#resumed,
+      not_sent: notSent,
+    };
     const unpriced: string[] = [];
     let costNanos = 0;
     for (const [model, t] of [...this.#models].sort(([a], [b]) => a.localeCompare(b))) {
@@ -233,6 +276,8 @@ export class SummaryBuilder {
         requests: t.requests,
         succeeded: t.succeeded,
         errored: t.errored,
+        canceled: t.canceled,
+        expired: t.expired,
         input_tokens: t.input,
         output_tokens: t.output,
         cache_creation_input_tokens: t.cacheWrite,
@@ -245,6 +290,8 @@ export class SummaryBuilder {
       requests.total += t.requests;
       requests.succeeded += t.succeeded;
       requests.errored += t.errored;
+      requests.canceled += t.canceled;
+      requests.expired += t.expired;
       usage.input_tokens += t.input;
       usage.output_tokens += t.output;
       usage.cache_creation_input_tokens += t.cacheWrite;
@@ -257,6 +304,7 @@ export class SummaryBuilder {
       stop: null,
       usage,
       cost_usd: nanosToUsd(costNanos),
+      price_tier: this.#tierShown(),
       cost_complete: unpriced.length === 0,
       unpriced_models: unpriced,
       by_model: byModel,
@@ -272,6 +320,12 @@ export class SummaryBuilder {
     };
   }
 
+  #tierShown(): PriceTier | 'mixed' {
+    if (this.#tiers.size > 1) return 'mixed';
+    const [only] = this.#tiers;
+    return only ?? this.#defaultTier;
+  }
+
   #tally(model: string): ModelTally {
     let t = this.#models.get(model);
     if (!t) {
@@ -279,6 +333,8 @@ export class SummaryBuilder {
         requests: 0,
         succeeded: 0,
         errored: 0,
+        canceled: 0,
+        expired: 0,
         input: 0,
         output: 0,
         cacheWrite: 0,

@@ -4,19 +4,23 @@
  * model turns out to have no price.
  */
 import { redactDeep } from '../output/redact.js';
-import { erroredLine, type Failure, type LineId, succeededLine } from '../output/result-line.js';
+import { erroredLine, type Failure, type LineId, notRunLine, succeededLine } from '../output/result-line.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import type { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type SummaryBuilder } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
 import type { PriceTable } from '../pricing/price-table.js';
-import type { ErroredLine, ResultLine } from '../types.js';
+import type { ErroredLine, NotRunType, ResultLine } from '../types.js';
 import type { Execution } from './execute-request.js';
 
 export interface RecorderOptions {
   writer: ResultsWriter;
   summary: SummaryBuilder;
-  /** What an earlier run's usage costs (a resumed result is priced again, at this run's prices). */
+  /**
+   * The prices of what this recorder writes (its tier: the engine's), and of an earlier run's usage:
+   * a resumed result is priced again at these prices, at the batch tier when a Message Batch ran it
+   * and the standard tier otherwise.
+   */
   prices: PriceTable;
   /** Applied to every text the server gave (errors, and a succeeded message): it may echo the key. */
   redact: (text: string) => string;
@@ -28,6 +32,8 @@ export interface RecorderOptions {
 /** A request as the recorder needs it: its id and line, the model it asked for, its params' hash. */
 export interface RecordedRequest extends LineId {
   paramsHash?: string | undefined;
+  /** The Message Batch that ran it (the batches engine). */
+  batchId?: string | undefined;
 }
 
 export class Recorder {
@@ -51,11 +57,12 @@ export class Recorder {
       latencyMs,
       ttftMs,
       paramsHash: req.paramsHash,
+      batchId: req.batchId,
     });
     this.#write(line);
     if (priced.nanos === null) this.#warnUnpriced(priced.pricedAs);
     // The summary's percentiles are of the times as written (whole ms), so they match the file.
-    const timing = { latencyMs: line.latency_ms, ttftMs: line.ttft_ms };
+    const timing = { latencyMs: line.latency_ms, ttftMs: line.ttft_ms, tier: this.#opts.prices.tier };
     const saved = this.#opts.prices.cacheSavingNanos(priced.pricedAs, message.usage);
     this.#opts.summary.addSucceeded(req.model ?? NO_MODEL, message.usage, priced.nanos, timing, saved);
     return line;
@@ -75,9 +82,22 @@ export class Recorder {
       message: redact(failure.message),
       requestId: failure.requestId === null ? null : redact(failure.requestId),
     };
-    const line = erroredLine(req, redacted, { ...extra, paramsHash: req.paramsHash });
+    const line = erroredLine(req, redacted, { ...extra, paramsHash: req.paramsHash, batchId: req.batchId });
     this.#write(line);
     this.#opts.summary.addErrored(req.model ?? NO_MODEL, failure.type, failure.kind);
+    return line;
+  }
+
+  /** A request its Message Batch did not run: canceled, or expired. */
+  notRun(req: RecordedRequest, type: NotRunType, extra: { latencyMs: number }): ResultLine {
+    const line = notRunLine(req, type, {
+      attempts: 1,
+      latencyMs: extra.latencyMs,
+      paramsHash: req.paramsHash,
+      batchId: req.batchId,
+    });
+    this.#write(line);
+    this.#opts.summary.addNotRun(req.model ?? NO_MODEL, type);
     return line;
   }
 
@@ -90,11 +110,17 @@ export class Recorder {
       });
       return;
     }
+    if (prior.type !== 'succeeded') {
+      summary.addNotRun(model, prior.type, { resumed: true });
+      return;
+    }
     const usage = prior.usage ?? { input_tokens: 0, output_tokens: 0 };
-    const priced = this.#opts.prices.priceUsage(usage, model, prior.model);
+    const tier = prior.batch ? 'batch' : 'standard';
+    const prices = this.#opts.prices.withTier(tier);
+    const priced = prices.priceUsage(usage, model, prior.model);
     if (priced.nanos === null) this.#warnUnpriced(priced.pricedAs);
-    const saved = this.#opts.prices.cacheSavingNanos(priced.pricedAs, usage);
-    summary.addSucceeded(model, usage, priced.nanos, { resumed: true }, saved);
+    const saved = prices.cacheSavingNanos(priced.pricedAs, usage);
+    summary.addSucceeded(model, usage, priced.nanos, { resumed: true, tier }, saved);
   }
 
   #write(line: ResultLine): void {

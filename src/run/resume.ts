@@ -15,7 +15,7 @@ export type ResumeDecision =
   | 'done'
   /** An errored result kept as it is (`--skip-errored`). */
   | 'keep'
-  /** No result yet, or an errored one to retry. */
+  /** No result yet, an errored one to retry, or one a Message Batch did not run (canceled, expired). */
   | 'send'
   /** A result whose params differ from the request's now: the prompt changed, send again. */
   | 'send_changed';
@@ -31,6 +31,8 @@ export function decideResume(
   // No hash: the line was invalid when it was written (never sent); it may have been fixed since.
   if (prior.params_hash === null && prior.type === 'errored') return 'send';
   if (prior.type === 'succeeded') return 'done';
+  // Canceled and expired requests never ran: not failures to keep, work still to do.
+  if (prior.type !== 'errored') return 'send';
   return skipErrored ? 'keep' : 'send';
 }
 

@@ -39,6 +39,8 @@ describe('lp-batch run (spawned)', () => {
       total: inputLines.length,
       succeeded: inputLines.length,
       errored: 0,
+      canceled: 0,
+      expired: 0,
       resumed: 0,
       not_sent: 0,
     });

@@ -88,6 +88,8 @@ describe('shards, merge, summarize (spawned)', () => {
       total: 30,
       succeeded: sum((s) => s.requests.succeeded),
       errored: sum((s) => s.requests.errored),
+      canceled: 0,
+      expired: 0,
       resumed: 0,
       not_sent: null, // what the input held is not in a results file
     });

@@ -105,7 +105,15 @@ describe('lp-batch summarize (spawned)', () => {
     const { run, output, summary } = await runMixed(dir, server);
     expect(run.code, run.stderr).toBe(0);
     // What the run must have gone through for the comparison to mean something.
-    expect(summary.requests).toEqual({ total: 7, succeeded: 5, errored: 2, resumed: 0, not_sent: 0 });
+    expect(summary.requests).toEqual({
+      total: 7,
+      succeeded: 5,
+      errored: 2,
+      canceled: 0,
+      expired: 0,
+      resumed: 0,
+      not_sent: 0,
+    });
     expect(summary.retries).toBe(2);
     expect(summary.retries_by_type).toEqual({ overloaded_error: 2 });
     expect(summary.unpriced_models).toEqual(['my-private-model']);

@@ -129,6 +129,7 @@ export function priorResult(
     error_type: null,
     error_kind: null,
     metadata_hash: null,
+    batch: false,
     offset: 0,
     length: 1,
   };

@@ -93,7 +93,15 @@ describe('runBatch', () => {
       summary,
     });
     expect(JSON.parse(readFileSync(summary, 'utf8'))).toEqual(report.summary);
-    expect(report.summary.requests).toEqual({ total: 4, succeeded: 4, errored: 0, resumed: 0, not_sent: 0 });
+    expect(report.summary.requests).toEqual({
+      total: 4,
+      succeeded: 4,
+      errored: 0,
+      canceled: 0,
+      expired: 0,
+      resumed: 0,
+      not_sent: 0,
+    });
     expect(report.stop).toBeNull();
   });
 

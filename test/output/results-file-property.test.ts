@@ -47,6 +47,7 @@ const resultsFile = fc.array(lineSpec, { maxLength: 12 }).map((specs) => {
             error_kind: 'http_error' as const,
           }),
       metadata_hash: null,
+      batch: false,
       offset,
       length: bytes.length,
     };

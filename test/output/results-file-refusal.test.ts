@@ -68,10 +68,10 @@ describe('scanResultsFile refusing a file that is not lp-batch output', () => {
     );
   });
 
-  it('refuses result types lp-batch never writes, such as a Message Batches "canceled"', async () => {
-    const { path, message } = await refusal('{"custom_id":"c","line":3,"result":{"type":"canceled"}}\n');
+  it("refuses a result type that is not one of the results format's four", async () => {
+    const { path, message } = await refusal('{"custom_id":"c","line":3,"result":{"type":"pending"}}\n');
     expect(message).toBe(
-      `${path}:3: not an lp-batch results file: expected \`result.type\` to be "succeeded" or "errored", got "canceled"`,
+      `${path}:3: not an lp-batch results file: expected \`result.type\` to be "succeeded", "errored", "canceled" or "expired", got "pending"`,
     );
   });
 

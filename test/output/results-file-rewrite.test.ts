@@ -2,7 +2,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResultsFileError } from '../../src/errors.js';
 import { sortByInputLine } from '../../src/output/results-order.js';
-import { isTempFileOf, rewriteResultsFile, tempFileName } from '../../src/output/results-rewrite.js';
+import { isTempFileOf, tempFileName } from '../../src/output/atomic-file.js';
+import { rewriteResultsFile } from '../../src/output/results-rewrite.js';
 import { type ResultEntry, scanResultsFile } from '../../src/output/results-scan.js';
 import type { AnyResult } from '../helpers/run-helpers.js';
 import { errored, makeTempFolder, succeeded, toJsonl, writeResults } from './results-file-fixtures.js';
@@ -159,6 +160,7 @@ describe('sortByInputLine', () => {
       error_type: null,
       error_kind: null,
       metadata_hash: null,
+      batch: false,
       line,
       offset,
       length: 10,

@@ -53,7 +53,15 @@ describe('summarizeResultsFile', () => {
     );
     const { summary, index } = await summarizeResultsFile({ path, shown: 'out.jsonl' });
     expect(index).toMatchObject({ results: 2, superseded: 1, tornTail: { bytes: 32 } });
-    expect(summary.requests).toEqual({ total: 2, succeeded: 2, errored: 0, resumed: 0, not_sent: null });
+    expect(summary.requests).toEqual({
+      total: 2,
+      succeeded: 2,
+      errored: 0,
+      canceled: 0,
+      expired: 0,
+      resumed: 0,
+      not_sent: null,
+    });
     // 0.1 + 0.2 in nano-dollars, exactly: the sum of the lines' cost_usd without float drift.
     expect(summary.cost_usd).toBe(0.3);
     expect(summary.retries).toBe(1); // q1's newest line took 2 attempts; its superseded one does not count

@@ -18,7 +18,15 @@ describe('SummaryBuilder', () => {
     summary.addRetry('api_error', 'connection');
     const built = summary.build(2000);
     expect(Object.keys(built.by_model)).toEqual(['a-model', 'b-model']);
-    expect(built.requests).toEqual({ total: 4, succeeded: 3, errored: 1, resumed: 1, not_sent: 0 });
+    expect(built.requests).toEqual({
+      total: 4,
+      succeeded: 3,
+      errored: 1,
+      canceled: 0,
+      expired: 0,
+      resumed: 1,
+      not_sent: 0,
+    });
     expect(built.usage).toEqual({
       input_tokens: 21,
       output_tokens: 41,

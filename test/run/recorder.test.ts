@@ -162,6 +162,7 @@ describe('Recorder', () => {
       error_type: null,
       error_kind: null,
       metadata_hash: null,
+      batch: false,
       offset: 0,
       length: 1,
     };

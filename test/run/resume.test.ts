@@ -34,6 +34,8 @@ describe('resume', () => {
       total: 12,
       succeeded: 12,
       errored: 0,
+      canceled: 0,
+      expired: 0,
       resumed: 12,
       not_sent: 0,
     });
@@ -55,6 +57,8 @@ describe('resume', () => {
       total: 5,
       succeeded: 4,
       errored: 1,
+      canceled: 0,
+      expired: 0,
       resumed: 5,
       not_sent: 0,
     });
@@ -69,6 +73,8 @@ describe('resume', () => {
       total: 5,
       succeeded: 5,
       errored: 0,
+      canceled: 0,
+      expired: 0,
       resumed: 4,
       not_sent: 0,
     });
@@ -234,6 +240,8 @@ describe('resume', () => {
       total: 3,
       succeeded: 2,
       errored: 1,
+      canceled: 0,
+      expired: 0,
       resumed: 2,
       not_sent: 0,
     });

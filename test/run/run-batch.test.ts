@@ -32,7 +32,15 @@ describe('runBatch', () => {
     ]);
     expect(server.requests).toHaveLength(3);
     for (const req of server.requests) expect(req.body).toEqual(params);
-    expect(report.summary.requests).toEqual({ total: 3, succeeded: 3, errored: 0, resumed: 0, not_sent: 0 });
+    expect(report.summary.requests).toEqual({
+      total: 3,
+      succeeded: 3,
+      errored: 0,
+      canceled: 0,
+      expired: 0,
+      resumed: 0,
+      not_sent: 0,
+    });
   });
 
   it('sends the key, version and content type the protocol asks for to the Messages path', async ({

@@ -202,6 +202,14 @@ describe('a stream that fails after HTTP 200', () => {
     });
     expect(summary.retries_by_kind).toEqual({ connection: 1, stream_error: 4 });
     expect(summary.errors_by_type).toEqual({ invalid_request_error: 1 });
-    expect(summary.requests).toEqual({ total: 6, succeeded: 5, errored: 1, resumed: 0, not_sent: 0 });
+    expect(summary.requests).toEqual({
+      total: 6,
+      succeeded: 5,
+      errored: 1,
+      canceled: 0,
+      expired: 0,
+      resumed: 0,
+      not_sent: 0,
+    });
   });
 });
