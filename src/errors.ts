@@ -29,6 +29,16 @@ export class ResultsFileError extends LpBatchError {
 }
 
 /**
+ * A Message Batches job cannot go on: a call to the batch API failed for good (after its retries),
+ * or a job file cannot be used as it is. The command stops (exit 2); what was done stays done.
+ */
+export class BatchJobError extends LpBatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('batch_job', message, options);
+  }
+}
+
+/**
  * One attempt of one request failed. Subclasses say how; the retry policy decides what follows.
  * Messages never carry the gateway's URL: one run talks to one gateway, and the result line says
  * the rest (`status`, `request_id`).

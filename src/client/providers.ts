@@ -12,16 +12,77 @@ export interface Provider {
   /** Path of the Messages endpoint, appended to the base URL. */
   path: string;
   auth: 'x-api-key' | 'bearer';
+  /** The gateway's Message Batches API, or null when it documents none. */
+  batches: BatchApiSpec | null;
 }
 
+/**
+ * How a gateway's Message Batches API is spoken: `anthropic` (`POST {path}`, `GET {path}/{id}`,
+ * `POST {path}/{id}/cancel`, results from `results_url`, `GET {path}` lists) or `aiml` (AI/ML API:
+ * `POST {path}`, `GET {path}?batch_id=ID` for the batch and, once ended, its results,
+ * `POST {path}/cancel/{id}`; no list). See PROTOCOL.md.
+ */
+export type BatchDialect = 'anthropic' | 'aiml';
+
+export interface BatchApiSpec {
+  /** Path of the batches collection, appended to the base URL. */
+  path: string;
+  dialect: BatchDialect;
+}
+
+const ANTHROPIC_BATCHES: BatchApiSpec = { path: '/v1/messages/batches', dialect: 'anthropic' };
+
 export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
-  littlepig: { baseUrl: 'https://sgai.littlepig.cloud/anthropic', path: '/v1/messages', auth: 'x-api-key' },
-  anthropic: { baseUrl: 'https://api.anthropic.com', path: '/v1/messages', auth: 'x-api-key' },
-  serevix: { baseUrl: 'https://gateway.serevixai.ai', path: '/v1/messages', auth: 'x-api-key' },
-  aimlapi: { baseUrl: 'https://api.aimlapi.com', path: '/messages', auth: 'bearer' },
+  littlepig: {
+    baseUrl: 'https://sgai.littlepig.cloud/anthropic',
+    path: '/v1/messages',
+    auth: 'x-api-key',
+    batches: null,
+  },
+  anthropic: {
+    baseUrl: 'https://api.anthropic.com',
+    path: '/v1/messages',
+    auth: 'x-api-key',
+    batches: ANTHROPIC_BATCHES,
+  },
+  serevix: {
+    baseUrl: 'https://gateway.serevixai.ai',
+    path: '/v1/messages',
+    auth: 'x-api-key',
+    batches: null,
+  },
+  aimlapi: {
+    baseUrl: 'https://api.aimlapi.com',
+    path: '/messages',
+    auth: 'bearer',
+    batches: { path: '/v1/batches', dialect: 'aiml' },
+  },
   // The base URL of `mock` is the in-process simulator's, known once it listens.
-  mock: { baseUrl: 'http://127.0.0.1', path: '/v1/messages', auth: 'x-api-key' },
+  mock: { baseUrl: 'http://127.0.0.1', path: '/v1/messages', auth: 'x-api-key', batches: ANTHROPIC_BATCHES },
 };
+
+/**
+ * The Message Batches API of `provider`: `batchPath` (`--batch-path`) when given, spoken in the
+ * provider's dialect (Anthropic's for a provider that has none), else the provider's own.
+ * @throws UsageError for a provider that documents no batch API and no `batchPath`, before anything is sent
+ */
+export function batchApiOf(provider: ProviderName, batchPath: string | undefined): BatchApiSpec {
+  const own = PROVIDERS[provider].batches;
+  if (batchPath !== undefined) {
+    if (!/^\/[^?#\s]*$/.test(batchPath)) {
+      throw new UsageError(
+        `--batch-path: expected a path starting with / (e.g. /v1/messages/batches), got "${batchPath}"`,
+      );
+    }
+    return { path: batchPath.replace(/\/+$/, ''), dialect: own?.dialect ?? 'anthropic' };
+  }
+  if (own === null) {
+    throw new UsageError(
+      `--provider ${provider} documents no Message Batches API: use the normal engine (leave out --engine batches), or, if your gateway has one, name its path with --batch-path (Anthropic's is ${ANTHROPIC_BATCHES.path})`,
+    );
+  }
+  return own;
+}
 
 export const PROVIDER_NAMES = Object.keys(PROVIDERS) as ProviderName[];
 

@@ -116,13 +116,7 @@ export function messageFromBody(
       requestId,
     });
   }
-  const message = value as Partial<Message> | null;
-  if (
-    message?.type !== 'message' ||
-    !Array.isArray(message.content) ||
-    typeof message.usage?.input_tokens !== 'number' ||
-    typeof message.usage.output_tokens !== 'number'
-  ) {
+  if (!isMessage(value)) {
     throw new InvalidResponseError({
       status,
       kind: 'not_a_message',
@@ -130,7 +124,18 @@ export function messageFromBody(
       requestId,
     });
   }
-  return message as Message;
+  return value;
+}
+
+/** Whether `value` is a Messages API message as lp-batch needs one: its content and its usage counts. */
+export function isMessage(value: unknown): value is Message {
+  const message = value as Partial<Message> | null;
+  return (
+    message?.type === 'message' &&
+    Array.isArray(message.content) &&
+    typeof message.usage?.input_tokens === 'number' &&
+    typeof message.usage.output_tokens === 'number'
+  );
 }
 
 /**

@@ -7,6 +7,7 @@
 import { type Dispatcher, Pool } from 'undici';
 import { ConnectionError, RequestError, type ResponseHeaders } from '../errors.js';
 import type { Message } from '../types.js';
+import { AttemptLimit } from './attempt-limit.js';
 import type { Endpoint } from './providers.js';
 import { type BodyLimits, checkDeclaredLength, limitBody, readText } from './response-body.js';
 import {
@@ -44,6 +45,28 @@ export interface SendOptions {
    * a stream's first event (`message_start`), a plain response's 2xx headers.
    */
   onBegin?: (() => void) | undefined;
+}
+
+/** A request of `exchange`: a method and a path on the endpoint's origin. */
+export interface ExchangeRequest {
+  method: 'GET' | 'POST';
+  /** Path and query on the endpoint's origin, e.g. `/v1/messages/batches/msgbatch_1`. */
+  path: string;
+  /** A JSON body, as text or as bytes already encoded. */
+  body?: string | Uint8Array | undefined;
+  /**
+   * A body that may run long (a batch's results): `--timeout` holds for its headers only, then
+   * `--idle-timeout` between chunks; no cap on the whole (the reader caps what it keeps).
+   */
+  long?: boolean | undefined;
+}
+
+/** A 2xx answer of `exchange`: its body is read as it comes. */
+export interface ExchangeResponse {
+  status: number;
+  headers: ResponseHeaders;
+  /** Under `--max-response-bytes` unless the request was `long`. */
+  chunks: AsyncIterable<Uint8Array>;
 }
 
 export interface SendResult {
@@ -102,23 +125,43 @@ export class Transport {
    * `input_tokens`; rejects with a RequestError (a 404 when the gateway does not offer it).
    */
   countTokens(body: string): Promise<number> {
-    return this.#limited(false, async (signal, limit) => {
+    return this.exchange({ method: 'POST', path: this.#countPath, body }, async (response) =>
+      countFromBody(response.status, response.headers, await readText(response.chunks), this.#redact),
+    );
+  }
+
+  /**
+   * One request to the gateway's host other than a message (`count_tokens`, the Message Batches
+   * API), under the limits of an attempt: an error status rejects with an ApiError (its body read
+   * under `--max-response-bytes`); a 2xx is handed to `read`, which consumes the body within the
+   * attempt's limits. Whatever `read` leaves unread is discarded.
+   */
+  exchange<T>(request: ExchangeRequest, read: (response: ExchangeResponse) => Promise<T>): Promise<T> {
+    const long = request.long === true;
+    return this.#limited(long, async (signal, limit) => {
       const res = await this.#pool.request({
-        path: this.#countPath,
-        method: 'POST',
+        path: request.path,
+        method: request.method,
         headers: this.#headers,
-        body,
+        body: request.body ?? null,
         signal,
         headersTimeout: 0,
         bodyTimeout: 0,
       });
-      const headers = pickHeaders(res.headers, this.#redact);
-      const status = res.statusCode;
-      const text = await readText(await this.#body(res, status, headers, limit));
-      if (status < 200 || status >= 300) {
-        throw errorFromResponse(status, headers, text, { redact: this.#redact });
+      try {
+        const headers = pickHeaders(res.headers, this.#redact);
+        const status = res.statusCode;
+        if (status < 200 || status >= 300) {
+          const text = await readText(await this.#body(res, status, headers, limit));
+          throw errorFromResponse(status, headers, text, { redact: this.#redact });
+        }
+        if (!long)
+          return await read({ status, headers, chunks: await this.#body(res, status, headers, limit) });
+        limit.headersArrived(this.#idleTimeoutMs);
+        return await read({ status, headers, chunks: withChunkHook(res.body, limit.onChunk) });
+      } finally {
+        res.body.destroy();
       }
-      return countFromBody(status, headers, text, this.#redact);
     });
   }
 
@@ -222,54 +265,15 @@ export class Transport {
   }
 }
 
-/**
- * The time limits of one attempt, as one timer. A plain request has `--timeout` for its headers and
- * body together. A stream has `--timeout` until its headers, then `--idle-timeout` between chunks:
- * however long it runs, a stream that keeps sending is never cut.
- */
-class AttemptLimit {
-  /** What ran out, in words naming the flag, once a limit aborted the attempt; else null. */
-  expired: string | null = null;
-  readonly #controller: AbortController;
-  #timer: NodeJS.Timeout;
-  /** Whether the timer measures silence (a stream past its headers), so that each chunk restarts it. */
-  #idle = false;
-
-  constructor(controller: AbortController, timeoutMs: number, stream: boolean) {
-    this.#controller = controller;
-    const what = stream ? 'no response headers' : 'no complete response';
-    this.#timer = this.#arm(`${what} within --timeout ${seconds(timeoutMs)}s`, timeoutMs);
+/** The chunks of `body`, calling `onChunk` for each (an idle timer is refreshed there). */
+async function* withChunkHook(
+  body: AsyncIterable<Uint8Array>,
+  onChunk: () => void,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  for await (const chunk of body) {
+    onChunk();
+    yield chunk;
   }
-
-  /** A stream's 2xx headers came: from now on only silence counts. */
-  headersArrived(idleTimeoutMs: number): void {
-    clearTimeout(this.#timer);
-    this.#idle = true;
-    this.#timer = this.#arm(
-      `the stream sent nothing for --idle-timeout ${seconds(idleTimeoutMs)}s`,
-      idleTimeoutMs,
-    );
-  }
-
-  /** A chunk of the body came. */
-  readonly onChunk = (): void => {
-    if (this.#idle) this.#timer.refresh();
-  };
-
-  clear(): void {
-    clearTimeout(this.#timer);
-  }
-
-  #arm(reason: string, ms: number): NodeJS.Timeout {
-    return setTimeout(() => {
-      this.expired = reason;
-      this.#controller.abort();
-    }, ms);
-  }
-}
-
-function seconds(ms: number): number {
-  return ms / 1000;
 }
 
 function describeNetworkError(error: unknown): string {
