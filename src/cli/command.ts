@@ -84,6 +84,7 @@ const STRING_KINDS: ReadonlySet<OptionKind> = new Set([
   'header',
   'seed',
   'shard',
+  'duration',
 ]);
 
 function isNumberKind(kind: OptionKind): boolean {

@@ -41,6 +41,11 @@ export type OptionKind =
   | 'seed'
   /** `K/N`: shard K of N, 1 <= K <= N. */
   | 'shard'
+  /**
+   * A span of time above 0: seconds as a number, or text such as `90s`, `45m`, `2h`, `1h30m`, `1d`
+   * (`arg` names it: `DURATION`); resolved to seconds.
+   */
+  | 'duration'
   | 'boolean'
   /** Any string (`arg` names it: `URL`, `NAME`, `FILE`). */
   | 'string'
@@ -108,6 +113,8 @@ export const option = {
   port: <const D extends number>(s: Common & { default: D }) => spec<number, D>('port', s),
   seed: <const D extends number | string>(s: Common & { default: D }) => spec<number | string, D>('seed', s),
   shard: (s: Common) => spec<string, undefined>('shard', { ...s, arg: 'K/N' }),
+  /** Given as seconds or as text (`2h`); `resolveOptions` turns it into seconds. */
+  duration: (s: Common & { arg: string }) => spec<number | string, undefined>('duration', s),
   boolean: <const D extends boolean>(s: Common & { default: D }) => spec<boolean, D>('boolean', s),
   string: <const D extends string | undefined = undefined>(s: Common & { arg: string; default?: D }) =>
     spec<string, D>('string', s),
@@ -148,6 +155,7 @@ export function placeholderOf(spec: AnyOptionSpec): string {
     case 'header':
     case 'fraction':
     case 'shard':
+    case 'duration':
       return spec.arg ?? '';
   }
 }
@@ -175,6 +183,13 @@ export function resolveOptions<T extends OptionTable>(table: T, given: object): 
 function checked(flag: string, spec: AnyOptionSpec, given: unknown): unknown {
   if (spec.kind === 'env-name') return checkedEnvName(flag, given);
   if (spec.kind === 'header') return checkedHeaders(flag, given);
+  if (spec.kind === 'duration') {
+    const seconds = durationSeconds(given);
+    if (seconds === null) {
+      throw new UsageError(`Expected \`--${flag}\` to be ${expectation(spec)}, got \`${String(given)}\``);
+    }
+    return seconds;
+  }
   const value = spec.kind === 'seed' ? seedOf(given) : given;
   const ok = (() => {
     switch (spec.kind) {
@@ -257,6 +272,8 @@ function expectation(spec: AnyOptionSpec): string {
       return 'a number or a word';
     case 'shard':
       return '`K/N`, shard K of N with 1 <= K <= N (e.g. `2/4`)';
+    case 'duration':
+      return 'a duration > 0 such as `90s`, `45m`, `2h`, `1h30m` or `1d` (a bare number is seconds)';
     case 'boolean':
       return 'true or false';
     case 'string':
@@ -275,6 +292,23 @@ function seedOf(value: unknown): unknown {
   if (typeof value !== 'string' || value.trim() === '') return value;
   const number = Number(value);
   return Number.isFinite(number) ? number : value;
+}
+
+/** Units of a duration, in seconds. */
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** Seconds of a duration (`90`, `90s`, `1h30m`, `1.5h`), or null when it is none or not above 0. */
+export function durationSeconds(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : null;
+  if (typeof value !== 'string') return null;
+  const text = value.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(text)) return durationSeconds(Number(text));
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(text)) return null;
+  let seconds = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
+    seconds += Number(amount) * (DURATION_UNITS[unit ?? 's'] ?? 1);
+  }
+  return seconds > 0 ? seconds : null;
 }
 
 function isFiniteNumber(value: unknown): value is number {

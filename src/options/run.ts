@@ -3,6 +3,7 @@
  * those only a run has. Values are in the CLI's units (seconds, USD) in both.
  */
 import { CACHE_MODES } from '../cache/request-caching.js';
+import { BATCH_JOB_OPTIONS, BATCH_WAIT_OPTIONS, ENGINE_OPTIONS } from './batch-job.js';
 import { option, type OptionValues, type ResolvedOptions } from './define.js';
 import {
   CONNECTION_OPTIONS,
@@ -104,6 +105,9 @@ export const RUN_OPTIONS = {
     describe:
       'Only the lines whose custom_id hashes to shard K of N; `--rpm`, `--itpm`, `--otpm`, `--max-cost` are then for all N together, 1/N each',
   }),
+  ...ENGINE_OPTIONS,
+  ...BATCH_JOB_OPTIONS,
+  ...BATCH_WAIT_OPTIONS,
 };
 
 /** Every option of a run, as the library takes them; `undefined` means the default. */

@@ -87,6 +87,15 @@ export class ResultsWriter {
     this.#dirty = true;
   }
 
+  /**
+   * Writes every queued line and fsyncs now: once it returns, the lines survive a power cut too (a
+   * failure is kept in `failure`, as for any write).
+   */
+  syncNow(): void {
+    this.flush();
+    this.#sync();
+  }
+
   /** Flushes to disk and closes. Idempotent; never throws (see `failure`). */
   close(): void {
     if (this.#closed) return;

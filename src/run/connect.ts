@@ -5,6 +5,7 @@
  */
 import { readApiKey } from '../client/api-key.js';
 import {
+  type BatchApiSpec,
   buildEndpoint,
   type Endpoint,
   isLoopback,
@@ -31,10 +32,14 @@ export interface ConnectOptions {
   apiKey: string | undefined;
   env: NodeJS.ProcessEnv;
   userAgent: string;
+  /** The Message Batches API to reach too (see `batchApiOf`); its endpoint is then `batches`. */
+  batchApi?: BatchApiSpec | undefined;
 }
 
 export interface Connection {
   endpoint: Endpoint;
+  /** The batches collection (`batchApi` given): its URL and the headers of every call. */
+  batches: (Endpoint & BatchApiSpec) | null;
   /** Values never to be written anywhere: the key (none for a short key on loopback, see MIN_KEY_LENGTH). */
   secrets: string[];
   /** Where the key came from, for messages (never the key): `LP_API_KEY`, `the apiKey option`, ... */
@@ -50,20 +55,20 @@ export async function connect(opts: ConnectOptions): Promise<Connection> {
       'Expected `apiKey` to be a non-empty string; leave it out to read the key from the environment',
     );
   }
-  const { allowInsecureHttp, userAgent, header } = opts;
+  const { allowInsecureHttp, userAgent, header, batchApi } = opts;
+  const batchesOf = (base: Parameters<typeof buildEndpoint>[1]) =>
+    batchApi === undefined
+      ? null
+      : { ...buildEndpoint({ ...PROVIDERS[opts.provider], path: batchApi.path }, base), ...batchApi };
   if (opts.provider === 'mock') {
     const mock = await startMockServer({ record: false });
     try {
       const apiKey = opts.apiKey ?? 'mock-key';
-      const endpoint = buildEndpoint(PROVIDERS.mock, {
-        baseUrl: mock.url,
-        apiKey,
-        allowInsecureHttp,
-        userAgent,
-        header,
-      });
+      const base = { baseUrl: mock.url, apiKey, allowInsecureHttp, userAgent, header };
+      const endpoint = buildEndpoint(PROVIDERS.mock, base);
       const secrets = secretsOf(apiKey, 'the apiKey option', endpoint.url);
-      return { endpoint, secrets, keySource: '(none: mock)', close: () => mock.close() };
+      const batches = batchesOf(base);
+      return { endpoint, batches, secrets, keySource: '(none: mock)', close: () => mock.close() };
     } catch (error) {
       await mock.close();
       throw error;
@@ -73,15 +78,11 @@ export async function connect(opts: ConnectOptions): Promise<Connection> {
     opts.apiKey === undefined
       ? readApiKey(opts.env, opts.apiKeyEnv)
       : { value: opts.apiKey, variable: 'the apiKey option' };
-  const endpoint = buildEndpoint(PROVIDERS[opts.provider], {
-    baseUrl: opts.baseUrl,
-    apiKey: key.value,
-    allowInsecureHttp,
-    userAgent,
-    header,
-  });
+  const base = { baseUrl: opts.baseUrl, apiKey: key.value, allowInsecureHttp, userAgent, header };
+  const endpoint = buildEndpoint(PROVIDERS[opts.provider], base);
   const secrets = secretsOf(key.value, key.variable, endpoint.url);
-  return { endpoint, secrets, keySource: key.variable, close: async () => {} };
+  const batches = batchesOf(base);
+  return { endpoint, batches, secrets, keySource: key.variable, close: async () => {} };
 }
 
 /**

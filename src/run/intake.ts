@@ -67,6 +67,8 @@ export interface IntakeOptions {
   shard?: Shard | undefined;
   /** `--cache`: what is sent for a request, and its prefixes. Without it, requests go as written. */
   caching?: RequestCaching | undefined;
+  /** The lines go to a Message Batch, which runs no stream: `"stream": true` is refused. */
+  batches?: boolean | undefined;
 }
 
 export class LineIntake {
@@ -113,8 +115,14 @@ export class LineIntake {
     // Decided by the name the line got, so a refused line too is in exactly one shard.
     if (shard && shardOfCustomId(custom_id, shard.n) !== shard.k) return { kind: 'other_shard', custom_id };
     if (this.#opts.prior.has(custom_id)) this.matched.add(custom_id);
-    if (clash !== null || !parsed.ok) {
-      const message = clash === null ? (parsed as { message: string }).message : `${file}:${line}: ${clash}`;
+    const batchProblem = parsed.ok && this.#opts.batches ? batchRefusal(parsed.request.params) : null;
+    if (clash !== null || !parsed.ok || batchProblem !== null) {
+      const message =
+        clash !== null
+          ? `${file}:${line}: ${clash}`
+          : parsed.ok
+            ? `${file}:${line}: ${batchProblem}`
+            : parsed.message;
       const model = parsed.ok ? parsed.request.params.model : null;
       return { kind: 'invalid', custom_id, line, message, model, ...(metadata && { metadata }) };
     }
@@ -194,4 +202,11 @@ export class LineIntake {
     const final = prior.type === 'succeeded' || this.#opts.skipErrored;
     return { prior, model: prior.model ?? NO_MODEL, final };
   }
+}
+
+/** What a Message Batch refuses of params the Messages API takes, or null: a stream. */
+function batchRefusal(params: BatchRequest['params']): string | null {
+  return params.stream === true
+    ? 'params.stream: a Message Batch runs no stream: remove "stream" (the results hold whole messages either way)'
+    : null;
 }

@@ -8,22 +8,24 @@ import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock.js';
 import { countSharedHeads, type SharedHeads } from '../cache/shared-heads.js';
 import type { Endpoint } from '../client/providers.js';
-import { UsageError } from '../errors.js';
 import { countInputLines, type InputSource, inputSource } from '../input/input-source.js';
 import { resolveOptions } from '../options/define.js';
 import { RUN_OPTIONS, type RunOptions, type RunSettings } from '../options/run.js';
-import { checkWritablePath, type RolePath, refuseSameFiles } from '../output/path-checks.js';
+import type { RolePath } from '../output/path-checks.js';
 import { lockResultsFile } from '../output/results-lock.js';
 import type { RunSummary } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
 import { loadPriceTable } from '../pricing/price-file.js';
 import type { PriceTable } from '../pricing/price-table.js';
-import type { ResultLine, ShownPath } from '../types.js';
+import type { ResultLine } from '../types.js';
 import { counted } from '../shorten.js';
 import { packageVersion } from '../version.js';
+import { refusePendingJob, runBatchJob } from '../batches/run-job.js';
+import type { BatchJobStatus } from '../batches/status.js';
 import { connect } from './connect.js';
+import { checkRunPaths, reportFilesOf } from './run-paths.js';
 import { lineDefaultsOf, type RunOutcome, type RunProgress, runFiles, type Skipped } from './run-files.js';
-import { type ReportFiles, writeReportFiles } from './report-files.js';
+import { writeReportFiles } from './report-files.js';
 import { parseShard, type Shard, shareOfLimits } from './shard.js';
 import { type RunStop, Shutdown } from './shutdown.js';
 
@@ -59,6 +61,8 @@ export interface RunBatchOptions extends RunOptions {
   onProgress?: ((progress: RunProgress) => void) | undefined;
   /** Told of each warning (unknown parameters, unpriced models, a torn last line cut away, ...), redacted. */
   onWarning?: ((message: string) => void) | undefined;
+  /** `engine: 'batches'`: called after each look at the job's batches, with where each stands. */
+  onBatchStatus?: ((status: BatchJobStatus) => void) | undefined;
 }
 
 /** What `runBatch` resolves with. */
@@ -90,6 +94,8 @@ export interface RunBatchReport {
    * requests again. Empty otherwise.
    */
   unsaved: ResultLine[];
+  /** `engine: 'batches'`: the job's batches as last seen; null for the normal engine. */
+  job: BatchJobStatus | null;
 }
 
 /** What only lp-batch itself passes in: the CLI's environment, folder and shutdown; tests' clocks. */
@@ -123,29 +129,23 @@ export async function runBatchWith(
   internals: RunInternals,
 ): Promise<RunBatchReport> {
   const given = resolveOptions(RUN_OPTIONS, options);
+  if (given.engine === 'batches') return runBatchJob(options, internals, given);
   const shard = given.shard === undefined ? null : parseShard(given.shard);
   // Under --shard the limits are the whole job's: this run takes its share.
   const settings = shard === null ? given : shareOfLimits(given, shard);
   const cwd = internals.cwd ?? process.cwd();
   const input = inputSource(options.inputPath, cwd, internals.stdin ?? (() => process.stdin));
   const output = { path: resolve(cwd, options.outputPath), shown: options.outputPath };
-  const shownPath = (shown: string | undefined) =>
-    shown === undefined ? null : { path: resolve(cwd, shown), shown };
-  const files: ReportFiles = {
-    summary: shownPath(settings.summary),
-    junit: shownPath(settings.junit),
-    results: output,
-    suite: shard === null ? output.shown : `${output.shown} (shard ${shard.k}/${shard.n})`,
-  };
-  const reports = [
-    ...(files.summary ? [{ ...files.summary, role: '--summary' }] : []),
-    ...(files.junit ? [{ ...files.junit, role: '--junit' }] : []),
-  ];
-  checkPaths(input, output, reports, internals.alsoWrites ?? []);
+  const suite = shard === null ? output.shown : `${output.shown} (shard ${shard.k}/${shard.n})`;
+  const files = reportFilesOf(settings, output, cwd, suite);
+  checkRunPaths(input, output, files, internals.alsoWrites ?? []);
   const prices = await loadPriceTable({ file: settings.pricing, cwd });
 
   const lock = await lockResultsFile(output, { warn: options.onWarning });
   try {
+    const jobFile =
+      settings.job === undefined ? null : { path: resolve(cwd, settings.job), shown: settings.job };
+    await refusePendingJob(output, jobFile);
     const connection = await connect({
       ...settings,
       apiKey: options.apiKey,
@@ -186,32 +186,6 @@ export async function runBatchWith(
   }
 }
 
-/**
- * Every path the run will read or write, checked before anything is locked or sent: each usable,
- * and no two of them one file. `reports`: `--summary` and `--junit`; `others`: files the caller
- * writes after the run, only kept apart from the rest (writing them is the caller's business).
- * @throws UsageError, one line naming the path as given and what to do
- */
-function checkPaths(
-  input: InputSource,
-  output: ShownPath,
-  reports: readonly RolePath[],
-  others: readonly RolePath[],
-): void {
-  if (output.shown === '-') {
-    throw new UsageError('the results need a file (a later run reads them back): name one instead of -');
-  }
-  const results = { ...output, role: 'the results file' };
-  const inputRole = {
-    role: 'the input',
-    shown: input.shown,
-    path: input.kind === 'stdin' ? null : input.path,
-  };
-  refuseSameFiles([inputRole, results, ...reports, ...others]);
-  checkWritablePath(results, { regularFile: true, writableFolder: true });
-  for (const report of reports) checkWritablePath(report, { regularFile: false, writableFolder: false });
-}
-
 /** The report with `stop`, in its summary too. */
 function withStop(report: RunBatchReport, stop: RunStop): RunBatchReport {
   return { ...report, stop, summary: { ...report.summary, stop } };
@@ -247,7 +221,7 @@ function reportOf(outcome: RunOutcome, keySource: string, shard: Shard | null): 
   };
   const stop = outcome.stop && describeStop(outcome.stop, keySource, budget, shard);
   // The summary says why the run stopped early, so that a run cut off by its budget reads as such.
-  return { ...outcome, budget, stop, summary: { ...outcome.summary, stop } };
+  return { ...outcome, budget, stop, summary: { ...outcome.summary, stop }, job: null };
 }
 
 /** How many skipped custom_ids a message names before "and N more". */

@@ -55,7 +55,14 @@ describe('resolveOptions', () => {
 
   it("refuses every seconds option from 2^31 ms on, which Node's timers would fire at once", () => {
     const seconds = Object.entries(RUN_OPTIONS).filter(([, spec]) => spec.kind === 'seconds');
-    expect(seconds.map(([name]) => name).sort()).toEqual(['grace', 'idleTimeout', 'maxRetryWait', 'timeout']);
+    expect(seconds.map(([name]) => name).sort()).toEqual([
+      'grace',
+      'idleTimeout',
+      'maxPollInterval',
+      'maxRetryWait',
+      'pollInterval',
+      'timeout',
+    ]);
     for (const [name] of seconds) {
       const flag = flagOf(name);
       expect(resolveOptions(RUN_OPTIONS, { [name]: MAX_SECONDS })[name as 'timeout']).toBe(MAX_SECONDS);

@@ -1,0 +1,290 @@
+/**
+ * `runBatch({ engine: 'batches' })` and `lp-batch run --engine batches`: submit every phase of the
+ * job, wait for its batches (writing each one's results the moment it has ended), and summarize, as
+ * a run of the normal engine does, into the same results file. Run again after an interruption (Ctrl-C,
+ * kill -9), it takes up the job from its job file instead of submitting again. Past `--deadline`, the
+ * batches still running are canceled and what they did not run goes through the normal engine.
+ */
+import { UsageError } from '../errors.js';
+import { countInputLines } from '../input/input-source.js';
+import type { RunSettings } from '../options/run.js';
+import type { RunSummary } from '../output/summary.js';
+import { nanosToUsd } from '../pricing/cost.js';
+import type { RunBatchOptions, RunBatchReport, RunInternals } from '../run/run-batch.js';
+import { writeReportFiles } from '../run/report-files.js';
+import { type RunOutcome, runFiles } from '../run/run-files.js';
+import { type RunStop, Shutdown } from '../run/shutdown.js';
+import type { ShownPath } from '../types.js';
+import { systemClock } from '../clock.js';
+import type { BatchInfo } from '../client/batch-info.js';
+import type { BatchConnection } from './batch-connection.js';
+import { accountLines } from './input-passes.js';
+import { type JobBatch, jobPathOf, pendingBatches, readJobFile } from './job-file.js';
+import { SINGLE_PHASE } from './phases.js';
+import { type WaitOutcome, waitForBatches } from './poll.js';
+import { lineDefaultsOf, ResultsTaker, type Session, withWritingSession } from './session.js';
+import { statusOf } from './status.js';
+import { submitPhase } from './submit-pass.js';
+import { prepareSubmission, submissionSpec, submitContextOf } from './submitting.js';
+
+/** Runs the job of `options` on the Message Batches engine (see the top of this file). */
+export async function runBatchJob(
+  options: RunBatchOptions,
+  internals: RunInternals,
+  settings: RunSettings,
+): Promise<RunBatchReport> {
+  if (settings.stream) {
+    throw new UsageError(
+      '--stream: a Message Batch runs no stream (its results hold whole messages): leave it out with --engine batches',
+    );
+  }
+  const clock = internals.clock ?? systemClock;
+  const shutdown = internals.shutdown ?? new Shutdown();
+  const detach = shutdown.interruptOn(options.signal);
+  const plan = SINGLE_PHASE;
+  try {
+    const { spec, files } = await submissionSpec({
+      settings,
+      inputPath: options.inputPath,
+      outputPath: options.outputPath,
+      apiKey: options.apiKey,
+      env: internals.env ?? process.env,
+      cwd: internals.cwd ?? process.cwd(),
+      stdin: internals.stdin ?? (() => process.stdin),
+      clock,
+      shutdown,
+      plan,
+      onWarning: options.onWarning,
+      onResult: options.onResult,
+    });
+    const startedAt = clock.now();
+    const report = await withWritingSession(spec, async (session, connection) => {
+      const infos = new Map<string, BatchInfo>();
+      const ctx = submitContextOf(session, settings, plan);
+      const taker = new ResultsTaker(session);
+      const watched = () =>
+        session.job.batches.filter(
+          (batch) => batch.id !== null && !batch.results_written && !taker.taken.has(batch),
+        );
+      const wait = async (deadlineEpochMs: number | null): Promise<WaitOutcome> => {
+        await taker.prepare(watched());
+        return waitForBatches({
+          api: session.api,
+          clock,
+          stop: shutdown.draining,
+          firstWaitMs: settings.pollInterval * 1000,
+          maxWaitMs: settings.maxPollInterval * 1000,
+          deadlineEpochMs,
+          watched,
+          onStatus: (seen) => {
+            for (const [id, info] of seen) infos.set(id, info);
+            options.onBatchStatus?.(statusOf(session.job, session.jobFile.shown, infos));
+          },
+          onEnded: (batch, info) => taker.take(batch, info),
+        });
+      };
+      const deadline = settings.deadline as number | undefined;
+      const deadlineEpochMs =
+        deadline === undefined ? null : Date.parse(session.job.created_at) + Math.round(deadline * 1000);
+
+      let stop = await prepareSubmission(ctx, settings.maxCost);
+      let outcome: WaitOutcome = 'ended';
+      for (let phase = 0; stop === null && phase < plan.phases && outcome === 'ended'; phase += 1) {
+        await submitPhase(ctx, phase);
+        outcome = shutdown.draining.aborted ? 'stopped' : await wait(deadlineEpochMs);
+      }
+      if (outcome === 'deadline') {
+        const late = watched();
+        for (const batch of late)
+          if (batch.id !== null) infos.set(batch.id, await session.api.cancel(batch.id));
+        session.warn(
+          `--deadline: ${late.length} batches had not ended ${deadline} s after the job began: canceled; what they did not run goes through the normal engine`,
+        );
+        outcome = (await wait(null)) === 'ended' ? 'deadline' : 'stopped';
+      }
+      stop ??= shutdown.reason && describeStop(shutdown.reason, watched());
+      const status = statusOf(session.job, session.jobFile.shown, infos);
+      if (outcome === 'deadline' && stop === null) {
+        return { fallback: await finishNormally(session, connection, settings, options), status };
+      }
+      const accounting = await accountLines(session.input, lineDefaultsOf(session.job), session.out);
+      warnForeign(session, accounting.foreign);
+      const closeStop = await session.out.close(settings.order);
+      return {
+        status,
+        finished: {
+          summary: session.out.summary.build(clock.now() - startedAt),
+          stop: stop ?? closeStop,
+          notSent: accounting.notInFile,
+          unsaved: session.out.unsaved,
+          batchCostNanos: session.out.summary.totals.costNanos,
+        },
+      };
+    });
+    const summary =
+      'fallback' in report
+        ? mergedSummary(
+            report.fallback.outcome.summary,
+            report.fallback.batchResults,
+            clock.now() - startedAt,
+          )
+        : report.finished.summary;
+    const summaryStop = await writeReportFiles(files, summary);
+    return reportOf(report, summary, summaryStop, settings);
+  } finally {
+    detach();
+    shutdown.dispose();
+  }
+}
+
+/** What a batches run ends with: its own results, or those of the normal engine that finished it. */
+type Ended =
+  | { status: ReturnType<typeof statusOf>; fallback: Fallback }
+  | {
+      status: ReturnType<typeof statusOf>;
+      finished: {
+        summary: RunSummary;
+        stop: RunStop | null;
+        notSent: number;
+        unsaved: RunBatchReport['unsaved'];
+        batchCostNanos: number;
+      };
+    };
+
+interface Fallback {
+  outcome: RunOutcome;
+  /** Results the batches of this run wrote that the normal engine then counted as resumed. */
+  batchResults: number;
+  batchCostNanos: number;
+  batchUnsaved: RunBatchReport['unsaved'];
+}
+
+/**
+ * Past the deadline, once the canceled batches have ended and their results are written: the normal
+ * engine sends what is not done (errored, canceled, expired, never submitted), as any resumed run
+ * does, under what is left of `--max-cost`.
+ */
+async function finishNormally(
+  session: Session,
+  connection: BatchConnection,
+  settings: RunSettings,
+  options: RunBatchOptions,
+): Promise<Fallback> {
+  const { out } = session;
+  await out.close(settings.order);
+  const batchCostNanos = out.summary.totals.costNanos;
+  const kept = out.summary.totals.succeeded + (settings.skipErrored ? out.summary.totals.errored : 0);
+  const maxCost = settings.maxCost === undefined ? undefined : settings.maxCost - nanosToUsd(batchCostNanos);
+  const outcome = await runFiles({
+    shard: null,
+    settings: {
+      ...settings,
+      overwrite: false,
+      maxCost: maxCost === undefined ? undefined : Math.max(0, maxCost),
+    },
+    input: session.input,
+    output: out.file,
+    endpoint: connection.connection.endpoint,
+    prices: session.prices.withTier('standard'),
+    secrets: connection.connection.secrets,
+    clock: session.clock,
+    shutdown: session.shutdown,
+    total: options.onProgress ? await countInputLines(session.input) : null,
+    // Whatever --cache auto would mark was submitted unmarked: the rest goes as it went.
+    sharedHeads: null,
+    onWarning: options.onWarning,
+    onProgress: options.onProgress,
+    onResult: options.onResult,
+  });
+  return { outcome, batchResults: kept, batchCostNanos, batchUnsaved: out.unsaved };
+}
+
+/**
+ * The normal engine's summary of a run that began on the batches engine: the batches' results were
+ * this run's, not an earlier one's, and the wall time is the whole run's.
+ */
+export function mergedSummary(summary: RunSummary, batchResults: number, wallMs: number): RunSummary {
+  const resumed = Math.max(0, summary.requests.resumed - batchResults);
+  const fresh = summary.requests.total - resumed;
+  return {
+    ...summary,
+    requests: { ...summary.requests, resumed },
+    wall_ms: Math.round(wallMs),
+    requests_per_second: wallMs > 0 ? Math.round((fresh / wallMs) * 100_000) / 100 : 0,
+  };
+}
+
+const NONE_SKIPPED = { count: 0, custom_ids: [] };
+
+function reportOf(
+  ended: Ended,
+  summary: RunSummary,
+  summaryStop: RunStop | null,
+  settings: RunSettings,
+): RunBatchReport {
+  const limitUsd = settings.maxCost;
+  if ('fallback' in ended) {
+    const { outcome, batchCostNanos, batchUnsaved } = ended.fallback;
+    const spent = batchCostNanos + (outcome.budget?.spentNanos ?? 0);
+    return {
+      summary,
+      stop: outcome.stop ?? summaryStop,
+      notSent: outcome.notSent,
+      inputRead: outcome.inputRead,
+      budget:
+        limitUsd === undefined
+          ? null
+          : { limitUsd, spentUsd: nanosToUsd(spent), skipped: outcome.budget?.skipped ?? NONE_SKIPPED },
+      concurrency: outcome.concurrency,
+      unsaved: [...batchUnsaved, ...outcome.unsaved],
+      job: ended.status,
+    };
+  }
+  const { finished } = ended;
+  return {
+    summary,
+    stop: finished.stop ?? summaryStop,
+    notSent: finished.notSent,
+    // The input is a regular file, read to its end to account for every line.
+    inputRead: true,
+    budget:
+      limitUsd === undefined
+        ? null
+        : { limitUsd, spentUsd: nanosToUsd(finished.batchCostNanos), skipped: NONE_SKIPPED },
+    concurrency: { final: settings.concurrency, shrinks: 0 },
+    unsaved: finished.unsaved,
+    job: ended.status,
+  };
+}
+
+/** An interruption says what it leaves behind: batches keep running (and are paid for) on the gateway. */
+function describeStop(stop: RunStop, running: readonly JobBatch[]): RunStop {
+  if (stop.reason !== 'interrupted' || running.length === 0) return stop;
+  return {
+    reason: 'interrupted',
+    message: `interrupted: ${running.length} batches keep running on the gateway; run the same command again to wait for them and write their results (or lp-batch cancel)`,
+  };
+}
+
+function warnForeign(session: Session, foreign: number): void {
+  if (foreign === 0) return;
+  session.warn(
+    `${session.out.file.shown} holds ${foreign} results for custom_ids that are not in ${session.input.shown}: kept as they are`,
+  );
+}
+
+/**
+ * Refuses a run of the normal engine on a results file whose job still has batches whose results are
+ * not in it: their requests would be sent, and paid, twice.
+ * @throws UsageError naming the job file and what to do
+ */
+export async function refusePendingJob(output: ShownPath, job: ShownPath | null): Promise<void> {
+  const jobFile = job ?? { path: jobPathOf(output.path), shown: jobPathOf(output.shown) };
+  const found = await readJobFile(jobFile.path, jobFile.shown);
+  if (found === null || found.provider === 'mock' || found.output !== output.path) return;
+  const pending = pendingBatches(found);
+  if (pending.length === 0) return;
+  throw new UsageError(
+    `${jobFile.shown} has ${pending.length} batches whose results are not in ${output.shown} yet: write them first (lp-batch results ${jobFile.shown}, or run again with --engine batches), or cancel them (lp-batch cancel ${jobFile.shown}) and then write them; sending those requests now would pay for them twice`,
+  );
+}
