@@ -8,11 +8,15 @@ import { resolveOptions } from '../options/define.js';
 import { packageVersion } from '../version.js';
 import { type CliIO, type Command, optionValues, yargsOptions } from './command.js';
 import { EXIT } from './exit-codes.js';
+import { cancelCommand } from './cancel.js';
 import { estimateCommand } from './estimate.js';
 import { mergeCommand } from './merge.js';
 import { mockServerCommand } from './mock-server.js';
 import { pricingCommand } from './pricing.js';
+import { resultsCommand } from './results.js';
 import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
+import { submitCommand } from './submit.js';
 import { findArgvMistake } from './suggest.js';
 import { summarizeCommand } from './summarize.js';
 
@@ -21,6 +25,10 @@ export type { CliIO } from './command.js';
 /** Every command, in the order `--help` lists them. */
 const COMMANDS: readonly Command[] = [
   runCommand,
+  submitCommand,
+  statusCommand,
+  cancelCommand,
+  resultsCommand,
   estimateCommand,
   pricingCommand,
   summarizeCommand,

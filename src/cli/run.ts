@@ -7,13 +7,16 @@ import { option, resolveOptions } from '../options/define.js';
 import { RUN_OPTIONS } from '../options/run.js';
 import { GATE_OPTIONS } from '../options/shared.js';
 import { counted } from '../shorten.js';
+import type { BatchJobStatus } from '../batches/status.js';
 import { type RunBatchReport, type RunProgress, runBatchWith } from '../run/run-batch.js';
 import { Shutdown } from '../run/shutdown.js';
 import { defineCommand } from './command.js';
 import { printEstimate } from './estimate.js';
 import { EXIT } from './exit-codes.js';
 import { failedGate, type Gates } from './gates.js';
+import { createBatchProgressReporter } from './batch-progress.js';
 import { createProgressReporter } from './progress.js';
+import { stopOnSignals } from './signals.js';
 import { appendStepSummary, stepSummaryFile } from './step-summary.js';
 import { formatSummaryMarkdown } from './summary-markdown.js';
 import { formatSummary } from './summary-table.js';
@@ -48,28 +51,24 @@ export const runCommand = defineCommand({
       const { model, maxTokens, pricing } = given;
       return printEstimate({ inputPath: positionals.input ?? '', model, maxTokens, pricing }, false, io);
     }
+    const batches = given.engine === 'batches';
     const reporter = createProgressReporter(progress, io.stderr);
-    // Above the bar while it is drawn (under it, the next frame would erase the line), then plain.
-    const say = (text: string) => reporter.log(text);
+    const batchReporter = createBatchProgressReporter(progress, io.stderr);
+    // The batches' display while they run; the normal one once it takes over (past --deadline).
+    let waiting = batches;
+    // Above the bar while one is drawn (under it, the next frame would erase the line), then plain.
+    const say = (text: string) => (waiting ? batchReporter : reporter).log(text);
     const warn = (message: string) => say(`lp-batch: warning: ${message}\n`);
     const stepSummary = stepSummaryFile(io.env, io.cwd);
     const shutdown = new Shutdown();
-    let interrupted = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (!interrupted) {
-        interrupted = true;
-        shutdown.interrupt();
-        const grace = given.grace ?? RUN_OPTIONS.grace.default;
-        say(
-          `lp-batch: ${signal}: no new requests; waiting up to ${grace} s for those in flight (again to abort them)\n`,
-        );
-      } else {
-        shutdown.abort();
-        say(`lp-batch: ${signal} again: aborting requests in flight\n`);
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const grace = given.grace ?? RUN_OPTIONS.grace.default;
+    const stopListening = stopOnSignals(
+      shutdown,
+      say,
+      batches
+        ? 'no new batches; the batches keep running on the gateway, and the same command picks them up again (again to abort what is in flight)'
+        : `no new requests; waiting up to ${grace} s for those in flight (again to abort them)`,
+    );
     let report: RunBatchReport;
     try {
       report = await runBatchWith(
@@ -79,7 +78,17 @@ export const runCommand = defineCommand({
           outputPath: positionals.output ?? '',
           onWarning: warn,
           // Without a display, no count of the input and no per-result snapshot.
-          ...(progress === 'none' ? {} : { onProgress: (p: RunProgress) => reporter.update(p) }),
+          ...(progress === 'none'
+            ? {}
+            : {
+                onProgress: (p: RunProgress) => {
+                  // Only the normal engine reports requests: the batches' display gives way to it.
+                  if (waiting) batchReporter.stop();
+                  waiting = false;
+                  reporter.update(p);
+                },
+                onBatchStatus: (status: BatchJobStatus) => batchReporter.update(status),
+              }),
         },
         {
           env: io.env,
@@ -90,9 +99,13 @@ export const runCommand = defineCommand({
         },
       );
     } finally {
+      batchReporter.stop();
       reporter.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopListening();
+    }
+    if (report.job !== null && report.job.batches.length > 0) {
+      const ids = report.job.batches.map((batch) => batch.id ?? '(creating)').join(', ');
+      say(`job: ${report.job.job} (batches ${ids})\n`);
     }
     say(formatSummary(report.summary));
     // Paid results the results file could not take: printed where a person can still keep them.
@@ -106,10 +119,10 @@ export const runCommand = defineCommand({
 
 /**
  * A stop decides first (budget 3, interrupted 130, the others 2); a run that dealt with every line
- * (or every line within `--limit`) exits 1 when it fails a gate, else 0.
+ * (or every line within `--limit`) exits 1 when it fails a gate, else 0. `lp-batch results` too.
  */
-function exitCodeOf(
-  report: RunBatchReport,
+export function exitCodeOf(
+  report: Pick<RunBatchReport, 'stop' | 'summary' | 'notSent' | 'inputRead' | 'unsaved'>,
   given: { gates: Gates; limit: number | undefined; output: string },
   say: (text: string) => void,
 ): number {
@@ -121,7 +134,7 @@ function exitCodeOf(
   const notSent = notSentText(report);
   const later = (what: string) => `${kept}${notSent === null ? '' : `; ${notSent} (${what})`}`;
   if (stop?.reason === 'interrupted') {
-    say(`lp-batch: interrupted${later('run again to send them')}\n`);
+    say(`lp-batch: ${stop.message}${later('run again to send them')}\n`);
     return EXIT.interrupted;
   }
   if (stop?.reason === 'budget') {
@@ -142,7 +155,7 @@ function exitCodeOf(
 }
 
 /** `291 requests not sent`, `at least 12 requests not sent` when the input was not read to its end; null for none. */
-function notSentText({ notSent, inputRead }: RunBatchReport): string | null {
+function notSentText({ notSent, inputRead }: Pick<RunBatchReport, 'notSent' | 'inputRead'>): string | null {
   if (notSent === 0 && inputRead) return null;
   return `${inputRead ? '' : 'at least '}${counted(notSent, 'request')} not sent`;
 }
