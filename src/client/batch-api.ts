@@ -123,9 +123,9 @@ export class BatchApi {
    * Streams the results of an ended batch, line by line in the order served, to `each`; reading stops
    * when `stop` aborts. CRLF and blank lines are fine; a line over `maxBytes` stops the download.
    */
-  results(batch: BatchInfo, each: (item: ResultItem) => void, stop?: AbortSignal): Promise<void> {
+  async results(batch: BatchInfo, each: (item: ResultItem) => void, stop?: AbortSignal): Promise<void> {
     const request = { method: 'GET', path: this.#resultsPath(batch), long: true } as const;
-    return this.#call(request, () =>
+    await this.#call(request, () =>
       this.#o.transport.exchange(request, async ({ status, chunks }) => {
         let first = true;
         for await (const { text } of splitJsonlLines(capLines(chunks, this.#o.maxBytes, status))) {
@@ -238,17 +238,23 @@ function endedAiml(id: string): BatchInfo {
   };
 }
 
-/** The chunks of a JSONL body, refusing a line (the bytes since the last line end) over `maxBytes`. */
+/** The chunks of a JSONL body, refusing a line (line end excluded) over `maxBytes`. */
 async function* capLines(
   chunks: AsyncIterable<Uint8Array>,
   maxBytes: number,
   status: number,
 ): AsyncGenerator<Buffer, void, undefined> {
+  // Bytes of the line being read, so far.
   let open = 0;
   for await (const chunk of chunks) {
     const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const last = buffer.lastIndexOf(LF);
-    open = last === -1 ? open + buffer.length : buffer.length - last - 1;
+    let start = 0;
+    for (let lf = buffer.indexOf(LF); lf !== -1; lf = buffer.indexOf(LF, start)) {
+      if (open + lf - start > maxBytes) throw tooLarge(status, maxBytes);
+      open = 0;
+      start = lf + 1;
+    }
+    open += buffer.length - start;
     if (open > maxBytes) throw tooLarge(status, maxBytes);
     yield buffer;
   }
