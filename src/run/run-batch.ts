@@ -1,8 +1,8 @@
 /**
  * `runBatch()`, the library's way to run a file, and the CLI's too: check the options (the same
  * table as `lp-batch run`) and every path before anything is sent, lock the results file, find the
- * endpoint and the key, count the input for progress, run, write the summary file, and put why the
- * run stopped early in words.
+ * endpoint and the key, count the input for progress, run, and write the report files (why the run
+ * stopped early is put in words in ./run-report.ts). `engine: 'batches'` goes to ../batches/run-job.ts.
  */
 import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock.js';
@@ -14,18 +14,17 @@ import { RUN_OPTIONS, type RunOptions, type RunSettings } from '../options/run.j
 import type { RolePath } from '../output/path-checks.js';
 import { lockResultsFile } from '../output/results-lock.js';
 import type { RunSummary } from '../output/summary.js';
-import { nanosToUsd } from '../pricing/cost.js';
 import { loadPriceTable } from '../pricing/price-file.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { ResultLine } from '../types.js';
-import { counted } from '../shorten.js';
 import { packageVersion } from '../version.js';
 import { refusePendingJob, runBatchJob } from '../batches/run-job.js';
 import type { BatchJobStatus } from '../batches/status.js';
 import { connect } from './connect.js';
 import { checkRunPaths, reportFilesOf } from './run-paths.js';
-import { lineDefaultsOf, type RunOutcome, type RunProgress, runFiles, type Skipped } from './run-files.js';
+import { lineDefaultsOf, type RunProgress, runFiles, type Skipped } from './run-files.js';
 import { writeReportFiles } from './report-files.js';
+import { reportOf, withStop } from './run-report.js';
 import { parseShard, type Shard, shareOfLimits } from './shard.js';
 import { type RunStop, Shutdown } from './shutdown.js';
 
@@ -186,11 +185,6 @@ export async function runBatchWith(
   }
 }
 
-/** The report with `stop`, in its summary too. */
-function withStop(report: RunBatchReport, stop: RunStop): RunBatchReport {
-  return { ...report, stop, summary: { ...report.summary, stop } };
-}
-
 /**
  * What is learnt of the input before the run: the progress total (when `withTotal`: its requests, or
  * the first `limit` of them), and under `--cache auto` the tools+system prefixes the lines of this
@@ -211,60 +205,4 @@ async function surveyInput(
     return { total: withTotal ? limited(lines) : null, sharedHeads: heads };
   }
   return { total: withTotal ? limited(await countInputLines(input)) : null, sharedHeads: null };
-}
-
-function reportOf(outcome: RunOutcome, keySource: string, shard: Shard | null): RunBatchReport {
-  const budget = outcome.budget && {
-    limitUsd: nanosToUsd(outcome.budget.limitNanos),
-    spentUsd: nanosToUsd(outcome.budget.spentNanos),
-    skipped: outcome.budget.skipped,
-  };
-  const stop = outcome.stop && describeStop(outcome.stop, keySource, budget, shard);
-  // The summary says why the run stopped early, so that a run cut off by its budget reads as such.
-  return { ...outcome, budget, stop, summary: { ...outcome.summary, stop }, job: null };
-}
-
-/** How many skipped custom_ids a message names before "and N more". */
-const IDS_NAMED = 5;
-
-/** The stop as one line for a person: the server's words with what they mean for the run. */
-function describeStop(
-  stop: RunStop,
-  keySource: string,
-  budget: RunBatchReport['budget'],
-  shard: Shard | null,
-): RunStop {
-  switch (stop.reason) {
-    case 'auth':
-      return { ...stop, message: `the gateway refused the key from ${keySource}: ${stop.message}` };
-    case 'spend_cap':
-      return { ...stop, message: `the account's spend limit is reached: ${stop.message}` };
-    case 'budget':
-      return budget === null ? stop : { ...stop, message: describeBudget(budget, shard) };
-    case 'interrupted':
-    case 'write_error':
-      return stop;
-  }
-}
-
-/**
- * `--max-cost $0.5: $0.499 spent; 2 requests skipped, their worst case more than the $0.001 left: q7, q9`;
- * under `--shard 2/4`, `--max-cost $0.5 (shard 2/4's 1/4 of it)`.
- */
-function describeBudget(
-  { limitUsd, spentUsd, skipped }: NonNullable<RunBatchReport['budget']>,
-  shard: Shard | null,
-): string {
-  const named = skipped.custom_ids.slice(0, IDS_NAMED).join(', ');
-  const more = skipped.count > IDS_NAMED ? ` and ${skipped.count - IDS_NAMED} more` : '';
-  const left = Math.max(0, limitUsd - spentUsd);
-  const share = shard === null ? '' : ` (shard ${shard.k}/${shard.n}'s 1/${shard.n} of it)`;
-  return (
-    `--max-cost $${limitUsd}${share}: $${round6(spentUsd)} spent; ${counted(skipped.count, 'request')} skipped, ` +
-    `their worst case more than the $${round6(left)} left: ${named}${more}`
-  );
-}
-
-function round6(usd: number): string {
-  return String(Math.round(usd * 1e6) / 1e6);
 }
