@@ -103,7 +103,7 @@ export async function submitBatchesWith(
     });
     return await withWritingSession(spec, async (session) => {
       const ctx = submitContextOf(session, settings, SINGLE_PHASE);
-      const budgetStop = await prepareSubmission(ctx, settings.maxCost);
+      const { stop: budgetStop } = await prepareSubmission(ctx, settings.maxCost);
       const tally =
         budgetStop === null
           ? await submitPhase(ctx, 0)

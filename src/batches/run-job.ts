@@ -8,18 +8,19 @@
 import { UsageError } from '../errors.js';
 import { countInputLines } from '../input/input-source.js';
 import type { RunSettings } from '../options/run.js';
-import type { RunSummary } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
 import type { RunBatchOptions, RunBatchReport, RunInternals } from '../run/run-batch.js';
 import { writeReportFiles } from '../run/report-files.js';
-import { type RunOutcome, runFiles } from '../run/run-files.js';
-import { type RunStop, Shutdown } from '../run/shutdown.js';
+import { withStop } from '../run/run-report.js';
+import { runFiles } from '../run/run-files.js';
+import { Shutdown } from '../run/shutdown.js';
 import type { ShownPath } from '../types.js';
 import { systemClock } from '../clock.js';
 import type { BatchInfo } from '../client/batch-info.js';
 import type { BatchConnection } from './batch-connection.js';
 import { accountLines } from './input-passes.js';
-import { type JobBatch, jobPathOf, pendingBatches, readJobFile } from './job-file.js';
+import { jobPathOf, pendingBatches, readJobFile } from './job-file.js';
+import { describeInterruption, type Ended, type Fallback, type Finished, jobReportOf } from './job-report.js';
 import { SINGLE_PHASE } from './phases.js';
 import { type WaitOutcome, waitForBatches } from './poll.js';
 import { lineDefaultsOf, ResultsTaker, type Session, withWritingSession } from './session.js';
@@ -33,11 +34,7 @@ export async function runBatchJob(
   internals: RunInternals,
   settings: RunSettings,
 ): Promise<RunBatchReport> {
-  if (settings.stream) {
-    throw new UsageError(
-      '--stream: a Message Batch runs no stream (its results hold whole messages): leave it out with --engine batches',
-    );
-  }
+  refuseNormalOnly(settings);
   const clock = internals.clock ?? systemClock;
   const shutdown = internals.shutdown ?? new Shutdown();
   const detach = shutdown.interruptOn(options.signal);
@@ -58,7 +55,7 @@ export async function runBatchJob(
       onResult: options.onResult,
     });
     const startedAt = clock.now();
-    const report = await withWritingSession(spec, async (session, connection) => {
+    const ended = await withWritingSession(spec, async (session, connection): Promise<Ended> => {
       const infos = new Map<string, BatchInfo>();
       const ctx = submitContextOf(session, settings, plan);
       const taker = new ResultsTaker(session);
@@ -87,7 +84,8 @@ export async function runBatchJob(
       const deadlineEpochMs =
         deadline === undefined ? null : Date.parse(session.job.created_at) + Math.round(deadline * 1000);
 
-      let stop = await prepareSubmission(ctx, settings.maxCost);
+      const check = await prepareSubmission(ctx, settings.maxCost);
+      let { stop } = check;
       let outcome: WaitOutcome = 'ended';
       for (let phase = 0; stop === null && phase < plan.phases && outcome === 'ended'; phase += 1) {
         await submitPhase(ctx, phase);
@@ -102,61 +100,31 @@ export async function runBatchJob(
         );
         outcome = (await wait(null)) === 'ended' ? 'deadline' : 'stopped';
       }
-      stop ??= shutdown.reason && describeStop(shutdown.reason, watched());
+      stop ??= shutdown.reason && describeInterruption(shutdown.reason, watched());
       const status = statusOf(session.job, session.jobFile.shown, infos);
       if (outcome === 'deadline' && stop === null) {
-        return { fallback: await finishNormally(session, connection, settings, options), status };
+        return { status, fallback: await finishNormally(session, connection, settings, options) };
       }
       const accounting = await accountLines(session.input, lineDefaultsOf(session.job), session.out);
       warnForeign(session, accounting.foreign);
       const closeStop = await session.out.close(settings.order);
-      return {
-        status,
-        finished: {
-          summary: session.out.summary.build(clock.now() - startedAt),
-          stop: stop ?? closeStop,
-          notSent: accounting.notInFile,
-          unsaved: session.out.unsaved,
-          batchCostNanos: session.out.summary.totals.costNanos,
-        },
+      const finished: Finished = {
+        summary: session.out.summary.build(clock.now() - startedAt),
+        stop: stop ?? closeStop,
+        notSent: accounting.notInFile,
+        unsaved: session.out.unsaved,
+        batchCostNanos: session.out.summary.totals.costNanos,
+        skipped: check.skipped,
       };
+      return { status, finished };
     });
-    const summary =
-      'fallback' in report
-        ? mergedSummary(
-            report.fallback.outcome.summary,
-            report.fallback.batchResults,
-            clock.now() - startedAt,
-          )
-        : report.finished.summary;
-    const summaryStop = await writeReportFiles(files, summary);
-    return reportOf(report, summary, summaryStop, settings);
+    const report = jobReportOf(ended, settings, clock.now() - startedAt);
+    const failed = await writeReportFiles(files, report.summary);
+    return failed === null || report.stop !== null ? report : withStop(report, failed);
   } finally {
     detach();
     shutdown.dispose();
   }
-}
-
-/** What a batches run ends with: its own results, or those of the normal engine that finished it. */
-type Ended =
-  | { status: ReturnType<typeof statusOf>; fallback: Fallback }
-  | {
-      status: ReturnType<typeof statusOf>;
-      finished: {
-        summary: RunSummary;
-        stop: RunStop | null;
-        notSent: number;
-        unsaved: RunBatchReport['unsaved'];
-        batchCostNanos: number;
-      };
-    };
-
-interface Fallback {
-  outcome: RunOutcome;
-  /** Results the batches of this run wrote that the normal engine then counted as resumed. */
-  batchResults: number;
-  batchCostNanos: number;
-  batchUnsaved: RunBatchReport['unsaved'];
 }
 
 /**
@@ -196,74 +164,30 @@ async function finishNormally(
     onProgress: options.onProgress,
     onResult: options.onResult,
   });
-  return { outcome, batchResults: kept, batchCostNanos, batchUnsaved: out.unsaved };
+  return {
+    outcome,
+    keySource: connection.connection.keySource,
+    batchResults: kept,
+    batchCostNanos,
+    batchUnsaved: out.unsaved,
+  };
 }
 
 /**
- * The normal engine's summary of a run that began on the batches engine: the batches' results were
- * this run's, not an earlier one's, and the wall time is the whole run's.
+ * The options of a run that have no meaning for Message Batches, refused rather than ignored.
+ * @throws UsageError naming the option and what to do
  */
-export function mergedSummary(summary: RunSummary, batchResults: number, wallMs: number): RunSummary {
-  const resumed = Math.max(0, summary.requests.resumed - batchResults);
-  const fresh = summary.requests.total - resumed;
-  return {
-    ...summary,
-    requests: { ...summary.requests, resumed },
-    wall_ms: Math.round(wallMs),
-    requests_per_second: wallMs > 0 ? Math.round((fresh / wallMs) * 100_000) / 100 : 0,
+function refuseNormalOnly(settings: RunSettings): void {
+  const refuse = (flag: string, why: string) => {
+    throw new UsageError(`${flag}: ${why}: leave it out with --engine batches`);
   };
-}
-
-const NONE_SKIPPED = { count: 0, custom_ids: [] };
-
-function reportOf(
-  ended: Ended,
-  summary: RunSummary,
-  summaryStop: RunStop | null,
-  settings: RunSettings,
-): RunBatchReport {
-  const limitUsd = settings.maxCost;
-  if ('fallback' in ended) {
-    const { outcome, batchCostNanos, batchUnsaved } = ended.fallback;
-    const spent = batchCostNanos + (outcome.budget?.spentNanos ?? 0);
-    return {
-      summary,
-      stop: outcome.stop ?? summaryStop,
-      notSent: outcome.notSent,
-      inputRead: outcome.inputRead,
-      budget:
-        limitUsd === undefined
-          ? null
-          : { limitUsd, spentUsd: nanosToUsd(spent), skipped: outcome.budget?.skipped ?? NONE_SKIPPED },
-      concurrency: outcome.concurrency,
-      unsaved: [...batchUnsaved, ...outcome.unsaved],
-      job: ended.status,
-    };
+  if (settings.stream) refuse('--stream', 'a Message Batch runs no stream (its results hold whole messages)');
+  if (settings.limit !== undefined) {
+    refuse('--limit', 'a Message Batch takes the whole file (a trial of a few lines is a normal run)');
   }
-  const { finished } = ended;
-  return {
-    summary,
-    stop: finished.stop ?? summaryStop,
-    notSent: finished.notSent,
-    // The input is a regular file, read to its end to account for every line.
-    inputRead: true,
-    budget:
-      limitUsd === undefined
-        ? null
-        : { limitUsd, spentUsd: nanosToUsd(finished.batchCostNanos), skipped: NONE_SKIPPED },
-    concurrency: { final: settings.concurrency, shrinks: 0 },
-    unsaved: finished.unsaved,
-    job: ended.status,
-  };
-}
-
-/** An interruption says what it leaves behind: batches keep running (and are paid for) on the gateway. */
-function describeStop(stop: RunStop, running: readonly JobBatch[]): RunStop {
-  if (stop.reason !== 'interrupted' || running.length === 0) return stop;
-  return {
-    reason: 'interrupted',
-    message: `interrupted: ${running.length} batches keep running on the gateway; run the same command again to wait for them and write their results (or lp-batch cancel)`,
-  };
+  if (settings.shard !== undefined) {
+    refuse('--shard', "the batches run on the provider's fleet, not on N machines");
+  }
 }
 
 function warnForeign(session: Session, foreign: number): void {

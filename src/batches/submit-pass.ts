@@ -14,6 +14,7 @@ import { estimateAttempt } from '../limits/attempt-estimate.js';
 import { type Failure, notSentFailure } from '../output/result-line.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { LineIntake } from '../run/intake.js';
+import { SKIPPED_IDS_KEPT, type Skipped } from '../run/run-files.js';
 import type { RecordedRequest } from '../run/recorder.js';
 import type { Shutdown } from '../run/shutdown.js';
 import type { ShownPath } from '../types.js';
@@ -86,17 +87,24 @@ export async function submitPhase(ctx: SubmitContext, phase: number): Promise<Su
 
 /**
  * The worst case, in nano-dollars at the batch tier, of every request a submission of the job would
- * add (every phase): the one estimator `--max-cost` and `lp-batch estimate` use. Lines whose model has
- * no price are left out: under a budget they are written as errored, never submitted.
+ * add (every phase): the one estimator `--max-cost` and `lp-batch estimate` use; and those requests
+ * (their count and first custom_ids), which a refused submission leaves unsent. Lines whose model
+ * has no price are left out: under a budget they are written as errored, never submitted.
  */
-export async function worstCaseOfSubmission(ctx: SubmitContext): Promise<number> {
+export async function worstCaseOfSubmission(
+  ctx: SubmitContext,
+): Promise<{ nanos: number; requests: Skipped }> {
   let nanos = 0;
+  const requests: Skipped = { count: 0, custom_ids: [] };
   for (let phase = 0; phase < ctx.plan.phases; phase += 1) {
     for await (const pick of picks(ctx, phase, () => {})) {
-      if (pick.kind === 'submit') nanos += pick.worstCaseNanos ?? 0;
+      if (pick.kind !== 'submit') continue;
+      nanos += pick.worstCaseNanos ?? 0;
+      requests.count += 1;
+      if (requests.custom_ids.length < SKIPPED_IDS_KEPT) requests.custom_ids.push(pick.custom_id);
     }
   }
-  return nanos;
+  return { nanos, requests };
 }
 
 /** What a submission does with one line. */

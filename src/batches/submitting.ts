@@ -11,10 +11,11 @@ import type { SubmitSettings } from '../options/batches.js';
 import { nanosToUsd, usdToNanos } from '../pricing/cost.js';
 import { loadPriceTable } from '../pricing/price-file.js';
 import { extraHeaders } from '../client/extra-headers.js';
+import type { Skipped } from '../run/run-files.js';
 import type { RunStop, Shutdown } from '../run/shutdown.js';
 import type { ReportFiles } from '../run/report-files.js';
 import { checkRunPaths, reportFilesOf } from '../run/run-paths.js';
-import type { ResultLine, ShownPath } from '../types.js';
+import type { ResultLine } from '../types.js';
 import type { BatchConnection } from './batch-connection.js';
 import { openJobForSubmit } from './open-job.js';
 import type { PhasePlan } from './phases.js';
@@ -115,23 +116,32 @@ export function submitContextOf(
   };
 }
 
+/** Whether a submission may go on: `stop` (`budget`) when it may not, with the requests it leaves. */
+export interface SubmissionCheck {
+  stop: RunStop | null;
+  /** The requests a refused submission did not submit; none when it goes on. */
+  skipped: Skipped;
+}
+
 /**
  * Settles what a stopped run left (batches marked as being created), then, under `--max-cost`,
- * checks the worst case of everything the job would submit: over the budget, nothing is submitted.
- * Returns the budget stop, or null to go on.
+ * checks the worst case of everything the job would submit: over the budget, nothing is submitted
+ * (a batch cannot be stopped halfway through its requests, so all of them or none).
  */
 export async function prepareSubmission(
   ctx: SubmitContext,
   maxCost: number | undefined,
-): Promise<RunStop | null> {
+): Promise<SubmissionCheck> {
+  const none = { count: 0, custom_ids: [] };
   await settleMarks(ctx.job, ctx.jobFile, ctx.api, ctx.warn);
-  if (maxCost === undefined) return null;
-  const worstNanos = await worstCaseOfSubmission(ctx);
-  if (worstNanos <= usdToNanos(maxCost)) return null;
-  return {
+  if (maxCost === undefined) return { stop: null, skipped: none };
+  const worst = await worstCaseOfSubmission(ctx);
+  if (worst.nanos <= usdToNanos(maxCost)) return { stop: null, skipped: none };
+  const stop: RunStop = {
     reason: 'budget',
-    message: `the worst case of what would be submitted is $${nanosToUsd(worstNanos).toFixed(6)} at the batch price, over --max-cost $${maxCost}: nothing was submitted`,
+    message: `the worst case of what would be submitted is $${nanosToUsd(worst.nanos).toFixed(6)} at the batch price, over --max-cost $${maxCost}: nothing was submitted`,
   };
+  return { stop, skipped: worst.requests };
 }
 
 /** Where a new job's batches are: the base URL without its trailing slash (the simulator's for `mock`). */

@@ -51,7 +51,9 @@ function message(text: string) {
 }
 
 describe('BatchApi', () => {
-  it("speaks Anthropic's dialect: create, retrieve, cancel, list, and results from results_url", async ({ serve }) => {
+  it("speaks Anthropic's dialect: create, retrieve, cancel, list, and results from results_url", async ({
+    serve,
+  }) => {
     const server = await serve({ batchProcessingMs: 0 });
     const connection = await connectTo(server);
     try {
@@ -113,7 +115,11 @@ describe('BatchApi', () => {
     const server = await serve({
       batchProcessingMs: 0,
       fault: (request) =>
-        request.method === 'GET' && failures++ < 3 ? (failures % 2 ? faults.overloaded() : faults.internalError()) : undefined,
+        request.method === 'GET' && failures++ < 3
+          ? failures % 2
+            ? faults.overloaded()
+            : faults.internalError()
+          : undefined,
     });
     const connection = await connectTo(server);
     try {
@@ -150,40 +156,51 @@ describe('BatchApi', () => {
       '',
       JSON.stringify({ custom_id: 'a', result: { type: 'succeeded', message: message('hi') } }),
       '{"no":"id"}',
-      JSON.stringify({ custom_id: 'm', result: { type: 'errored', error: { type: 'error', error: { type: 'api_error', message: 'x' } } } }),
+      JSON.stringify({
+        custom_id: 'm',
+        result: { type: 'errored', error: { type: 'error', error: { type: 'api_error', message: 'x' } } },
+      }),
     ].join('\r\n');
     const server = await serve({
       batchProcessingMs: 0,
-      fault: (request) => (request.path.endsWith('/results') ? faults.rawResponse(200, 'application/x-jsonl', served) : undefined),
+      fault: (request) =>
+        request.path.endsWith('/results')
+          ? faults.rawResponse(200, 'application/x-jsonl', served)
+          : undefined,
     });
     const connection = await connectTo(server);
     try {
       const created = await connection.api.create(body(['a']));
       const items: ResultItem[] = [];
       await connection.api.results(await connection.api.retrieve(created.id), (item) => items.push(item));
-      expect(items.map((item) => (item.ok ? `${item.line.custom_id}:${item.line.result.type}` : item.reason))).toEqual([
-        'z:expired',
-        'a:succeeded',
-        'not a result line (no "custom_id"): {"no":"id"}',
-        'm:errored',
-      ]);
+      expect(
+        items.map((item) => (item.ok ? `${item.line.custom_id}:${item.line.result.type}` : item.reason)),
+      ).toEqual(['z:expired', 'a:succeeded', 'not a result line (no "custom_id"): {"no":"id"}', 'm:errored']);
     } finally {
       await connection.close();
     }
   });
 
   it('stops a download at a results line over --max-response-bytes', async ({ serve }) => {
-    const long = JSON.stringify({ custom_id: 'a', result: { type: 'succeeded', message: message('x'.repeat(5000)) } });
+    const long = JSON.stringify({
+      custom_id: 'a',
+      result: { type: 'succeeded', message: message('x'.repeat(5000)) },
+    });
     const server = await serve({
       batchProcessingMs: 0,
-      fault: (request) => (request.path.endsWith('/results') ? faults.rawResponse(200, 'application/x-jsonl', `${long}\n`) : undefined),
+      fault: (request) =>
+        request.path.endsWith('/results')
+          ? faults.rawResponse(200, 'application/x-jsonl', `${long}\n`)
+          : undefined,
     });
     const connection = await connectTo(server, 'anthropic', 2000);
     try {
       const created = await connection.api.create(body(['a']));
       const ended = await connection.api.retrieve(created.id);
       const failure = await connection.api.results(ended, () => {}).catch((error: unknown) => error);
-      expect((failure as Error).message).toMatch(/results: 200: response body larger than --max-response-bytes 2000/);
+      expect((failure as Error).message).toMatch(
+        /results: 200: response body larger than --max-response-bytes 2000/,
+      );
     } finally {
       await connection.close();
     }

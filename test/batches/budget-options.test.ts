@@ -1,0 +1,86 @@
+/** `run --engine batches` under --max-cost, and the run options that mean nothing to a Message Batch. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import type { SucceededLine } from '../../src/types.js';
+import { it } from '../helpers/fixtures.js';
+import { requestLine } from '../helpers/run-helpers.js';
+import { creations, messagesSent, runBatches, sharedClock } from './support.js';
+
+const EXPENSIVE = Array.from({ length: 4 }, (_, i) =>
+  requestLine(`m${i}`, `prompt ${i}`, { max_tokens: 100_000 }),
+);
+
+describe('run --engine batches under --max-cost', () => {
+  it('refuses the whole submission over the budget: the summary says so, and counts every line not sent', async ({
+    dir,
+    serve,
+  }) => {
+    const { clock, mockClock } = sharedClock();
+    const server = await serve({ clock: mockClock });
+    const summaryPath = join(dir, 'summary.json');
+    const { report } = await runBatches(server, dir, [...EXPENSIVE, 'not json'], {
+      clock,
+      maxCost: 0.1,
+      summary: summaryPath,
+    });
+    expect(creations(server)).toHaveLength(0);
+    expect(report.stop?.reason).toBe('budget');
+    expect(report.notSent).toBe(4);
+    expect(report.budget).toEqual({
+      limitUsd: 0.1,
+      spentUsd: 0,
+      skipped: { count: 4, custom_ids: ['m0', 'm1', 'm2', 'm3'] },
+    });
+    expect(report.summary.stop).toEqual(report.stop);
+    expect(report.summary.budget).toEqual({
+      limit_usd: 0.1,
+      spent_usd: 0,
+      skipped: 4,
+      skipped_custom_ids: ['m0', 'm1', 'm2', 'm3'],
+    });
+    // The invalid line is written all the same: one output line per input line that can be dealt with.
+    expect(report.summary.requests).toMatchObject({ total: 1, errored: 1, not_sent: 4 });
+    expect(existsSync(summaryPath)).toBe(true);
+  });
+
+  it('past --deadline, the normal engine spends what the batches left of the budget, and the summary adds both', async ({
+    dir,
+    serve,
+  }) => {
+    const { clock, mockClock } = sharedClock();
+    const server = await serve({ clock: mockClock, batchProcessingMs: 60_000 });
+    const lines = ['p', 'q', 'r', 't'].map((id) => requestLine(id, id));
+    const { report, results } = await runBatches(server, dir, lines, { clock, deadline: 20, maxCost: 1 });
+    expect(messagesSent(server)).toHaveLength(3);
+    const spent = results
+      .filter((r): r is SucceededLine => r.result.type === 'succeeded')
+      .reduce((sum, r) => sum + (r.cost_usd ?? 0), 0);
+    expect(report.budget?.spentUsd).toBeCloseTo(spent, 9);
+    expect(report.summary.budget).toMatchObject({ limit_usd: 1, skipped: 0 });
+    expect(report.summary.budget?.spent_usd).toBeCloseTo(spent, 9);
+    expect(report.summary.cost_usd).toBeCloseTo(spent, 9);
+  });
+});
+
+describe('run --engine batches refuses what a Message Batch cannot do, before anything is sent', () => {
+  for (const [name, option, message] of [
+    ['--stream', { stream: true }, '--stream: a Message Batch runs no stream'],
+    ['--limit', { limit: 2 }, '--limit: a Message Batch takes the whole file'],
+    ['--shard', { shard: '1/2' }, "--shard: the batches run on the provider's fleet"],
+  ] as const) {
+    it(`refuses ${name}`, async ({ dir, serve }) => {
+      const { clock, mockClock } = sharedClock();
+      const server = await serve({ clock: mockClock });
+      const failure = await runBatches(server, dir, [requestLine('a', 'a')], { clock, ...option }).catch(
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(UsageError);
+      expect((failure as Error).message).toContain(message);
+      expect((failure as Error).message).toMatch(/: leave it out with --engine batches$/);
+      expect(server.requests).toHaveLength(0);
+      expect(existsSync(join(dir, 'out.jsonl'))).toBe(false);
+    });
+  }
+});
