@@ -115,9 +115,9 @@ function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => Promise
         const lists: Record<string, string[]> = {};
         for (const name of Object.keys(command.positionals)) {
           const value = given[name];
-          // `<name..>` takes one or more: a list.
+          // `<name..>` takes one or more: a list; an optional `[name]` not given is left out.
           if (Array.isArray(value)) lists[name] = value.map(String);
-          else positionals[name] = String(value);
+          else if (typeof value === 'string') positionals[name] = value;
         }
         await run({ command, positionals, lists, options: optionValues(command.options, given) });
       },
