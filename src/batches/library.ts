@@ -133,19 +133,45 @@ export interface BatchJobOptions extends JobOptions, Callers {
 
 /** Where each batch of a job stands, as the gateway says now. Throws a BatchJobError when a call fails for good. */
 export function batchStatus(options: BatchJobOptions): Promise<BatchJobStatus> {
-  return batchStatusWith(options, {}, false);
+  return batchStatusWith(options, {});
 }
 
-/** Asks the gateway to cancel every batch of the job that has not ended; resolves with where they stand then. */
-export function cancelBatches(options: BatchJobOptions): Promise<BatchJobStatus> {
-  return batchStatusWith(options, {}, true);
+/** What `cancelBatches` resolves with: where the batches stand once asked, and which were asked. */
+export interface BatchCancelReport extends BatchJobStatus {
+  /** The ids of the batches asked to cancel (those in progress); the others had ended or were canceling. */
+  canceled: string[];
+}
+
+/**
+ * Asks the gateway to cancel every batch of the job that is in progress. Their requests not yet run
+ * come back `canceled` once the batch has ended: `fetchBatchResults` writes them.
+ */
+export function cancelBatches(options: BatchJobOptions): Promise<BatchCancelReport> {
+  return cancelBatchesWith(options, {});
 }
 
 export async function batchStatusWith(
   options: BatchJobOptions,
   internals: BatchInternals,
-  cancel: boolean,
 ): Promise<BatchJobStatus> {
+  const { status } = await lookAtJob(options, internals, false);
+  return status;
+}
+
+export async function cancelBatchesWith(
+  options: BatchJobOptions,
+  internals: BatchInternals,
+): Promise<BatchCancelReport> {
+  const { status, canceled } = await lookAtJob(options, internals, true);
+  return { ...status, canceled };
+}
+
+/** The job's batches as the gateway has them, after asking it to cancel those in progress when `cancel`. */
+async function lookAtJob(
+  options: BatchJobOptions,
+  internals: BatchInternals,
+  cancel: boolean,
+): Promise<{ status: BatchJobStatus; canceled: string[] }> {
   const settings = resolveOptions(JOB_OPTIONS, options);
   const jobFile = { path: resolve(internals.cwd ?? process.cwd(), options.jobPath), shown: options.jobPath };
   const job = await openJobForCommand(jobFile);
@@ -158,12 +184,13 @@ export async function batchStatusWith(
   });
   try {
     const infos = await lookAtBatches(job, connection.api);
-    if (cancel) {
-      for (const [id, info] of infos) {
-        if (info.processing_status === 'in_progress') infos.set(id, await connection.api.cancel(id));
-      }
+    const canceled: string[] = [];
+    for (const [id, info] of infos) {
+      if (!cancel || info.processing_status !== 'in_progress') continue;
+      infos.set(id, await connection.api.cancel(id));
+      canceled.push(id);
     }
-    return statusOf(job, jobFile.shown, infos);
+    return { status: statusOf(job, jobFile.shown, infos), canceled };
   } finally {
     await connection.close();
   }

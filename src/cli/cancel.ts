@@ -2,7 +2,7 @@
  * `lp-batch cancel <job>`: asks the gateway to cancel every batch of a job that has not ended. Their
  * requests not yet run come back `canceled` (`lp-batch results` writes them; a later run sends them).
  */
-import { batchStatusWith } from '../batches/library.js';
+import { cancelBatchesWith } from '../batches/library.js';
 import { JOB_OPTIONS } from '../options/batches.js';
 import { resolveOptions } from '../options/define.js';
 import { REPORT_OPTIONS } from '../options/shared.js';
@@ -18,17 +18,17 @@ export const cancelCommand = defineCommand({
   async handler(positionals, given, io) {
     const { json } = resolveOptions(REPORT_OPTIONS, given);
     const job = positionals.job ?? '';
-    const status = await batchStatusWith({ ...given, jobPath: job }, { env: io.env, cwd: io.cwd }, true);
+    const report = await cancelBatchesWith({ ...given, jobPath: job }, { env: io.env, cwd: io.cwd });
     if (json) {
-      io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return EXIT.ok;
     }
-    const canceling = status.batches.filter((batch) => batch.processing_status === 'canceling').length;
+    const { canceled, ...status } = report;
     io.stdout.write(formatBatchStatus(status));
     io.stdout.write(
-      canceling > 0
-        ? `${canceling} batches canceling: once they have ended, lp-batch results ${job} writes what they ran, the rest as canceled\n`
-        : 'no batch to cancel\n',
+      canceled.length > 0
+        ? `asked to cancel ${canceled.length} batches (${canceled.join(', ')}): once they have ended, lp-batch results ${job} writes what they ran, the rest as canceled\n`
+        : 'no batch in progress: nothing to cancel\n',
     );
     return EXIT.ok;
   },

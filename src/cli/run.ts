@@ -145,7 +145,11 @@ export function exitCodeOf(
     say(`lp-batch: stopped: ${stop.message}${later('run again to send them')}\n`);
     return EXIT.config;
   }
-  if (notSent !== null) say(`lp-batch: ${notSent}: beyond --limit ${given.limit ?? ''}\n`);
+  if (notSent !== null) {
+    // Without a stop, only --limit leaves lines unsent, or a batch's results that lack some of its requests.
+    const why = given.limit === undefined ? 'run again to send them' : `beyond --limit ${given.limit}`;
+    say(`lp-batch: ${notSent}: ${why}\n`);
+  }
   const failed = failedGate(summary, given.gates);
   if (failed !== null) {
     say(`lp-batch: ${failed}\n`);

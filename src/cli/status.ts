@@ -17,7 +17,6 @@ export const statusCommand = defineCommand({
     const status = await batchStatusWith(
       { ...given, jobPath: positionals.job ?? '' },
       { env: io.env, cwd: io.cwd },
-      false,
     );
     io.stdout.write(json ? `${JSON.stringify(status, null, 2)}\n` : formatBatchStatus(status));
     return EXIT.ok;
