@@ -5,7 +5,8 @@
  */
 import cliProgress from 'cli-progress';
 import type { BatchJobStatus, BatchStatus } from '../batches/status.js';
-import type { ProgressMode } from './progress.js';
+import { fitLine, type LinePiece } from './progress-line.js';
+import type { ProgressMode, ProgressStream } from './progress.js';
 import { int } from './text-table.js';
 
 export interface BatchProgressReporter {
@@ -22,7 +23,7 @@ const BARS_SHOWN = 8;
 /** A display of the batches' progress on `stderr`. */
 export function createBatchProgressReporter(
   mode: ProgressMode,
-  stderr: NodeJS.WritableStream & { isTTY?: boolean },
+  stderr: ProgressStream,
 ): BatchProgressReporter {
   const resolved = mode === 'auto' ? (stderr.isTTY ? 'bar' : 'plain') : mode;
   const write = (text: string) => {
@@ -32,44 +33,54 @@ export function createBatchProgressReporter(
   return resolved === 'bar' ? barReporter(stderr) : plainReporter(stderr);
 }
 
-function barReporter(stderr: NodeJS.WritableStream): BatchProgressReporter {
-  const bars = new cliProgress.MultiBar(
-    {
-      stream: stderr,
-      format:
-        '{bar} {value}/{total} {name} {state} | {succeeded} ok, {errored} errored, {canceled} canceled, {expired} expired',
-      hideCursor: true,
-      noTTYOutput: true,
+function barReporter(stderr: ProgressStream): BatchProgressReporter {
+  const bars = new cliProgress.MultiBar({
+    stream: stderr,
+    // Each line is ours: cut to the terminal's width, the figures that matter kept (./progress-line.ts).
+    format: (_options, _params, payload: { line: Line }) => {
+      const { pieces, done, requests } = payload.line;
+      return fitLine(pieces, requests === 0 ? 0 : Math.min(1, done / requests), stderr.columns ?? 80);
     },
-    cliProgress.Presets.shades_classic,
-  );
+    hideCursor: true,
+    noTTYOutput: true,
+    // The terminal wraps what is logged above the bars; the bars' own lines never need it.
+    linewrap: true,
+  });
   const shown = new Map<string, cliProgress.SingleBar>();
   let total: cliProgress.SingleBar | null = null;
   let stopped = false;
+  const draw = (bar: cliProgress.SingleBar | undefined, line: Line) => {
+    if (bar === undefined) return bars.create(line.requests, line.done, { line });
+    bar.setTotal(line.requests);
+    bar.update(line.done, { line });
+    return bar;
+  };
   return {
     update: (status) => {
       if (stopped) return;
       for (const batch of status.batches.slice(0, BARS_SHOWN)) {
         const name = batch.id ?? '(creating)';
-        let bar = shown.get(name);
-        if (!bar) {
-          bar = bars.create(
-            batch.requests,
-            0,
-            payloadOf(name, batch.processing_status, batch.request_counts),
-          );
-          shown.set(name, bar);
-        }
-        bar.setTotal(batch.requests);
-        bar.update(doneOf(batch), payloadOf(name, batch.processing_status, batch.request_counts));
+        const line = lineOf(
+          name,
+          batch.processing_status,
+          doneOf(batch),
+          batch.requests,
+          batch.request_counts,
+        );
+        shown.set(name, draw(shown.get(name), line));
       }
       const more = status.batches.length - Math.min(status.batches.length, BARS_SHOWN);
       const name = more > 0 ? `total (${more} more batches)` : 'total';
-      const state = `${status.batches.filter((batch) => batch.processing_status === 'ended').length}/${status.batches.length} ended`;
-      const totals = status.totals;
-      total ??= bars.create(totals.requests, 0, payloadOf(name, state, totals));
-      total.setTotal(totals.requests);
-      total.update(totals.requests - totals.processing, payloadOf(name, state, totals));
+      const ended = status.batches.filter((batch) => batch.processing_status === 'ended').length;
+      const t = status.totals;
+      const line = lineOf(
+        name,
+        `${ended}/${status.batches.length} ended`,
+        t.requests - t.processing,
+        t.requests,
+        t,
+      );
+      total = draw(total ?? undefined, line);
     },
     log: (text) => {
       if (total === null || stopped) stderr.write(text);
@@ -131,13 +142,26 @@ function counts(c: Counts): string {
   return `${int(c.succeeded)} ok, ${int(c.errored)} errored, ${int(c.canceled)} canceled, ${int(c.expired)} expired`;
 }
 
-function payloadOf(name: string, state: string, c: Counts | null) {
-  return {
-    name,
-    state,
-    succeeded: c === null ? '?' : int(c.succeeded),
-    errored: c === null ? '?' : int(c.errored),
-    canceled: c === null ? '?' : int(c.canceled),
-    expired: c === null ? '?' : int(c.expired),
-  };
+/** What one bar shows: a batch, or the total. */
+interface Line {
+  pieces: LinePiece[];
+  done: number;
+  requests: number;
+}
+
+/** The figures of a bar, most useful first kept: done, which batch, its state, then its counts. */
+function lineOf(name: string, state: string, done: number, requests: number, c: Counts | null): Line {
+  const pieces = [
+    { text: `${int(done)}/${int(requests)}`, rank: 9 },
+    { text: `${name} ${state}`, rank: 8 },
+    ...(c === null
+      ? []
+      : [
+          { text: `${int(c.succeeded)} ok`, rank: 7 },
+          { text: `${int(c.errored)} errored`, rank: 6 },
+          { text: `${int(c.expired)} expired`, rank: 5 },
+          { text: `${int(c.canceled)} canceled`, rank: 4 },
+        ]),
+  ];
+  return { pieces, done, requests };
 }

@@ -1,7 +1,8 @@
 /**
  * The progress bar's line, built to fit the terminal: the most useful figures first kept (done,
  * dollars, errors), the others dropped when the line would not fit, and the bar gets what is left.
- * Pure: a snapshot, the elapsed time and the width in, one line out.
+ * Pure: a snapshot, the elapsed time and the width in, one line out. `fitLine` fits any figures so:
+ * the batches' display (./batch-progress.ts) draws its lines with it too.
  */
 import type { RunProgress } from '../run/run-batch.js';
 import { usd } from './text-table.js';
@@ -12,8 +13,14 @@ const MIN_BAR = 10;
 const BAR_RANK = 3.5;
 const SEPARATOR = ' | ';
 
-/** The figures of one snapshot, in the order shown, each with its rank: the lowest is dropped first. */
-function pieces(p: RunProgress, elapsedMs: number): { text: string; rank: number }[] {
+/** A figure of a progress line, with its rank: the lowest is dropped first when the line would not fit. */
+export interface LinePiece {
+  text: string;
+  rank: number;
+}
+
+/** The figures of one snapshot, in the order shown. */
+function pieces(p: RunProgress, elapsedMs: number): LinePiece[] {
   const rate = ratePerSecond(p, elapsedMs);
   const eta = p.total === null || rate <= 0 ? null : (p.total - p.done) / rate;
   const all = [
@@ -26,7 +33,7 @@ function pieces(p: RunProgress, elapsedMs: number): { text: string; rank: number
     { text: `${p.retries} retries`, rank: 2 },
     { text: `${int(p.inputTokens)} in / ${int(p.outputTokens)} out tok`, rank: 1 },
   ];
-  return all.filter((piece): piece is { text: string; rank: number } => piece !== null);
+  return all.filter((piece): piece is LinePiece => piece !== null);
 }
 
 /**
@@ -39,8 +46,18 @@ export function ratePerSecond(p: RunProgress, elapsedMs: number): number {
 
 /** One line of at most `columns - 1` characters (the last column would wrap on some terminals). */
 export function progressLine(p: RunProgress, elapsedMs: number, columns: number): string {
+  // Without a total (the input was not counted) there is nothing to fill.
+  const share = p.total === null ? null : p.total === 0 ? 0 : Math.min(1, p.done / p.total);
+  return fitLine(pieces(p, elapsedMs), share, columns);
+}
+
+/**
+ * `pieces` joined by ` | ` in at most `columns - 1` characters, the lowest ranked dropped first, and
+ * before them a bar filled to `share` (0 to 1) when there is room for one; null: no bar.
+ */
+export function fitLine(pieces: readonly LinePiece[], share: number | null, columns: number): string {
   const width = Math.max(20, columns) - 1;
-  const kept = pieces(p, elapsedMs);
+  const kept = [...pieces];
   const text = () => kept.map((piece) => piece.text).join(SEPARATOR);
   const dropLowest = (below: number) => {
     const lowest = kept.reduce((low, piece) => (piece.rank < low.rank ? piece : low));
@@ -50,15 +67,13 @@ export function progressLine(p: RunProgress, elapsedMs: number, columns: number)
   };
   while (text().length > width && dropLowest(Number.POSITIVE_INFINITY));
   // Room for a bar, at the price of the figures worth less than it.
-  while (p.total !== null && width - text().length - 1 < MIN_BAR && dropLowest(BAR_RANK));
+  while (share !== null && width - text().length - 1 < MIN_BAR && dropLowest(BAR_RANK));
   const line = text().slice(0, width);
   const barWidth = Math.min(40, width - line.length - 1);
-  // Without a total (the input was not counted) there is nothing to fill.
-  return barWidth < MIN_BAR || p.total === null ? line : `${bar(p, barWidth)} ${line}`;
+  return barWidth < MIN_BAR || share === null ? line : `${bar(share, barWidth)} ${line}`;
 }
 
-function bar(p: RunProgress, width: number): string {
-  const share = p.total === null || p.total === 0 ? 0 : Math.min(1, p.done / p.total);
+function bar(share: number, width: number): string {
   const full = Math.round(share * width);
   return `${'█'.repeat(full)}${'░'.repeat(width - full)}`;
 }

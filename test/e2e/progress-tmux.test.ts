@@ -3,71 +3,14 @@
  * columns), typed in with send-keys, read back with capture-pane. Skipped, saying so, where tmux
  * is not installed (.ci/run installs it on CI).
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { BIN } from '../helpers/cli.js';
+import { closeTmux, hasTmux, openPane, SKIPPED, until } from '../helpers/tmux.js';
 import { it } from '../helpers/fixtures.js';
-import { readResults, requestLine, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
+import { readResults, requestLine, writeInput } from '../helpers/run-helpers.js';
 
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const SKIPPED = 'tmux is not installed: the progress bar is not tested in a terminal (skipped)';
-if (!hasTmux) process.stderr.write(`${SKIPPED}\n`);
-
-const SOCKET = `lp-batch-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-afterAll(() => {
-  if (hasTmux) {
-    try {
-      tmux('kill-server');
-    } catch {
-      // No session was left.
-    }
-  }
-});
-
-let sessions = 0;
-
-/** A shell in a fresh 80 x 40 pane, with the test key in its environment (never typed). */
-function openPane(): { type: (text: string) => void; key: (name: string) => void; screen: () => string } {
-  const name = `s${++sessions}`;
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    name,
-    '-x',
-    '80',
-    '-y',
-    '40',
-    '-e',
-    `ANTHROPIC_API_KEY=${TEST_KEY}`,
-    'bash --norc',
-  );
-  return {
-    type: (text) => tmux('send-keys', '-t', name, '-l', text),
-    key: (keyName) => tmux('send-keys', '-t', name, keyName),
-    // -J joins lines the terminal wrapped: what was printed as one line reads as one.
-    screen: () => tmux('capture-pane', '-p', '-J', '-t', name),
-  };
-}
-
-async function until(screen: () => string, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const text = screen();
-    if (pattern.test(text)) return text;
-    if (Date.now() > end) throw new Error(`Expected the pane to show ${pattern}, it shows:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+afterAll(closeTmux);
 
 const lines = (n: number, odd = 20) =>
   Array.from({ length: n }, (_, i) =>
