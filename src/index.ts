@@ -3,9 +3,23 @@
  * users; everything else (retry policy, nano-dollar helpers, the gate) may change without notice.
  */
 
+export {
+  type BatchCancelReport,
+  type BatchJobOptions,
+  type BatchResultsReport,
+  type BatchSubmitReport,
+  batchStatus,
+  cancelBatches,
+  type FetchBatchResultsOptions,
+  fetchBatchResults,
+  type SubmitBatchesOptions,
+  submitBatches,
+} from './batches/library.js';
+export type { BatchJobStatus, BatchStatus } from './batches/status.js';
 export type { ProviderName } from './client/providers.js';
 export {
   ApiError,
+  BatchJobError,
   ConnectionError,
   InvalidResponseError,
   LpBatchError,
@@ -36,6 +50,7 @@ export {
   startMockServer,
 } from './mock/server.js';
 export type { EstimateOptions } from './options/estimate.js';
+export type { JobOptions, ResultsOptions, SubmitOptions } from './options/batches.js';
 export type { RunOptions } from './options/run.js';
 export type { CacheSummary } from './output/cache-summary.js';
 export type { ModelSummary, RunSummary } from './output/summary.js';
@@ -50,6 +65,7 @@ export type {
   ErrorKind,
   Message,
   MessageParams,
+  NotRunLine,
   ResultLine,
   SucceededLine,
   Usage,

@@ -4,9 +4,15 @@
  * which need no more than the key, the run's headers and the limits of a call: the gateway is the job's.
  */
 import { BATCH_JOB_OPTIONS } from './batch-job.js';
-import type { OptionValues, ResolvedOptions } from './define.js';
-import { RUN_OPTIONS } from './run.js';
-import { CONNECTION_OPTIONS, LINE_OPTIONS, PRICING_OPTIONS, SENDING_OPTIONS } from './shared.js';
+import { ORDER_OPTIONS, RESUME_OPTIONS, SUMMARY_FILE_OPTIONS } from './run.js';
+import { option, type OptionValues, type ResolvedOptions } from './define.js';
+import {
+  CONNECTION_OPTIONS,
+  LINE_OPTIONS,
+  PRICING_OPTIONS,
+  REPORT_FILE_OPTIONS,
+  SENDING_OPTIONS,
+} from './shared.js';
 
 /** What the commands that read a job file take of a run's sending options: the limits of one call. */
 const CALL_OPTIONS: Pick<
@@ -34,8 +40,9 @@ export const JOB_OPTIONS = { ...KEY_OPTIONS, ...CALL_OPTIONS };
 export const RESULTS_OPTIONS = {
   ...JOB_OPTIONS,
   ...PRICING_OPTIONS,
-  summary: RUN_OPTIONS.summary,
-  order: RUN_OPTIONS.order,
+  ...SUMMARY_FILE_OPTIONS,
+  ...REPORT_FILE_OPTIONS,
+  ...ORDER_OPTIONS,
 };
 
 /** `lp-batch submit IN OUT`: what a batches run does before it waits. */
@@ -45,9 +52,17 @@ export const SUBMIT_OPTIONS = {
   ...LINE_OPTIONS,
   ...PRICING_OPTIONS,
   ...BATCH_JOB_OPTIONS,
-  maxCost: RUN_OPTIONS.maxCost,
-  overwrite: RUN_OPTIONS.overwrite,
-  skipErrored: RUN_OPTIONS.skipErrored,
+  /**
+   * Budget in USD: when the worst case of everything that would be submitted (at the batch price)
+   * is over it, nothing is submitted (`stop.reason` `budget`, exit 3). A batch cannot stop halfway
+   * through its requests: all or none.
+   * @default no budget
+   */
+  maxCost: option.usd({
+    describe:
+      'Budget: when the worst case of all that would be submitted (at the batch price) is over it, nothing is; exit 3',
+  }),
+  ...RESUME_OPTIONS,
 };
 
 /** Every option of `submitBatches`, as the library takes them; `undefined` means the default. */

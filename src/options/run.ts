@@ -13,6 +13,49 @@ import {
   SENDING_OPTIONS,
 } from './shared.js';
 
+/** `--summary FILE`: a run's, and `lp-batch results`'. */
+export const SUMMARY_FILE_OPTIONS = {
+  /**
+   * Also write the summary as JSON to this file (the same object as the report's `summary`).
+   * @default no file
+   */
+  summary: option.string({ arg: 'FILE', describe: 'Also write the summary as JSON to FILE' }),
+};
+
+/** How a run treats the results file it finds: a run's, and `lp-batch submit`'s. */
+export const RESUME_OPTIONS = {
+  /**
+   * Start afresh: discard the output file instead of resuming from it.
+   * @default false
+   */
+  overwrite: option.boolean({
+    default: false,
+    describe: 'Start afresh: discard `<output>` instead of resuming from it',
+  }),
+  /**
+   * On resume, keep earlier errored results instead of sending those requests again.
+   * @default false
+   */
+  skipErrored: option.boolean({
+    default: false,
+    describe: 'On resume, keep earlier errored results instead of sending those requests again',
+  }),
+};
+
+/** The order of the final results file: a run's, and `lp-batch results`'. */
+export const ORDER_OPTIONS = {
+  /**
+   * Order of the final output file: `completion` (as results came) or `input` (by input line).
+   * @default 'completion'
+   */
+  order: option.choice({
+    choices: ['completion', 'input'],
+    arg: 'MODE',
+    default: 'completion',
+    describe: 'Order of the final `<output>`: `completion` (as results came) or `input` (by input line)',
+  }),
+};
+
 export const RUN_OPTIONS = {
   ...CONNECTION_OPTIONS,
   ...SENDING_OPTIONS,
@@ -51,38 +94,10 @@ export const RUN_OPTIONS = {
     describe:
       'Prompt caching: `schedule` (the first request of each cached prefix alone, the rest once its answer has begun), `auto` (also mark tools+system prefixes lines share), `off`',
   }),
-  /**
-   * Also write the summary as JSON to this file (the same object as the report's `summary`).
-   * @default no file
-   */
-  summary: option.string({ arg: 'FILE', describe: 'Also write the summary as JSON to FILE' }),
+  ...SUMMARY_FILE_OPTIONS,
   ...REPORT_FILE_OPTIONS,
-  /**
-   * Start afresh: discard the output file instead of resuming from it.
-   * @default false
-   */
-  overwrite: option.boolean({
-    default: false,
-    describe: 'Start afresh: discard `<output>` instead of resuming from it',
-  }),
-  /**
-   * On resume, keep earlier errored results instead of sending those requests again.
-   * @default false
-   */
-  skipErrored: option.boolean({
-    default: false,
-    describe: 'On resume, keep earlier errored results instead of sending those requests again',
-  }),
-  /**
-   * Order of the final output file: `completion` (as results came) or `input` (by input line).
-   * @default 'completion'
-   */
-  order: option.choice({
-    choices: ['completion', 'input'],
-    arg: 'MODE',
-    default: 'completion',
-    describe: 'Order of the final `<output>`: `completion` (as results came) or `input` (by input line)',
-  }),
+  ...RESUME_OPTIONS,
+  ...ORDER_OPTIONS,
   /**
    * After an interrupt (Ctrl-C, SIGTERM, the run's `signal`), how long requests in flight may finish
    * before they are aborted, in seconds.

@@ -205,17 +205,19 @@ export const REPORT_FILE_OPTIONS = {
 };
 
 /**
- * When the exit code is 1: the command line's alone (`run`, `summarize`). Each gate given must hold;
- * with neither, one errored result is too many.
+ * When the exit code is 1: the command line's alone (`run`, `summarize`, `results`). Each gate given
+ * must hold; with neither, one errored result is too many. A request its Message Batch did not run
+ * (canceled, expired) counts as errored: it is not done either.
  */
 export const GATE_OPTIONS = {
   maxFailures: option.count({
     min: 0,
     defaultText: '0 (none with `--max-failure-rate`)',
-    describe: 'Errored results tolerated before the exit code is 1',
+    describe: 'Errored (or canceled, expired) results tolerated before the exit code is 1',
   }),
   maxFailureRate: option.fraction({
     arg: 'R',
-    describe: 'Share of errored results (errored / results, 0 to 1) tolerated before the exit code is 1',
+    describe:
+      'Share of errored (or canceled, expired) results (of all results, 0 to 1) tolerated before the exit code is 1',
   }),
 };

@@ -43,6 +43,7 @@ describe('the package exports', () => {
     expect(values).toEqual(
       [
         'ApiError',
+        'BatchJobError',
         'ConnectionError',
         'InvalidResponseError',
         'LpBatchError',
@@ -50,10 +51,14 @@ describe('the package exports', () => {
         'ResponseTooLargeError',
         'ResultsFileError',
         'UsageError',
+        'batchStatus',
+        'cancelBatches',
         'estimate',
+        'fetchBatchResults',
         'faults',
         'runBatch',
         'startMockServer',
+        'submitBatches',
       ].sort(),
     );
   });
