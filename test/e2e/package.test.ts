@@ -45,6 +45,8 @@ describe('the installed package', () => {
     writeFileSync(join(dir, 'example.ts'), readmeExample(0));
     // The estimate example as written, and the report it gets printed.
     writeFileSync(join(dir, 'estimate.ts'), `${readmeExample(1)}\nconsole.log(JSON.stringify(report));\n`);
+    // The Message Batches example needs a gateway: type-checked only.
+    writeFileSync(join(dir, 'batches.ts'), readmeExample(2));
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({
@@ -59,7 +61,7 @@ describe('the installed package', () => {
           typeRoots: [join(ROOT, 'node_modules/@types')],
           types: ['node'],
         },
-        files: ['example.ts', 'estimate.ts'],
+        files: ['example.ts', 'estimate.ts', 'batches.ts'],
       }),
     );
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');

@@ -24,7 +24,7 @@ describe('lp-batch usage (spawned)', () => {
     const r = await runCli(['rnu', 'in.jsonl', 'out.jsonl']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'lp-batch: unknown command `rnu`: did you mean `run`? (the commands: run, estimate, pricing, summarize, merge, mock-server)\n',
+      'lp-batch: unknown command `rnu`: did you mean `run`? (the commands: run, submit, status, cancel, results, estimate, pricing, summarize, merge, mock-server)\n',
     );
   });
 });

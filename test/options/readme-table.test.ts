@@ -6,12 +6,17 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { defaultShown } from '../../src/cli/command.js';
+import { cancelCommand } from '../../src/cli/cancel.js';
 import { estimateCommand } from '../../src/cli/estimate.js';
 import { mockServerCommand } from '../../src/cli/mock-server.js';
 import { mergeCommand } from '../../src/cli/merge.js';
 import { pricingCommand } from '../../src/cli/pricing.js';
+import { resultsCommand } from '../../src/cli/results.js';
 import { runCommand } from '../../src/cli/run.js';
+import { statusCommand } from '../../src/cli/status.js';
+import { submitCommand } from '../../src/cli/submit.js';
 import { summarizeCommand } from '../../src/cli/summarize.js';
+import { JOB_OPTIONS, RESULTS_OPTIONS, SUBMIT_OPTIONS } from '../../src/options/batches.js';
 import { type AnyOptionSpec, flagOf, type OptionTable, placeholderOf } from '../../src/options/define.js';
 import { ESTIMATE_OPTIONS } from '../../src/options/estimate.js';
 import { MOCK_LIBRARY_OPTIONS, MOCK_SERVER_OPTIONS } from '../../src/options/mock-server.js';
@@ -57,6 +62,15 @@ describe('the README', () => {
     expect(programOnly[0]?.[1]).toBe(`\`${String(MOCK_LIBRARY_OPTIONS.record.default)}\``);
   });
 
+  it.each([
+    ['submit', '### `lp-batch submit <input> <output>`', submitCommand],
+    ['status', '### `lp-batch status <job>`', statusCommand],
+    ['cancel', '### `lp-batch cancel <job>`', cancelCommand],
+    ['results', '### `lp-batch results <job> [output]`', resultsCommand],
+  ])('lists every option of `%s` as defined', (_name, heading, command) => {
+    expect(readmeTableAfter(heading)).toEqual(rowsOf(command.options));
+  });
+
   it('lists every option of `summarize` and of `merge` as defined', () => {
     expect(readmeTableAfter('## `lp-batch summarize <results>`')).toEqual(rowsOf(summarizeCommand.options));
     expect(readmeTableAfter('## Sharding: `--shard K/N` and `lp-batch merge`')).toEqual(
@@ -69,6 +83,9 @@ describe('the library options', () => {
   it.each([
     ['src/options/run.ts', 'RunOptions', RUN_OPTIONS],
     ['src/options/estimate.ts', 'EstimateOptions', ESTIMATE_OPTIONS],
+    ['src/options/batches.ts', 'SubmitOptions', SUBMIT_OPTIONS],
+    ['src/options/batches.ts', 'JobOptions', JOB_OPTIONS],
+    ['src/options/batches.ts', 'ResultsOptions', RESULTS_OPTIONS],
     ['src/options/mock-server.ts', 'MockServerValues', { ...MOCK_SERVER_OPTIONS, ...MOCK_LIBRARY_OPTIONS }],
   ] as const)('of %s each carry JSDoc with an @default that matches the definition', (path, name, table) => {
     const file = join(ROOT, path);
