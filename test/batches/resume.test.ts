@@ -24,6 +24,39 @@ function unrecordFirstBatch(
 }
 
 describe('a job taken up again', () => {
+  it('interrupted while it waits, the run says the batches keep running, and the same run again writes their results', async ({
+    dir,
+    serve,
+  }) => {
+    const { clock, mockClock } = sharedClock();
+    const server = await serve({ clock: mockClock, batchProcessingMs: 60_000 });
+    const stop = new AbortController();
+    const first = await runBatches(server, dir, LINES, {
+      clock,
+      signal: stop.signal,
+      onBatchStatus: () => stop.abort(),
+    });
+    expect(first.report.stop).toEqual({
+      reason: 'interrupted',
+      message:
+        'interrupted: 1 batches keep running on the gateway; run the same command again to wait for them and write their results (or lp-batch cancel)',
+    });
+    expect(first.report.summary.stop).toEqual(first.report.stop);
+    expect(first.report.notSent).toBe(3);
+    expect(first.results).toEqual([]);
+    expect(server.requests.filter((r) => r.path.endsWith('/cancel'))).toHaveLength(0);
+
+    const again = await runBatches(server, dir, LINES, { clock });
+    expect(again.report.stop).toBeNull();
+    expect(creations(server)).toHaveLength(1);
+    // The simulator serves results in any order: the file holds them as they came.
+    expect(again.results.map((r) => [r.custom_id, r.result.type, r.batch_id]).sort()).toEqual([
+      ['a', 'succeeded', 'msgbatch_mock_1'],
+      ['b', 'succeeded', 'msgbatch_mock_1'],
+      ['c', 'succeeded', 'msgbatch_mock_1'],
+    ]);
+  });
+
   it('finds on the gateway the batch a killed run created but never recorded, and submits nothing twice', async ({
     dir,
     serve,
