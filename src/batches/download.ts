@@ -15,6 +15,7 @@ import { ANTHROPIC_ERROR_TYPES } from '../types.js';
 import type { LineInfo } from './input-passes.js';
 import type { JobBatch } from './job-file.js';
 import type { JobOutput } from './job-output.js';
+import { isRecord } from '../is-record.js';
 
 export interface DownloadContext {
   api: BatchApi;
@@ -160,8 +161,4 @@ function latencyOf(batch: JobBatch, info: BatchInfo, clock: Clock): number {
   const ended = Date.parse(info.ended_at ?? '');
   if (Number.isFinite(created) && Number.isFinite(ended) && ended >= created) return ended - created;
   return Math.max(0, clock.nowEpochMs() - Date.parse(batch.submitted_at));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

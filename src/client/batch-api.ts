@@ -13,6 +13,7 @@ import type { BatchDialect } from './providers.js';
 import { readText } from './response-body.js';
 import type { Redact } from './responses.js';
 import type { ExchangeRequest, Transport } from './transport.js';
+import { isRecord } from '../is-record.js';
 
 export interface BatchApiOptions {
   transport: Transport;
@@ -270,8 +271,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

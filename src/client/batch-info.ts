@@ -6,6 +6,7 @@
 import { showValue } from '../shorten.js';
 import type { Message } from '../types.js';
 import { isMessage, type Redact } from './responses.js';
+import { isRecord } from '../is-record.js';
 
 /** How many of a batch's requests are in each state. */
 export interface RequestCounts {
@@ -130,8 +131,4 @@ function countsOf(value: unknown): RequestCounts | null {
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
