@@ -16,6 +16,7 @@ export {
   submitBatches,
 } from './batches/library.js';
 export type { BatchJobStatus, BatchStatus } from './batches/status.js';
+export type { ProcessingStatus } from './client/batch-info.js';
 export type { ProviderName } from './client/providers.js';
 export {
   ApiError,
@@ -66,6 +67,7 @@ export type {
   Message,
   MessageParams,
   NotRunLine,
+  RequestCounts,
   ResultLine,
   SucceededLine,
   Usage,

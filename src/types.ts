@@ -170,6 +170,8 @@ export interface ErroredLine {
 export interface NotRunLine {
   custom_id: string;
   line: number;
+  /** The model the request asked for, or null when its line named none (see `SucceededLine`). */
+  model?: string | null;
   /** The input line's own `metadata` (batch-item and OpenAI-style lines), unchanged. */
   metadata?: Record<string, unknown>;
   result: { type: NotRunType };
@@ -181,5 +183,14 @@ export interface NotRunLine {
 
 /** What a Message Batch may leave a request as, besides succeeded and errored. */
 export type NotRunType = 'canceled' | 'expired';
+
+/** How many of a Message Batch's requests are in each state (`request_counts` of the API's batch object). */
+export interface RequestCounts {
+  processing: number;
+  succeeded: number;
+  errored: number;
+  canceled: number;
+  expired: number;
+}
 
 export type ResultLine = SucceededLine | ErroredLine | NotRunLine;

@@ -3,7 +3,8 @@
  * totals, as `lp-batch status` prints it, `--json` gives it, and a batches run reports its progress.
  */
 import type { BatchApi } from '../client/batch-api.js';
-import type { BatchInfo, ProcessingStatus, RequestCounts } from '../client/batch-info.js';
+import type { BatchInfo, ProcessingStatus } from '../client/batch-info.js';
+import type { RequestCounts } from '../types.js';
 import type { ProviderName } from '../client/providers.js';
 import type { Job } from './job-file.js';
 

@@ -1,5 +1,5 @@
 /** Renders where a job's batches stand (`lp-batch status`, `lp-batch cancel`) as a table for a person. */
-import type { RequestCounts } from '../client/batch-info.js';
+import type { RequestCounts } from '../types.js';
 import type { BatchJobStatus, BatchStatus } from '../batches/status.js';
 import { int, textTable } from './text-table.js';
 

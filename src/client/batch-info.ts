@@ -4,18 +4,9 @@
  * field lp-batch does not need.
  */
 import { showValue } from '../shorten.js';
-import type { Message } from '../types.js';
+import type { Message, RequestCounts } from '../types.js';
 import { isMessage, type Redact } from './responses.js';
 import { isRecord } from '../is-record.js';
-
-/** How many of a batch's requests are in each state. */
-export interface RequestCounts {
-  processing: number;
-  succeeded: number;
-  errored: number;
-  canceled: number;
-  expired: number;
-}
 
 /** `in_progress`, `canceling` or `ended`, as the API says it. */
 export type ProcessingStatus = 'in_progress' | 'canceling' | 'ended';

@@ -4,7 +4,7 @@
  * fixed at that moment. Nothing runs in the background: every question first settles the batches
  * whose time has come, in the order they ended, so the clock alone decides what a client sees.
  */
-import type { ErrorBody, Message } from '../types.js';
+import type { ErrorBody, Message, RequestCounts } from '../types.js';
 import type { BatchOutcome, ResolvedMockOptions } from './options.js';
 import type { CachePrefix } from './cache-plan.js';
 import type { PromptCache } from './prompt-cache.js';
@@ -12,14 +12,6 @@ import { type Random, shuffled } from './random.js';
 import { buildMockMessage } from './reply.js';
 import type { SubmittedRequest } from './batch-validate.js';
 import { checkParams } from './validate.js';
-
-export interface RequestCounts {
-  processing: number;
-  succeeded: number;
-  errored: number;
-  canceled: number;
-  expired: number;
-}
 
 /** One line of a batch's results, as the API serves it. */
 export interface BatchResultLine {
