@@ -3,18 +3,18 @@
  * users; everything else (retry policy, nano-dollar helpers, the gate) may change without notice.
  */
 
+export { type BatchSubmitReport, type SubmitBatchesOptions, submitBatches } from './batches/library.js';
+export {
+  type BatchResultsReport,
+  type FetchBatchResultsOptions,
+  fetchBatchResults,
+} from './batches/library-results.js';
 export {
   type BatchCancelReport,
   type BatchJobOptions,
-  type BatchResultsReport,
-  type BatchSubmitReport,
   batchStatus,
   cancelBatches,
-  type FetchBatchResultsOptions,
-  fetchBatchResults,
-  type SubmitBatchesOptions,
-  submitBatches,
-} from './batches/library.js';
+} from './batches/library-status.js';
 export type { BatchJobStatus, BatchStatus } from './batches/status.js';
 export type { ProcessingStatus } from './client/batch-info.js';
 export type { ProviderName } from './client/providers.js';

@@ -2,7 +2,7 @@
  * `lp-batch cancel <job>`: asks the gateway to cancel every batch of a job that has not ended. Their
  * requests not yet run come back `canceled` (`lp-batch results` writes them; a later run sends them).
  */
-import { cancelBatchesWith } from '../batches/library.js';
+import { cancelBatchesWith } from '../batches/library-status.js';
 import { JOB_OPTIONS } from '../options/batches.js';
 import { resolveOptions } from '../options/define.js';
 import { REPORT_OPTIONS } from '../options/shared.js';

@@ -2,7 +2,7 @@
  * `lp-batch results <job> [output]`: the results of a job's ended batches, written as a run writes
  * them, and the same summary. The work itself is the library's `fetchBatchResults`.
  */
-import { type BatchResultsReport, fetchBatchResultsWith } from '../batches/library.js';
+import { type BatchResultsReport, fetchBatchResultsWith } from '../batches/library-results.js';
 import { RESULTS_OPTIONS } from '../options/batches.js';
 import { resolveOptions } from '../options/define.js';
 import { GATE_OPTIONS } from '../options/shared.js';

@@ -1,5 +1,5 @@
 /** `lp-batch status <job>`: where each batch of a job stands, as the gateway says now. */
-import { batchStatusWith } from '../batches/library.js';
+import { batchStatusWith } from '../batches/library-status.js';
 import { JOB_OPTIONS } from '../options/batches.js';
 import { resolveOptions } from '../options/define.js';
 import { REPORT_OPTIONS } from '../options/shared.js';
