@@ -8,6 +8,7 @@ import { constants } from 'node:buffer';
 import { parseHeaderLine } from '../client/extra-headers.js';
 import { UsageError } from '../errors.js';
 import { parseShard } from '../run/shard.js';
+import { durationSeconds } from './duration.js';
 
 /**
  * The longest wait a `seconds` option may ask for: Node's timers hold at most 2^31 - 1 ms (about
@@ -292,23 +293,6 @@ function seedOf(value: unknown): unknown {
   if (typeof value !== 'string' || value.trim() === '') return value;
   const number = Number(value);
   return Number.isFinite(number) ? number : value;
-}
-
-/** Units of a duration, in seconds. */
-const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 };
-
-/** Seconds of a duration (`90`, `90s`, `1h30m`, `1.5h`), or null when it is none or not above 0. */
-export function durationSeconds(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : null;
-  if (typeof value !== 'string') return null;
-  const text = value.trim().toLowerCase();
-  if (/^\d+(\.\d+)?$/.test(text)) return durationSeconds(Number(text));
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(text)) return null;
-  let seconds = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
-    seconds += Number(amount) * (DURATION_UNITS[unit ?? 's'] ?? 1);
-  }
-  return seconds > 0 ? seconds : null;
 }
 
 function isFiniteNumber(value: unknown): value is number {
