@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { type BatchDialect, PROVIDER_NAMES, type ProviderName } from '../client/providers.js';
 import { BatchJobError } from '../errors.js';
 import { describeFailure, expecting, formatPath } from '../input/schema-kit.js';
+import type { LineDefaults } from '../input/parse-line.js';
 import { writeFileAtomically } from '../output/atomic-file.js';
 
 /** The version of the job file's shape, its first field. */
@@ -180,4 +181,23 @@ function formatJob(job: Job, folder: string): string {
 /** Batches whose results are not yet in the output: being created, running, or ended and not downloaded. */
 export function pendingBatches(job: Job): JobBatch[] {
   return job.batches.filter((batch) => !batch.results_written);
+}
+
+/** The line fill-ins a job's lines are read with, as the intake takes them. */
+export function lineDefaultsOfJob(job: Job): LineDefaults {
+  const { model, max_tokens, interleaved_thinking } = job.line_defaults;
+  return {
+    model: model ?? undefined,
+    maxTokens: max_tokens ?? undefined,
+    interleavedThinking: interleaved_thinking,
+  };
+}
+
+/** The line fill-ins of a run (`lineDefaultsOf` of ../run/run-files.ts) as the job file keeps them. */
+export function jobLineDefaults(defaults: LineDefaults): Job['line_defaults'] {
+  return {
+    model: defaults.model ?? null,
+    max_tokens: defaults.maxTokens ?? null,
+    interleaved_thinking: defaults.interleavedThinking === true,
+  };
 }

@@ -14,7 +14,8 @@ import type { ResultLine, ShownPath } from '../types.js';
 import { accountLines } from './input-passes.js';
 import { type BatchInternals, type Callers, callOf, jobConnection } from './library.js';
 import { openJobForCommand } from './open-job.js';
-import { fileInput, lineDefaultsOf, ResultsTaker, withWritingSession } from './session.js';
+import { lineDefaultsOfJob } from './job-file.js';
+import { fileInput, ResultsTaker, withWritingSession } from './session.js';
 
 /** What `fetchBatchResults` takes: the job file, where the results go, and every option of `lp-batch results`. */
 export interface FetchBatchResultsOptions extends ResultsOptions, Callers {
@@ -97,7 +98,7 @@ export async function fetchBatchResultsWith(
           waiting.requests += batch.requests.size;
         }
       }
-      const accounting = await accountLines(input, lineDefaultsOf(session.job), session.out);
+      const accounting = await accountLines(input, lineDefaultsOfJob(session.job), session.out);
       const closeStop = await session.out.close(settings.order);
       const summary = session.out.summary.build(call.clock.now() - started);
       const summaryStop = await writeReportFiles(files, summary);

@@ -19,11 +19,11 @@ import { systemClock } from '../clock.js';
 import type { BatchInfo } from '../client/batch-info.js';
 import type { BatchConnection } from './batch-connection.js';
 import { accountLines } from './input-passes.js';
-import { jobPathOf, pendingBatches, readJobFile } from './job-file.js';
+import { jobPathOf, lineDefaultsOfJob, pendingBatches, readJobFile } from './job-file.js';
 import { describeInterruption, type Ended, type Fallback, type Finished, jobReportOf } from './job-report.js';
 import { SINGLE_PHASE } from './phases.js';
 import { type WaitOutcome, waitForBatches } from './poll.js';
-import { lineDefaultsOf, ResultsTaker, type Session, withWritingSession } from './session.js';
+import { ResultsTaker, type Session, withWritingSession } from './session.js';
 import { statusOf } from './status.js';
 import { submitPhase } from './submit-pass.js';
 import { prepareSubmission, submissionSpec, submitContextOf } from './submitting.js';
@@ -105,7 +105,7 @@ export async function runBatchJob(
       if (outcome === 'deadline' && stop === null) {
         return { status, fallback: await finishNormally(session, connection, settings, options) };
       }
-      const accounting = await accountLines(session.input, lineDefaultsOf(session.job), session.out);
+      const accounting = await accountLines(session.input, lineDefaultsOfJob(session.job), session.out);
       warnForeign(session, accounting.foreign);
       const closeStop = await session.out.close(settings.order);
       const finished: Finished = {

@@ -9,7 +9,6 @@ import type { BatchApi } from '../client/batch-api.js';
 import type { BatchInfo } from '../client/batch-info.js';
 import { UsageError } from '../errors.js';
 import { type InputSource, inputSource } from '../input/input-source.js';
-import type { LineDefaults } from '../input/parse-line.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { Shutdown } from '../run/shutdown.js';
 import { lockResultsFile } from '../output/results-lock.js';
@@ -21,7 +20,7 @@ import {
 } from './batch-connection.js';
 import { downloadBatch } from './download.js';
 import { indexLines, type LineInfo } from './input-passes.js';
-import { type Job, type JobBatch, jobPathOf, writeJobFile } from './job-file.js';
+import { type Job, type JobBatch, jobPathOf, lineDefaultsOfJob, writeJobFile } from './job-file.js';
 import { JobOutput } from './job-output.js';
 
 export interface Session {
@@ -63,16 +62,6 @@ export function jobFileOf(output: ShownPath, job: string | undefined, cwd: strin
     : { path: resolve(cwd, job), shown: job };
 }
 
-/** The line fill-ins a job's lines are read with, as the intake takes them. */
-export function lineDefaultsOf(job: Job): LineDefaults {
-  const { model, max_tokens, interleaved_thinking } = job.line_defaults;
-  return {
-    model: model ?? undefined,
-    maxTokens: max_tokens ?? undefined,
-    interleavedThinking: interleaved_thinking,
-  };
-}
-
 /**
  * Takes ended batches' results into the session's results file. Before the first, the input is read
  * once to index the lines of the batches to take (`prepare`, again when new batches came since). A
@@ -96,7 +85,7 @@ export class ResultsTaker {
     if (fresh.length === 0) return;
     const ids = new Set<string>();
     for (const batch of [...this.#indexed, ...fresh]) for (const id of batch.requests.keys()) ids.add(id);
-    this.#index = await indexLines(this.#s.input, lineDefaultsOf(this.#s.job), ids);
+    this.#index = await indexLines(this.#s.input, lineDefaultsOfJob(this.#s.job), ids);
     for (const batch of fresh) this.#indexed.add(batch);
   }
 

@@ -6,11 +6,9 @@
 import { resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import { batchApiOf, PROVIDERS, type ProviderName } from '../client/providers.js';
-import { namesInterleavedThinking } from '../input/schema-rules.js';
 import type { SubmitSettings } from '../options/batches.js';
 import { nanosToUsd, usdToNanos } from '../pricing/cost.js';
 import { loadPriceTable } from '../pricing/price-file.js';
-import { extraHeaders } from '../client/extra-headers.js';
 import type { Skipped } from '../run/run-files.js';
 import type { RunStop, Shutdown } from '../run/shutdown.js';
 import type { ReportFiles } from '../run/report-files.js';
@@ -19,7 +17,9 @@ import type { ResultLine } from '../types.js';
 import type { BatchConnection } from './batch-connection.js';
 import { openJobForSubmit } from './open-job.js';
 import type { PhasePlan } from './phases.js';
-import { fileInput, jobFileOf, lineDefaultsOf, type Session, type WritingSpec } from './session.js';
+import { jobLineDefaults, lineDefaultsOfJob } from './job-file.js';
+import { fileInput, jobFileOf, type Session, type WritingSpec } from './session.js';
+import { lineDefaultsOf } from '../run/run-files.js';
 import { settleMarks, type SubmitContext, worstCaseOfSubmission } from './submit-pass.js';
 
 /** The options of a submission, whichever command makes it (`submit`, or a batches run). */
@@ -59,11 +59,6 @@ export async function submissionSpec(
   checkRunPaths(input, output, files, [], jobFile);
   const batchApi = batchApiOf(settings.provider, settings.batchPath);
   const prices = await loadPriceTable({ file: settings.pricing, cwd, tier: 'batch' });
-  const lineDefaults = {
-    model: settings.model ?? null,
-    max_tokens: settings.maxTokens ?? null,
-    interleaved_thinking: namesInterleavedThinking(extraHeaders(settings.header ?? [])['anthropic-beta']),
-  };
   const spec: WritingSpec = {
     input,
     output,
@@ -86,7 +81,7 @@ export async function submissionSpec(
           batchApi,
           input: input.path,
           output: output.path,
-          lineDefaults,
+          lineDefaults: jobLineDefaults(lineDefaultsOf(settings, connection.connection.endpoint)),
           pricing: settings.pricing === undefined ? null : resolve(cwd, settings.pricing),
           phases: call.plan.phases,
         },
@@ -108,7 +103,7 @@ export function submitContextOf(
 ): SubmitContext {
   return {
     ...session,
-    defaults: lineDefaultsOf(session.job),
+    defaults: lineDefaultsOfJob(session.job),
     skipErrored: settings.skipErrored,
     plan,
     limits: { maxRequests: settings.batchMaxRequests, maxBytes: settings.batchMaxBytes },

@@ -253,7 +253,10 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
 }
 
 /** How the run reads a line: `--model`, `--max-tokens`, and whether `--header` names an interleaved-thinking beta. */
-export function lineDefaultsOf(settings: RunSettings, endpoint: Endpoint): LineDefaults {
+export function lineDefaultsOf(
+  settings: Pick<RunSettings, 'model' | 'maxTokens'>,
+  endpoint: Endpoint,
+): LineDefaults {
   return {
     model: settings.model,
     maxTokens: settings.maxTokens,

@@ -1,5 +1,5 @@
 /** `run --engine batches` under --max-cost, and the run options that mean nothing to a Message Batch. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -61,6 +61,40 @@ describe('run --engine batches under --max-cost', () => {
     expect(report.summary.budget).toMatchObject({ limit_usd: 1, skipped: 0 });
     expect(report.summary.budget?.spent_usd).toBeCloseTo(spent, 9);
     expect(report.summary.cost_usd).toBeCloseTo(spent, 9);
+  });
+});
+
+describe('run --engine batches with the line fill-ins of a run', () => {
+  it('submits lines with --model and --max-tokens filled in, and keeps them and the beta in the job file', async ({
+    dir,
+    serve,
+  }) => {
+    const { clock, mockClock } = sharedClock();
+    const server = await serve({ clock: mockClock });
+    const bare = JSON.stringify({
+      custom_id: 'bare',
+      params: { messages: [{ role: 'user', content: 'hi' }] },
+    });
+    const { results, output } = await runBatches(server, dir, [bare], {
+      clock,
+      model: 'claude-haiku-4-5',
+      maxTokens: 7,
+      header: ['anthropic-beta: interleaved-thinking-2025-05-14'],
+    });
+    const sent = (creations(server)[0]?.body as { requests: { params: Record<string, unknown> }[] }).requests;
+    expect(sent[0]?.params).toMatchObject({ model: 'claude-haiku-4-5', max_tokens: 7 });
+    expect(server.requests[0]?.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
+    expect(results[0]).toMatchObject({
+      custom_id: 'bare',
+      model: 'claude-haiku-4-5',
+      result: { type: 'succeeded' },
+    });
+    const job = JSON.parse(readFileSync(`${output}.job.json`, 'utf8')) as { line_defaults: unknown };
+    expect(job.line_defaults).toEqual({
+      model: 'claude-haiku-4-5',
+      max_tokens: 7,
+      interleaved_thinking: true,
+    });
   });
 });
 
