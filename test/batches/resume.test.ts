@@ -3,11 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, expect } from 'vitest';
-import { submitBatchesWith } from '../../src/batches/library.js';
 import { BatchJobError, UsageError } from '../../src/errors.js';
 import { it } from '../helpers/fixtures.js';
-import { requestLine, runLines, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
-import { creations, idsOf, runBatches, sharedClock } from './support.js';
+import { requestLine, runLines, writeInput } from '../helpers/run-helpers.js';
+import { creations, idsOf, runBatches, sharedClock, submitLines } from './support.js';
 
 const LINES = ['a', 'b', 'c'].map((id) => requestLine(id, id));
 
@@ -63,12 +62,7 @@ describe('a job taken up again', () => {
   }) => {
     const { clock, mockClock } = sharedClock();
     const server = await serve({ clock: mockClock, batchProcessingMs: 60_000 });
-    const input = writeInput(dir, LINES);
-    const output = join(dir, 'out.jsonl');
-    const submitted = await submitBatchesWith(
-      { inputPath: input, outputPath: output, provider: 'anthropic', baseUrl: server.url, apiKey: TEST_KEY },
-      { clock, env: {} },
-    );
+    const { output, report: submitted } = await submitLines(server, dir, LINES, clock);
     expect(submitted).toMatchObject({ batches: ['msgbatch_mock_1'], submitted: 3, stop: null });
     unrecordFirstBatch(`${output}.job.json`);
 
@@ -88,12 +82,7 @@ describe('a job taken up again', () => {
   it('submits the requests again when the gateway has no batch the mark could be', async ({ dir, serve }) => {
     const { clock, mockClock } = sharedClock();
     const server = await serve({ clock: mockClock });
-    const input = writeInput(dir, LINES);
-    const output = join(dir, 'out.jsonl');
-    await submitBatchesWith(
-      { inputPath: input, outputPath: output, provider: 'anthropic', baseUrl: server.url, apiKey: TEST_KEY },
-      { clock, env: {} },
-    );
+    const { output } = await submitLines(server, dir, LINES, clock);
     // A mark for a batch of another size: what the gateway holds is not it.
     unrecordFirstBatch(`${output}.job.json`, (batch) => {
       batch.requests = [['a', 1, 'h']];
@@ -109,12 +98,7 @@ describe('a job taken up again', () => {
   it('refuses to guess between two batches the mark could be', async ({ dir, serve }) => {
     const { clock, mockClock } = sharedClock();
     const server = await serve({ clock: mockClock, batchProcessingMs: 60_000 });
-    const input = writeInput(dir, LINES);
-    const output = join(dir, 'out.jsonl');
-    await submitBatchesWith(
-      { inputPath: input, outputPath: output, provider: 'anthropic', baseUrl: server.url, apiKey: TEST_KEY },
-      { clock, env: {} },
-    );
+    const { output } = await submitLines(server, dir, LINES, clock);
     unrecordFirstBatch(`${output}.job.json`);
     // Someone else's batch of the same size, created since.
     const requests = ['x', 'y', 'z'].map((custom_id) => ({
@@ -140,12 +124,7 @@ describe('a job taken up again', () => {
   }) => {
     const { clock, mockClock } = sharedClock();
     const server = await serve({ clock: mockClock });
-    const input = writeInput(dir, LINES);
-    const output = join(dir, 'out.jsonl');
-    await submitBatchesWith(
-      { inputPath: input, outputPath: output, provider: 'aimlapi', baseUrl: server.url, apiKey: TEST_KEY },
-      { clock, env: {} },
-    );
+    const { output } = await submitLines(server, dir, LINES, clock, 'aimlapi');
     unrecordFirstBatch(`${output}.job.json`);
     const { results, warnings } = await runBatches(server, dir, LINES, { clock, provider: 'aimlapi' });
     expect(creations(server)).toHaveLength(2);
@@ -162,12 +141,7 @@ describe('a job taken up again', () => {
   }) => {
     const { clock, mockClock } = sharedClock();
     const server = await serve({ clock: mockClock, batchProcessingMs: 60_000 });
-    const input = writeInput(dir, LINES);
-    const output = join(dir, 'out.jsonl');
-    await submitBatchesWith(
-      { inputPath: input, outputPath: output, provider: 'anthropic', baseUrl: server.url, apiKey: TEST_KEY },
-      { clock, env: {} },
-    );
+    const { output } = await submitLines(server, dir, LINES, clock);
     const before = server.requests.length;
     const failure = await runLines(server, dir, LINES, { outputPath: output }).catch(
       (error: unknown) => error,

@@ -1,9 +1,10 @@
 /** Shared set-up of the batches engine's tests: a run on a virtual clock that the simulator shares, and what the simulator was asked. */
 import { join } from 'node:path';
+import { type BatchSubmitReport, submitBatchesWith } from '../../src/batches/library.js';
+import type { ProviderName } from '../../src/client/providers.js';
 import type { MockServer, RecordedRequest } from '../../src/mock/server.js';
-import { type RunBatchOptions, type RunBatchReport, runBatchWith } from '../../src/run/run-batch.js';
-import type { ResultLine } from '../../src/types.js';
-import { readResults, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
+import type { RunBatchOptions } from '../../src/run/run-batch.js';
+import { runLines, TEST_KEY, writeInput } from '../helpers/run-helpers.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
 /** A virtual clock and the same time as the simulator's wall clock, so that batches end as time moves. */
@@ -12,31 +13,36 @@ export function sharedClock(): { clock: VirtualClock; mockClock: { now: () => nu
   return { clock, mockClock: { now: () => clock.nowEpochMs() } };
 }
 
-/** Runs `lines` through `--engine batches` against `server` on `clock`. */
-export async function runBatches(
+/** Runs `lines` through `--engine batches` against `server` on `clock` (see `runLines`). */
+export function runBatches(
   server: MockServer,
   dir: string,
   lines: string[],
   opts: Partial<RunBatchOptions> & { clock: VirtualClock },
-): Promise<{ report: RunBatchReport; results: ResultLine[]; warnings: string[]; output: string }> {
-  const { clock, ...options } = opts;
-  const warnings: string[] = [];
-  const inputPath = writeInput(dir, lines);
-  const output = opts.outputPath ?? join(dir, 'out.jsonl');
-  const report = await runBatchWith(
+): ReturnType<typeof runLines<VirtualClock>> {
+  return runLines(server, dir, lines, { engine: 'batches', ...opts });
+}
+
+/** Submits `lines` (`lp-batch submit`) to `server` on `clock`; the results file is `dir/out.jsonl`. */
+export async function submitLines(
+  server: MockServer,
+  dir: string,
+  lines: string[],
+  clock: VirtualClock,
+  provider: ProviderName = 'anthropic',
+): Promise<{ report: BatchSubmitReport; output: string }> {
+  const output = join(dir, 'out.jsonl');
+  const report = await submitBatchesWith(
     {
-      inputPath,
+      inputPath: writeInput(dir, lines),
       outputPath: output,
-      provider: 'anthropic',
+      provider,
       baseUrl: server.url,
       apiKey: TEST_KEY,
-      engine: 'batches',
-      onWarning: (w) => warnings.push(w),
-      ...options,
     },
     { clock, env: {} },
   );
-  return { report, results: readResults(output), warnings, output };
+  return { report, output };
 }
 
 /** The batch creations the simulator received (either dialect). */

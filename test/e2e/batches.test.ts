@@ -25,6 +25,11 @@ function gatewayArgs(server: MockServer): string[] {
   return ['--provider', 'anthropic', '--base-url', server.url];
 }
 
+/** `lp-batch run IN OUT --engine batches` with no progress display, and `more`. */
+function batchesRun(input: string, out: string, ...more: string[]): string[] {
+  return ['run', input, out, '--engine', 'batches', '--progress', 'none', ...more];
+}
+
 /** Looks at the batch `id` the simulator received since the start. */
 function looksAt(server: MockServer, id: string): number {
   return server.requests.filter((r) => r.method === 'GET' && r.path === `/v1/messages/batches/${id}`).length;
@@ -146,21 +151,7 @@ describe('lp-batch and the Message Batches engine (spawned)', () => {
     const server = await serve();
     const input = writeInput(dir, [requestLine('big', 'x', { max_tokens: 100_000 })]);
     const out = join(dir, 'out.jsonl');
-    const r = await runCli(
-      [
-        'run',
-        input,
-        out,
-        '--engine',
-        'batches',
-        ...gatewayArgs(server),
-        '--max-cost',
-        '0.01',
-        '--progress',
-        'none',
-      ],
-      ENV,
-    );
+    const r = await runCli(batchesRun(input, out, ...gatewayArgs(server), '--max-cost', '0.01'), ENV);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
       /lp-batch: the worst case of what would be submitted is \$0\.\d+ at the batch price, over --max-cost \$0\.01: nothing was submitted; 1 request not sent \(a larger --max-cost sends them\)/,
@@ -191,24 +182,8 @@ describe('lp-batch and the Message Batches engine (spawned)', () => {
     const server = await serve({ batchProcessingMs: 0 });
     const input = writeInput(dir, lines(2));
     const out = join(dir, 'out.jsonl');
-    const r = await runCli(
-      [
-        'run',
-        input,
-        out,
-        '--engine',
-        'batches',
-        '--provider',
-        'littlepig',
-        '--base-url',
-        server.url,
-        '--batch-path',
-        '/v1/messages/batches',
-        '--progress',
-        'none',
-      ],
-      ENV,
-    );
+    const gateway = ['--provider', 'littlepig', '--base-url', server.url];
+    const r = await runCli(batchesRun(input, out, ...gateway, '--batch-path', '/v1/messages/batches'), ENV);
     expect(r.code, r.stderr).toBe(0);
     expect(creations(server)).toHaveLength(1);
     expect(server.requests[0]?.headers['x-api-key']).toBe(TEST_KEY);
