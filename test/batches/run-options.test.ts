@@ -1,11 +1,11 @@
-/** `run --engine batches` under --max-cost, and the run options that mean nothing to a Message Batch. */
+/** `run --engine batches` and what a run gives it: --max-cost, the line fill-ins, the key, and the options that mean nothing to a Message Batch. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import type { SucceededLine } from '../../src/types.js';
 import { it } from '../helpers/fixtures.js';
-import { requestLine } from '../helpers/run-helpers.js';
+import { requestLine, TEST_KEY } from '../helpers/run-helpers.js';
 import { creations, messagesSent, runBatches, sharedClock } from './support.js';
 
 const EXPENSIVE = Array.from({ length: 4 }, (_, i) =>
@@ -95,6 +95,31 @@ describe('run --engine batches with the line fill-ins of a run', () => {
       max_tokens: 7,
       interleaved_thinking: true,
     });
+  });
+});
+
+describe('run --engine batches and the key', () => {
+  it('redacts the key from what a batch answered, in the results file, the job file and the warnings', async ({
+    dir,
+    serve,
+  }) => {
+    const { clock, mockClock } = sharedClock();
+    const echo = `invalid x-api-key ${TEST_KEY}`;
+    const server = await serve({
+      clock: mockClock,
+      batchOutcome: () => ({ errorType: 'authentication_error', message: echo }),
+    });
+    const { results, output, warnings } = await runBatches(server, dir, [requestLine('a', 'a')], { clock });
+    expect(results[0]).toMatchObject({
+      result: {
+        type: 'errored',
+        error: { error: { type: 'authentication_error', message: 'invalid x-api-key [redacted]' } },
+      },
+      error_kind: 'batch_error',
+    });
+    for (const file of [output, `${output}.job.json`])
+      expect(readFileSync(file, 'utf8')).not.toContain(TEST_KEY);
+    expect(warnings.join('\n')).not.toContain(TEST_KEY);
   });
 });
 
