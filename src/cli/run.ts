@@ -49,7 +49,10 @@ export const runCommand = defineCommand({
       // Every flag of the run is checked all the same: a dry run in CI catches the typo the run would hit.
       resolveOptions(RUN_OPTIONS, given);
       const { model, maxTokens, pricing } = given;
-      return printEstimate({ inputPath: positionals.input ?? '', model, maxTokens, pricing }, false, io);
+      // What the run would cost at the prices of the engine it would run on.
+      const priceTier = given.engine === 'batches' ? 'batch' : 'standard';
+      const estimate = { inputPath: positionals.input ?? '', model, maxTokens, pricing, priceTier } as const;
+      return printEstimate(estimate, false, io);
     }
     const batches = given.engine === 'batches';
     const reporter = createProgressReporter(progress, io.stderr);

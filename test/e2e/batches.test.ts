@@ -159,6 +159,29 @@ describe('lp-batch and the Message Batches engine (spawned)', () => {
     expect(creations(server)).toHaveLength(0);
   });
 
+  it('--dry-run prices the file at the batch price, sends nothing and writes nothing', async ({
+    dir,
+    serve,
+  }) => {
+    const server = await serve();
+    const input = writeInput(
+      dir,
+      ['a', 'b', 'c'].map((id) => requestLine(id, id, { max_tokens: 100_000 })),
+    );
+    const out = join(dir, 'out.jsonl');
+    const batch = await runCli(batchesRun(input, out, ...gatewayArgs(server), '--dry-run'), ENV);
+    const normal = await runCli(['run', input, out, ...gatewayArgs(server), '--dry-run'], ENV);
+    expect(batch.code, batch.stderr).toBe(0);
+    expect(batch.stdout).toContain('Message Batches prices (50 %), checked');
+    expect(normal.stdout).toContain('standard prices, checked');
+    // The total's worst case (every max_tokens used), its last column, at half the standard price.
+    const maxOf = (table: string) => Number(/^total .*\$([\d.]+)$/m.exec(table)?.[1]);
+    expect(maxOf(batch.stdout)).toBeGreaterThan(0.1);
+    expect(maxOf(batch.stdout)).toBeCloseTo(maxOf(normal.stdout) / 2, 6);
+    expect(server.requests).toHaveLength(0);
+    expect(existsSync(out)).toBe(false);
+  });
+
   for (const provider of ['littlepig', 'serevix']) {
     it(`refuses --provider ${provider}, which documents no batch API, before anything is sent or written`, async ({
       dir,
