@@ -8,6 +8,7 @@ import { BatchJobError } from '../../src/errors.js';
 import { faults } from '../../src/mock/faults.js';
 import type { MockServer } from '../../src/mock/server.js';
 import { it } from '../helpers/fixtures.js';
+import { succeeded } from '../output/results-file-fixtures.js';
 import { instantClock, TEST_KEY } from '../helpers/run-helpers.js';
 
 function connectTo(server: MockServer, provider: ProviderName = 'anthropic', maxResponseBytes = 1 << 20) {
@@ -35,19 +36,6 @@ function body(ids: string[]): Uint8Array {
     params: { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: custom_id }] },
   }));
   return Buffer.from(JSON.stringify({ requests }));
-}
-
-function message(text: string) {
-  return {
-    id: `msg_${text}`,
-    type: 'message',
-    role: 'assistant',
-    model: 'claude-haiku-4-5',
-    content: [{ type: 'text', text }],
-    stop_reason: 'end_turn',
-    stop_sequence: null,
-    usage: { input_tokens: 3, output_tokens: 4 },
-  };
 }
 
 describe('BatchApi', () => {
@@ -154,7 +142,7 @@ describe('BatchApi', () => {
     const served = [
       JSON.stringify({ custom_id: 'z', result: { type: 'expired' } }),
       '',
-      JSON.stringify({ custom_id: 'a', result: { type: 'succeeded', message: message('hi') } }),
+      JSON.stringify({ custom_id: 'a', result: succeeded('a', 1, 'hi').result }),
       '{"no":"id"}',
       JSON.stringify({
         custom_id: 'm',
@@ -184,7 +172,7 @@ describe('BatchApi', () => {
   it('stops a download at a results line over --max-response-bytes', async ({ serve }) => {
     const long = JSON.stringify({
       custom_id: 'a',
-      result: { type: 'succeeded', message: message('x'.repeat(5000)) },
+      result: succeeded('a', 1, 'x'.repeat(5000)).result,
     });
     const server = await serve({
       batchProcessingMs: 0,

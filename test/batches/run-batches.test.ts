@@ -184,7 +184,7 @@ describe('run --engine batches', () => {
     );
   });
 
-  it('past --deadline, cancels the batches, writes what they ran, and finishes through the normal engine', async ({
+  it('past --deadline, cancels the batches, writes what they ran, and finishes through the normal engine within what is left of --max-cost', async ({
     dir,
     serve,
   }) => {
@@ -192,7 +192,11 @@ describe('run --engine batches', () => {
     // Four requests done at 15, 30, 45 and 60 s; the deadline at 20 s leaves one done.
     const server = await serve({ clock: mockClock, batchProcessingMs: 60_000 });
     const lines = ['p', 'q', 'r', 't'].map((id) => requestLine(id, id));
-    const { results, report, warnings } = await runBatches(server, dir, lines, { clock, deadline: '20s' });
+    const { results, report, warnings } = await runBatches(server, dir, lines, {
+      clock,
+      deadline: '20s',
+      maxCost: 1,
+    });
 
     expect(warnings).toContain(
       '--deadline: 1 batches had not ended 20 s after the job began: canceled; what they did not run goes through the normal engine',
@@ -209,6 +213,14 @@ describe('run --engine batches', () => {
     expect(report.summary.requests).toMatchObject({ total: 4, succeeded: 4, resumed: 0 });
     expect(report.summary.price_tier).toBe('mixed');
     expect(report.stop).toBeNull();
+    // The budget counts both engines' spending.
+    const spent = results
+      .filter((r): r is SucceededLine => r.result.type === 'succeeded')
+      .reduce((sum, r) => sum + (r.cost_usd ?? 0), 0);
+    expect(report.budget?.spentUsd).toBeCloseTo(spent, 9);
+    expect(report.summary.budget).toMatchObject({ limit_usd: 1, skipped: 0 });
+    expect(report.summary.budget?.spent_usd).toBeCloseTo(spent, 9);
+    expect(report.summary.cost_usd).toBeCloseTo(spent, 9);
   });
 
   it('refuses to submit (exit 3) when the worst case of what it would submit is over --max-cost', async ({

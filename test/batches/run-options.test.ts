@@ -3,10 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import type { SucceededLine } from '../../src/types.js';
 import { it } from '../helpers/fixtures.js';
 import { requestLine, TEST_KEY } from '../helpers/run-helpers.js';
-import { creations, messagesSent, runBatches, sharedClock } from './support.js';
+import { creations, runBatches, sharedClock } from './support.js';
 
 const EXPENSIVE = Array.from({ length: 4 }, (_, i) =>
   requestLine(`m${i}`, `prompt ${i}`, { max_tokens: 100_000 }),
@@ -43,24 +42,6 @@ describe('run --engine batches under --max-cost', () => {
     // The invalid line is written all the same: one output line per input line that can be dealt with.
     expect(report.summary.requests).toMatchObject({ total: 1, errored: 1, not_sent: 4 });
     expect(existsSync(summaryPath)).toBe(true);
-  });
-
-  it('past --deadline, the normal engine spends what the batches left of the budget, and the summary adds both', async ({
-    dir,
-    serve,
-  }) => {
-    const { clock, mockClock } = sharedClock();
-    const server = await serve({ clock: mockClock, batchProcessingMs: 60_000 });
-    const lines = ['p', 'q', 'r', 't'].map((id) => requestLine(id, id));
-    const { report, results } = await runBatches(server, dir, lines, { clock, deadline: 20, maxCost: 1 });
-    expect(messagesSent(server)).toHaveLength(3);
-    const spent = results
-      .filter((r): r is SucceededLine => r.result.type === 'succeeded')
-      .reduce((sum, r) => sum + (r.cost_usd ?? 0), 0);
-    expect(report.budget?.spentUsd).toBeCloseTo(spent, 9);
-    expect(report.summary.budget).toMatchObject({ limit_usd: 1, skipped: 0 });
-    expect(report.summary.budget?.spent_usd).toBeCloseTo(spent, 9);
-    expect(report.summary.cost_usd).toBeCloseTo(spent, 9);
   });
 });
 
