@@ -1,6 +1,6 @@
 /**
  * `runBatch({ engine: 'batches' })` and `lp-batch run --engine batches`: submit every phase of the
- * job, wait for its batches (writing each one's results the moment it has ended), and summarize, as
+ * job (under `--cache schedule` and `auto`, a primer batch first: ./primer.ts), wait for its batches (writing each one's results the moment it has ended), and summarize, as
  * a run of the normal engine does, into the same results file. Run again after an interruption (Ctrl-C,
  * kill -9), it takes up the job from its job file instead of submitting again. Past `--deadline`, the
  * batches still running are canceled and what they did not run goes through the normal engine.
@@ -22,6 +22,7 @@ import { accountLines } from './input-passes.js';
 import { jobPathOf, lineDefaultsOfJob, pendingBatches, readJobFile } from './job-file.js';
 import { describeInterruption, type Ended, type Fallback, type Finished, jobReportOf } from './job-report.js';
 import { SINGLE_PHASE } from './phases.js';
+import { PRIMER_PLAN } from './primer.js';
 import { type WaitOutcome, waitForBatches } from './poll.js';
 import { ResultsTaker, type Session, withWritingSession } from './session.js';
 import { statusOf } from './status.js';
@@ -38,7 +39,8 @@ export async function runBatchJob(
   const clock = internals.clock ?? systemClock;
   const shutdown = internals.shutdown ?? new Shutdown();
   const detach = shutdown.interruptOn(options.signal);
-  const plan = SINGLE_PHASE;
+  // Under --cache schedule and auto, the cached prefixes are primed before the rest go (./primer.ts).
+  const plan = settings.cache === 'off' ? SINGLE_PHASE : PRIMER_PLAN;
   try {
     const { spec, files } = await submissionSpec({
       settings,
@@ -87,8 +89,14 @@ export async function runBatchJob(
       const check = await prepareSubmission(ctx, settings.maxCost);
       let { stop } = check;
       let outcome: WaitOutcome = 'ended';
+      let looked = false;
       for (let phase = 0; stop === null && phase < plan.phases && outcome === 'ended'; phase += 1) {
         await submitPhase(ctx, phase);
+        // A phase with no batch running (no line of its own, or all done) needs no look; the run
+        // looks once all the same, which tells its status.
+        const idle = watched().length === 0 && !shutdown.draining.aborted;
+        if (idle && (looked || phase < plan.phases - 1)) continue;
+        looked = true;
         outcome = shutdown.draining.aborted ? 'stopped' : await wait(deadlineEpochMs);
       }
       if (outcome === 'deadline') {

@@ -17,7 +17,7 @@ import { LineIntake } from '../run/intake.js';
 import { SKIPPED_IDS_KEPT, type Skipped } from '../run/run-files.js';
 import type { RecordedRequest } from '../run/recorder.js';
 import type { Shutdown } from '../run/shutdown.js';
-import type { ShownPath } from '../types.js';
+import type { MessageParams, ShownPath } from '../types.js';
 import { type Job, type JobBatch, pendingBatches, writeJobFile } from './job-file.js';
 import type { JobOutput } from './job-output.js';
 import { findOrphan } from './orphans.js';
@@ -136,7 +136,7 @@ async function* picks(
   });
   const inBatches = new Set<string>();
   for (const batch of pendingBatches(ctx.job)) for (const id of batch.requests.keys()) inBatches.add(id);
-  const phaseOf = ctx.plan.planner();
+  const place = ctx.plan.planner(ctx.prices);
   for await (const chunk of readInputBatches(ctx.input, ctx.shutdown.draining)) {
     for (const { line, text, invalidUtf8 } of chunk) {
       const taken = intake.take(text, line, warn, invalidUtf8);
@@ -148,7 +148,8 @@ async function* picks(
       }
       // Every valid line is shown to the planner, in order, whatever becomes of it: its phase must not
       // depend on what is done already.
-      const lineOfPhase = phaseOf(taken.req) === phase;
+      const placed = place(taken.req);
+      const lineOfPhase = placed.phase === phase;
       if (taken.kind === 'resumed') {
         if (lineOfPhase) yield { kind: 'done' };
         continue;
@@ -158,16 +159,22 @@ async function* picks(
         continue;
       }
       if (!lineOfPhase) continue;
-      yield pickOf(ctx, taken);
+      yield pickOf(ctx, taken, placed.params);
     }
   }
 }
 
-function pickOf(ctx: SubmitContext, taken: Extract<ReturnType<LineIntake['take']>, { kind: 'send' }>): Pick {
-  const { req, json, hash } = taken;
+/** The pick of a line to submit with `params` (the plan's: the line's own, or changed by its phase). */
+function pickOf(
+  ctx: SubmitContext,
+  taken: Extract<ReturnType<LineIntake['take']>, { kind: 'send' }>,
+  params: MessageParams,
+): Pick {
+  const { req, hash } = taken;
+  const json = params === req.params ? taken.json : JSON.stringify(params);
   const where = `${ctx.input.shown}:${req.line}`;
   const id = { ...req, model: req.params.model, paramsHash: hash };
-  const worstCaseNanos = estimateAttempt(req.params, ctx.prices).worstCaseNanos;
+  const worstCaseNanos = estimateAttempt(params, ctx.prices).worstCaseNanos;
   if (ctx.budgeted && worstCaseNanos === null) {
     const message = `not sent: model "${req.params.model}" has no price, so its cost cannot be held under --max-cost`;
     return { kind: 'refused', line: id, failure: notSentFailure(message, 'no_price') };

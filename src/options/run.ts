@@ -85,6 +85,8 @@ export const RUN_OPTIONS = {
    * Prompt caching: `schedule` sends the first request of each cached prefix alone and the rest of
    * its group once its response has begun, so the group pays one cache write and then reads;
    * `auto` also marks a tools+system prefix other lines share with `cache_control`; `off` neither.
+   * With `--engine batches`, `schedule` and `auto` submit the first request of each prefix in a
+   * primer batch (1 h TTL) and the rest once it has ended (src/batches/primer.ts).
    * @default 'schedule'
    */
   cache: option.choice({
@@ -92,7 +94,7 @@ export const RUN_OPTIONS = {
     arg: 'MODE',
     default: 'schedule',
     describe:
-      'Prompt caching: `schedule` (the first request of each cached prefix alone, the rest once its answer has begun), `auto` (also mark tools+system prefixes lines share), `off`',
+      'Prompt caching: `schedule` (the first request of each cached prefix alone, the rest once its answer has begun), `auto` (also mark tools+system prefixes lines share), `off`; with --engine batches, a primer batch first',
   }),
   ...SUMMARY_FILE_OPTIONS,
   ...REPORT_FILE_OPTIONS,
