@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import { withHourTtl } from '../../src/batches/primer.js';
+import type { MockServer, MockServerOptions } from '../../src/mock/server.js';
 import type { MessageParams } from '../../src/types.js';
 import { cacheCounts, longSystem, SONNET, succeeded } from '../cache/cache-lines.js';
 import { it } from '../helpers/fixtures.js';
@@ -42,13 +43,18 @@ function jobOf(output: string): {
   return JSON.parse(readFileSync(`${output}.job.json`, 'utf8')) as ReturnType<typeof jobOf>;
 }
 
+/** A simulator whose batches take a minute on a virtual clock it shares with the run. */
+async function minuteBatches(serve: (options: MockServerOptions) => Promise<MockServer>) {
+  const { clock, mockClock } = sharedClock();
+  return { clock, server: await serve({ clock: mockClock, batchProcessingMs: 60_000 }) };
+}
+
 describe('the primer batch', () => {
   it('primes each prefix group with one request at a 1 h TTL, then submits the rest: 2 writes and 8 reads', async ({
     dir,
     serve,
   }) => {
-    const { clock, mockClock } = sharedClock();
-    const server = await serve({ clock: mockClock, batchProcessingMs: 60_000 });
+    const { clock, server } = await minuteBatches(serve);
     const { results, report, output, warnings } = await runBatches(server, dir, LINES, { clock });
     expect(report.stop).toBeNull();
     expect(warnings).toEqual([]);
@@ -96,8 +102,7 @@ describe('the primer batch', () => {
     dir,
     serve,
   }) => {
-    const { clock, mockClock } = sharedClock();
-    const server = await serve({ clock: mockClock, batchProcessingMs: 60_000 });
+    const { clock, server } = await minuteBatches(serve);
     const { results, output } = await runBatches(server, dir, LINES, { clock, cache: 'off' });
     expect(creations(server).map((c) => idsOf(c).length)).toEqual([11]);
     expect(cacheCounts(succeeded(results))).toEqual({ writes: 10, reads: 0 });
@@ -108,8 +113,7 @@ describe('the primer batch', () => {
     dir,
     serve,
   }) => {
-    const { clock, mockClock } = sharedClock();
-    const server = await serve({ clock: mockClock, batchProcessingMs: 60_000 });
+    const { clock, server } = await minuteBatches(serve);
     const stop = new AbortController();
     let written = 0;
     const first = await runBatches(server, dir, LINES, {
