@@ -9,6 +9,7 @@ import type { LineDefaults } from '../input/parse-line.js';
 import { notSentFailure } from '../output/result-line.js';
 import { NO_MODEL } from '../output/summary.js';
 import { LineIntake } from '../run/intake.js';
+import { PriorResults } from '../run/prior-results.js';
 import type { JobOutput } from './job-output.js';
 
 /** What a batch's result line takes from its input line. */
@@ -28,8 +29,9 @@ export async function indexLines(
 ): Promise<Map<string, LineInfo>> {
   const intake = new LineIntake({
     file: input.shown,
+    path: input.kind === 'file' ? input.path : undefined,
     defaults,
-    prior: new Map(),
+    prior: PriorResults.none(),
     skipErrored: false,
     batches: true,
   });
@@ -69,6 +71,7 @@ export async function accountLines(
 ): Promise<Accounting> {
   const intake = new LineIntake({
     file: input.shown,
+    path: input.kind === 'file' ? input.path : undefined,
     defaults,
     prior: out.prior,
     skipErrored: false,
@@ -89,8 +92,9 @@ export async function accountLines(
     }
   }
   let foreign = 0;
-  for (const [custom_id, entry] of out.prior) {
-    if (intake.matched.has(custom_id) || out.written.has(custom_id)) continue;
+  // Every line of the input has asked for its name by now (this pass reads them all).
+  for (const entry of out.prior.unasked()) {
+    if (out.written.has(entry.custom_id)) continue;
     foreign += 1;
     out.recorder.resumed(entry.model ?? NO_MODEL, entry);
   }

@@ -3,10 +3,10 @@
  * cut), appended to through the one Recorder at the batch tier, and left with one line per custom_id
  * at the end. The same file, the same lines and the same summary as a run of the normal engine.
  */
-import { type ResultEntry } from '../output/results-scan.js';
 import { ResultsWriter } from '../output/results-writer.js';
 import { SummaryBuilder } from '../output/summary.js';
 import type { PriceTable } from '../pricing/price-table.js';
+import type { PriorResults } from '../run/prior-results.js';
 import { Recorder } from '../run/recorder.js';
 import { finalizeResults, prepareResults } from '../run/resume.js';
 import type { RunStop } from '../run/shutdown.js';
@@ -28,7 +28,7 @@ export interface JobOutputOptions {
 export class JobOutput {
   readonly file: ShownPath;
   /** The newest earlier result per custom_id, as the file was when it was opened. */
-  readonly prior: ReadonlyMap<string, ResultEntry>;
+  readonly prior: PriorResults;
   /** The custom_ids this session wrote. */
   readonly written = new Set<string>();
   readonly summary = new SummaryBuilder('batch');
@@ -38,12 +38,7 @@ export class JobOutput {
   #mayHaveDuplicates: boolean;
   #closed: Promise<RunStop | null> | null = null;
 
-  private constructor(
-    file: ShownPath,
-    prior: ReadonlyMap<string, ResultEntry>,
-    superseded: number,
-    options: JobOutputOptions,
-  ) {
+  private constructor(file: ShownPath, prior: PriorResults, superseded: number, options: JobOutputOptions) {
     this.file = file;
     this.prior = prior;
     this.#mayHaveDuplicates = superseded > 0;
@@ -106,6 +101,7 @@ export class JobOutput {
 
   async #close(order: 'completion' | 'input'): Promise<RunStop | null> {
     this.#writer.close();
+    this.prior.close();
     if (this.#writer.failure !== null) {
       return {
         reason: 'write_error',

@@ -129,6 +129,7 @@ async function* picks(
 ): AsyncGenerator<Pick> {
   const intake = new LineIntake({
     file: ctx.input.shown,
+    path: ctx.input.kind === 'file' ? ctx.input.path : undefined,
     defaults: ctx.defaults,
     prior: ctx.out.prior,
     skipErrored: ctx.skipErrored,

@@ -17,6 +17,7 @@ import { loadPriceTable } from '../pricing/price-file.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { connect } from '../run/connect.js';
 import { LineIntake } from '../run/intake.js';
+import { PriorResults } from '../run/prior-results.js';
 import { packageVersion } from '../version.js';
 import { TokenCounter } from './count-tokens.js';
 import { expectedOutputOf } from './expected-output.js';
@@ -81,8 +82,9 @@ export async function estimateWith(
   const tally = new EstimateTally(prices, expected);
   const intake = new LineIntake({
     file: input.shown,
+    path: input.kind === 'file' ? input.path : undefined,
     defaults: { model: settings.model, maxTokens: settings.maxTokens },
-    prior: new Map(),
+    prior: PriorResults.none(),
     skipErrored: false,
   });
   if (settings.countTokens === 'heuristic') {

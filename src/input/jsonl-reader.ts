@@ -74,8 +74,8 @@ export async function* splitJsonlBatches(chunks: AsyncIterable<Buffer>): AsyncGe
   }
 }
 
-/** The line without CR and BOM, or null when it is blank. */
-function decodeLine(bytes: Buffer, line: number): InputLine | null {
+/** Line `line`'s bytes as the reader yields them (without CR, line 1 without its BOM), or null when blank. */
+export function decodeLine(bytes: Buffer, line: number): InputLine | null {
   let text = bytes.toString('utf8');
   if (line === 1 && text.startsWith(BOM)) text = text.slice(1);
   if (text.endsWith('\r')) text = text.slice(0, -1);

@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { ShownPath } from '../types.js';
+import { ResultsIndex, type ResultsIndexOptions } from './results-index.js';
 import { readResultsFileLines, type ResultsFileLine, type TornTail } from './results-lines.js';
 import { customIdOfResultLine, parseResultRecord, type ResultRecord } from './results-parse.js';
 
@@ -17,26 +18,33 @@ export interface FinalResultsIndex {
   /** Lines that a newer line of the same custom_id replaces. */
   superseded: number;
   tornTail: TornTail | null;
-  /** Offset of the newest line of each custom_id; null when no custom_id has two lines (all are final). */
-  newest: ReadonlyMap<string, number> | null;
+  /** Where the newest line of each custom_id is; null when no custom_id has two lines (all are final). */
+  newest: ResultsIndex | null;
   /** Where the complete lines ended when the file was indexed: later lines are not visited. */
   end: number;
 }
 
 /**
  * First pass: finds the newest line of each custom_id (reading only its id: the lines that count
- * are checked in full when they are visited). Memory: one map entry per custom_id (its id and an
- * offset), dropped when no id repeats.
+ * are checked in full when they are visited). Memory: a lean index entry per custom_id (about 30
+ * bytes, ./results-index.ts), dropped when no id repeats.
  * @throws UsageError when the file does not exist; ResultsFileError when a line is not lp-batch output
  */
-export async function indexFinalResults(file: ShownPath): Promise<FinalResultsIndex> {
-  const newest = new Map<string, number>();
+export async function indexFinalResults(
+  file: ShownPath,
+  options: Pick<ResultsIndexOptions, 'fingerprint'> = {},
+): Promise<FinalResultsIndex> {
+  const newest = new ResultsIndex(file.path, file.shown, options);
   let superseded = 0;
-  const ended = await readResultsFileLines(file.path, ({ text, offset, fileLine }) => {
-    const custom_id = customIdOfResultLine(text, `${file.shown}:${fileLine}`);
-    if (newest.has(custom_id)) superseded += 1;
-    newest.set(custom_id, offset);
-  });
+  let ended;
+  try {
+    ended = await readResultsFileLines(file.path, ({ text, offset, length, fileLine }) => {
+      const custom_id = customIdOfResultLine(text, `${file.shown}:${fileLine}`);
+      if (newest.note(custom_id, offset, length)) superseded += 1;
+    });
+  } finally {
+    newest.close();
+  }
   if (ended === null) throw new UsageError(`results file not found: ${file.shown}`);
   return {
     file,
@@ -62,10 +70,15 @@ export async function forEachFinalResult(
     if (offset >= end) return;
     const where = `${file.shown}:${fileLine}`;
     // The id read as the first pass read it, so that both passes agree on which line is whose.
-    if (newest !== null && newest.get(customIdOfResultLine(text, where)) !== offset) return;
+    if (newest !== null && !newest.isNewest(customIdOfResultLine(text, where), offset)) return;
     visit(parseResultRecord(text, where));
   };
-  const ended = await readResultsFileLines(file.path, visitLine, { afterChunk });
+  let ended;
+  try {
+    ended = await readResultsFileLines(file.path, visitLine, { afterChunk });
+  } finally {
+    newest?.close();
+  }
   if (ended === null)
     throw new UsageError(`results file not found: ${file.shown} (removed while it was read)`);
 }

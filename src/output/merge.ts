@@ -3,15 +3,16 @@
  * for line as they are (the newest line of each custom_id of each file, a torn last line left out).
  * Refused, before anything is written, when a custom_id has a result in two files: which one is
  * right cannot be told. Given the input, every line of it must have a result. Streaming: memory is
- * one entry per custom_id, never a file.
+ * a lean index entry per custom_id (./results-index.ts), never a file.
  */
 import { ResultsFileError, UsageError } from '../errors.js';
 import { type InputSource, readInputLines } from '../input/input-source.js';
 import { LineNames } from '../input/line-names.js';
 import { wantedCustomId } from '../input/parse-line.js';
 import type { ShownPath } from '../types.js';
+import { ResultsIndex, type ResultsIndexOptions } from './results-index.js';
 import { readResultsFileLines, type TornTail } from './results-lines.js';
-import { parseResultLine } from './results-parse.js';
+import { customIdOfResultLine, parseResultLine } from './results-parse.js';
 import { type ByteRange, type LineRanges, writeResultsFileAtomically } from './results-rewrite.js';
 
 /** How many custom_ids a message names before "and N more". */
@@ -36,7 +37,8 @@ export interface MergeReport {
 
 /**
  * Merges `sources` into `output` (replaced atomically: the caller holds its lock and has decided it
- * may be replaced). With `input`, checks that every line of it has a result.
+ * may be replaced). With `input`, checks that every line of it has a result. `options.fingerprint`:
+ * see ./results-index.ts.
  * @throws ResultsFileError when a custom_id has results in two files, naming the first few and how
  *   many, or when a file is not lp-batch output; UsageError when a file is missing. Nothing is written then.
  */
@@ -44,90 +46,110 @@ export async function mergeResultsFiles(
   sources: readonly ShownPath[],
   output: ShownPath,
   input: InputSource | null,
+  options: Pick<ResultsIndexOptions, 'fingerprint'> = {},
 ): Promise<MergeReport> {
-  /** custom_id → the source that has its result. */
-  const ids = new Map<string, number>();
+  /** The newest line of each custom_id, file by file. */
+  const indexes: ResultsIndex[] = [];
   const duplicates: IdList = { count: 0, ids: [] };
   const copies: LineRanges[] = [];
   const tornTails: MergeReport['tornTails'] = [];
-  for (const [n, source] of sources.entries()) {
-    const { ranges, fileIds, tornTail } = await finalLinesOf(source);
-    if (tornTail !== null) tornTails.push({ file: source.shown, tail: tornTail });
-    for (const id of fileIds) {
-      const earlier = ids.get(id);
-      if (earlier === undefined) ids.set(id, n);
-      else noteId(duplicates, `"${id}" (in ${sources[earlier]?.shown} and ${source.shown})`);
+  try {
+    for (const source of sources) {
+      // A custom_id new to this file is looked for in the files before it.
+      const inEarlierFile = (custom_id: string) => {
+        const earlier = indexes.find((index) => index.find(custom_id) >= 0);
+        if (earlier !== undefined)
+          noteId(duplicates, `"${custom_id}" (in ${earlier.name} and ${source.shown})`);
+      };
+      const index = new ResultsIndex(source.path, source.shown, options);
+      const { ranges, tornTail } = await finalLinesOf(source, index, inEarlierFile);
+      indexes.push(index);
+      if (tornTail !== null) tornTails.push({ file: source.shown, tail: tornTail });
+      copies.push({ path: source.path, name: source.shown, ranges });
     }
-    copies.push({ path: source.path, name: source.shown, ranges });
+    if (duplicates.count > 0) {
+      throw new ResultsFileError(
+        `${duplicates.count} custom_ids have a result in more than one file: ${listed(duplicates)}; nothing was written. Were the shards of different inputs, or of different --shard counts?`,
+      );
+    }
+    const results = indexes.reduce((sum, index) => sum + index.size, 0);
+    // Checked before writing, but the output is written either way: every result is kept, and a run
+    // on the merged file sends only what is missing.
+    const check = input === null ? null : await checkAgainstInput(input, indexes, options);
+    await writeResultsFileAtomically(output.path, copies);
+    return { results, missing: check?.missing ?? null, extra: check?.extra ?? null, tornTails };
+  } finally {
+    for (const index of indexes) index.close();
   }
-  if (duplicates.count > 0) {
-    throw new ResultsFileError(
-      `${duplicates.count} custom_ids have a result in more than one file: ${listed(duplicates)}; nothing was written. Were the shards of different inputs, or of different --shard counts?`,
-    );
-  }
-  const results = ids.size;
-  // Checked before writing, but the output is written either way: every result is kept, and a run
-  // on the merged file sends only what is missing.
-  const check = input === null ? null : await checkAgainstInput(input, ids);
-  await writeResultsFileAtomically(output.path, copies);
-  return { results, missing: check?.missing ?? null, extra: check?.extra ?? null, tornTails };
 }
 
-/** The ranges of the final lines of one file (all its lines when no custom_id repeats), and its ids. */
+/**
+ * Indexes the lines of one file, each checked in full, telling `onNewId` each custom_id the first
+ * time it comes; returns where its final lines are (all its lines when no custom_id repeats).
+ */
 async function finalLinesOf(
   source: ShownPath,
-): Promise<{ ranges: ByteRange[]; fileIds: Iterable<string>; tornTail: TornTail | null }> {
-  const newest = new Map<string, ByteRange>();
+  index: ResultsIndex,
+  onNewId: (custom_id: string) => void,
+): Promise<{ ranges: Iterable<ByteRange>; tornTail: TornTail | null }> {
   let superseded = 0;
   let first: number | null = null;
   const ended = await readResultsFileLines(source.path, ({ text, offset, length, fileLine }) => {
-    const { custom_id } = parseResultLine(text, `${source.shown}:${fileLine}`);
+    const where = `${source.shown}:${fileLine}`;
+    parseResultLine(text, where);
+    const custom_id = customIdOfResultLine(text, where);
     first ??= offset;
-    if (newest.delete(custom_id)) superseded += 1;
-    newest.set(custom_id, { offset, length, custom_id });
+    if (index.note(custom_id, offset, length)) superseded += 1;
+    else onNewId(custom_id);
   });
   if (ended === null) throw new UsageError(`results file not found: ${source.shown}`);
   const end = ended.tornTail?.offset ?? ended.size;
   const ranges =
-    superseded > 0
-      ? [...newest.values()].sort((a, b) => a.offset - b.offset)
-      : first === null
-        ? []
-        : [{ offset: first, length: end - first }];
-  return { ranges, fileIds: newest.keys(), tornTail: ended.tornTail };
+    superseded > 0 ? rangesOf(index) : first === null ? [] : [{ offset: first, length: end - first }];
+  return { ranges, tornTail: ended.tornTail };
+}
+
+/** Where the final lines of `index` are, in file order, read as they are written. */
+function* rangesOf(index: ResultsIndex): Generator<ByteRange> {
+  for (const entry of index.entries()) yield { offset: index.offsetOf(entry), length: index.lengthOf(entry) };
 }
 
 /**
  * Names every line of `input` by the naming rule, as a run does, and finds the names with no result
- * (missing) and the results with no line (extra). Consumes `ids`.
+ * (missing) and the results with no line (extra). Marks the entries of `indexes` it finds.
  */
 async function checkAgainstInput(
   input: InputSource,
-  ids: Map<string, unknown>,
+  indexes: readonly ResultsIndex[],
+  options: Pick<ResultsIndexOptions, 'fingerprint'>,
 ): Promise<{ missing: IdList; extra: IdList }> {
-  const names = new LineNames();
+  const names = new LineNames(input.kind === 'file' ? input : null, options.fingerprint);
   const missing: IdList = { count: 0, ids: [] };
   for await (const { line, text } of readInputLines(input, new AbortController().signal)) {
     const { custom_id } = names.assign(wantedCustomId(text, line), line);
-    if (!ids.delete(custom_id)) noteId(missing, custom_id);
+    if (!indexes.some((index) => markFound(index, custom_id))) noteId(missing, custom_id);
   }
-  const extra: IdList = { count: ids.size, ids: [...takeFirst(ids.keys(), IDS_NAMED)] };
+  const extra: IdList = { count: 0, ids: [] };
+  for (const index of indexes) {
+    for (const entry of index.entries()) {
+      if (index.isMarked(entry)) continue;
+      extra.count += 1;
+      if (extra.ids.length < IDS_NAMED) extra.ids.push(index.customIdOf(entry));
+    }
+  }
   return { missing, extra };
+}
+
+/** Marks the entry of `custom_id` in `index`; whether there is one. */
+function markFound(index: ResultsIndex, custom_id: string): boolean {
+  const entry = index.find(custom_id);
+  if (entry >= 0) index.mark(entry);
+  return entry >= 0;
 }
 
 function noteId(list: IdList, id: string): void {
   list.count += 1;
   if (list.ids.length < IDS_NAMED) list.ids.push(id);
-}
-
-function* takeFirst<T>(items: Iterable<T>, n: number): Generator<T> {
-  if (n <= 0) return;
-  let taken = 0;
-  for (const item of items) {
-    yield item;
-    taken += 1;
-    if (taken >= n) return;
-  }
 }
 
 /** `a, b, c and 4 more`. */

@@ -5,7 +5,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { ResultsFileError } from '../errors.js';
 import { replaceFileAtomically } from './atomic-file.js';
-import type { ResultEntry, TornTail } from './results-scan.js';
+import type { TornTail } from './results-scan.js';
 
 const LF = 0x0a;
 /** Size of the copy buffer of `rewriteResultsFile`: 1 MiB, whatever the file size. */
@@ -53,14 +53,15 @@ export interface RewriteOptions {
  * Atomically replace the results file with the lines of `keep`, copied byte for byte from the
  * current file: write `.<name>.<pid>.tmp` in the same folder, fsync it, rename it over the file,
  * fsync the folder. A crash leaves the old file or the new one, never a mix; temp files left by
- * an earlier crash are removed first. Memory stays bounded by one copy buffer (1 MiB).
- * @param keep entries from `scanResultsFile` of this very file, e.g. `[...scan.entries.values()]`
+ * an earlier crash are removed first. Memory stays bounded by one copy buffer (1 MiB), and with
+ * `order: 'as-given'`, `keep` is read as it is written (a generator: no array of a million ranges).
+ * @param keep where lines of this very file are, found by a scan of it (e.g. `ResultEntry`s)
  * @throws ResultsFileError when a kept range is not a complete line any more (the file changed
  *   since the scan); the original file is then untouched and the temp file removed
  */
 export async function rewriteResultsFile(
   path: string,
-  keep: readonly ResultEntry[],
+  keep: Iterable<ByteRange>,
   options: RewriteOptions = {},
 ): Promise<void> {
   const ranges = options.order === 'as-given' ? keep : [...keep].sort((a, b) => a.offset - b.offset);
@@ -72,7 +73,7 @@ export interface LineRanges {
   path: string;
   /** The file as messages name it. */
   name: string;
-  ranges: readonly ByteRange[];
+  ranges: Iterable<ByteRange>;
 }
 
 export interface ByteRange {

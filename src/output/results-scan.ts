@@ -1,7 +1,9 @@
 /**
- * The resume index: one streaming pass over a results file that remembers, per `custom_id`,
- * where its newest line sits (offset and length), never the message itself.
+ * The resume index: one streaming pass over a results file that checks every line is lp-batch
+ * output and remembers, per `custom_id`, where its newest line sits (./results-index.ts), never the
+ * line itself: an entry's line is read again when it is needed (`resultEntryOf`).
  */
+import { ResultsIndex, type ResultsIndexOptions } from './results-index.js';
 import {
   createResultsLineSplitter,
   type LinesEnd,
@@ -9,9 +11,9 @@ import {
   type ResultsFileLine,
   type TornTail,
 } from './results-lines.js';
-import { parseResultLine, type ResultFields } from './results-parse.js';
+import { customIdOfResultLine, parseResultLine, type ResultFields } from './results-parse.js';
 
-/** Where the newest line of one `custom_id` sits in the results file, and what it says. */
+/** The newest line of one `custom_id` in the results file: where it sits, and what it says. */
 export interface ResultEntry extends ResultFields {
   /** Byte offset of the line in the results file. */
   offset: number;
@@ -22,9 +24,9 @@ export interface ResultEntry extends ResultFields {
 export type { TornTail } from './results-lines.js';
 
 export interface ResultsScan {
-  /** Newest entry per `custom_id`. */
-  entries: Map<string, ResultEntry>;
-  /** Result lines read (blank lines are not counted): `entries.size + superseded`. */
+  /** Where the newest line of each `custom_id` is. */
+  index: ResultsIndex;
+  /** Result lines read (blank lines are not counted): `index.size + superseded`. */
   lines: number;
   /** Result lines replaced by a newer line for the same `custom_id`. */
   superseded: number;
@@ -33,7 +35,7 @@ export interface ResultsScan {
   size: number;
 }
 
-/** A scan fed chunk by chunk, so the line splitting can be tested without files. */
+/** A scan fed chunk by chunk, so the line splitting can be tested apart from reading. */
 export interface ResultsScanner {
   /** Feed the next bytes of the file; the scanner keeps no reference to `chunk`. */
   push(chunk: Buffer): void;
@@ -41,43 +43,45 @@ export interface ResultsScanner {
   finish(): ResultsScan;
 }
 
-/**
- * Start a scan of the file named `path` in error messages (the scanner reads no file itself).
- * A leading UTF-8 byte order mark is tolerated (editors add one; lp-batch never does): the first
- * entry then starts after it, so a rewrite drops it. Blank lines are tolerated and not counted.
- * @throws ResultsFileError from `push`, at the first complete line that is not lp-batch output
- */
-export function createResultsScanner(path: string): ResultsScanner {
-  const index = createIndex(path);
-  const splitter = createResultsLineSplitter(index.take);
-  return {
-    push: (chunk) => splitter.push(chunk),
-    finish: () => index.finish(splitter.finish()),
-  };
-}
-
-/** The entries of the lines taken, newest per `custom_id`. */
-function createIndex(path: string) {
-  const entries = new Map<string, ResultEntry>();
-  let lines = 0;
-  let superseded = 0;
-  return {
-    take: ({ text, offset, length, fileLine }: ResultsFileLine): void => {
-      const fields = parseResultLine(text, `${path}:${fileLine}`);
-      lines += 1;
-      if (entries.delete(fields.custom_id)) superseded += 1;
-      entries.set(fields.custom_id, { ...fields, offset, length });
-    },
-    finish: (end: LinesEnd): ResultsScan => ({ entries, lines, superseded, ...end }),
-  };
-}
-
-/** Options of `scanResultsFile`. */
-export interface ScanOptions {
+/** Options of a scan. */
+export interface ScanOptions extends Pick<ResultsIndexOptions, 'inputLines' | 'fingerprint'> {
   /** Bytes read at a time. Default 1 MiB. */
   chunkSize?: number;
   /** The file as messages name it (as given on the command line). Default: `path`. */
   name?: string;
+}
+
+/**
+ * Start a scan of the file at `path`, whose bytes are then pushed in order (the scanner reads no
+ * more of the file than the lines it confirms a custom_id of). A leading UTF-8 byte order mark is
+ * tolerated (editors add one; lp-batch never does): the first entry then starts after it, so a
+ * rewrite drops it. Blank lines are tolerated and not counted.
+ * @throws ResultsFileError from `push`, at the first complete line that is not lp-batch output
+ */
+export function createResultsScanner(path: string, options: ScanOptions = {}): ResultsScanner {
+  const scan = createScan(path, options);
+  const splitter = createResultsLineSplitter(scan.take);
+  return {
+    push: (chunk) => splitter.push(chunk),
+    finish: () => scan.finish(splitter.finish()),
+  };
+}
+
+/** Every line checked in full; its custom_id read as every later reader of the index reads it. */
+function createScan(path: string, options: ScanOptions) {
+  const name = options.name ?? path;
+  const index = new ResultsIndex(path, name, options);
+  let lines = 0;
+  let superseded = 0;
+  return {
+    take: ({ text, offset, length, fileLine }: ResultsFileLine): void => {
+      const where = `${name}:${fileLine}`;
+      const { line } = parseResultLine(text, where);
+      lines += 1;
+      if (index.note(customIdOfResultLine(text, where), offset, length, line)) superseded += 1;
+    },
+    finish: (end: LinesEnd): ResultsScan => ({ index, lines, superseded, ...end }),
+  };
 }
 
 /**
@@ -88,7 +92,14 @@ export interface ScanOptions {
  * @throws ResultsFileError naming the file and line when a complete line is not lp-batch output
  */
 export async function scanResultsFile(path: string, options: ScanOptions = {}): Promise<ResultsScan | null> {
-  const index = createIndex(options.name ?? path);
-  const end = await readResultsFileLines(path, index.take, { chunkSize: options.chunkSize });
-  return end === null ? null : index.finish(end);
+  const scan = createScan(path, options);
+  const end = await readResultsFileLines(path, scan.take, { chunkSize: options.chunkSize });
+  return end === null ? null : scan.finish(end);
+}
+
+/** The result of an entry of `index`: its line read again and parsed. */
+export function resultEntryOf(index: ResultsIndex, entry: number): ResultEntry {
+  const offset = index.offsetOf(entry);
+  const fields = parseResultLine(index.text(entry), `${index.name} at byte ${offset}`);
+  return { ...fields, offset, length: index.lengthOf(entry) };
 }

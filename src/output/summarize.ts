@@ -7,6 +7,7 @@
 import { DEFAULT_PRICES } from '../pricing/price-table.js';
 import type { ShownPath } from '../types.js';
 import { type FinalResultsIndex, forEachFinalResult, indexFinalResults } from './final-results.js';
+import type { ResultsIndexOptions } from './results-index.js';
 import type { ResultRecord } from './results-parse.js';
 import { NO_MODEL, type RunSummary, SummaryBuilder } from './summary.js';
 
@@ -17,11 +18,15 @@ export interface FileSummary {
 }
 
 /**
- * Summarizes the results file `file` in two streaming passes (memory: one entry per custom_id).
+ * Summarizes the results file `file` in two streaming passes (memory: a lean index entry per
+ * custom_id; `options.fingerprint`: see ./results-index.ts).
  * @throws UsageError when it does not exist; ResultsFileError when a line is not lp-batch output
  */
-export async function summarizeResultsFile(file: ShownPath): Promise<FileSummary> {
-  const index = await indexFinalResults(file);
+export async function summarizeResultsFile(
+  file: ShownPath,
+  options: Pick<ResultsIndexOptions, 'fingerprint'> = {},
+): Promise<FileSummary> {
+  const index = await indexFinalResults(file, options);
   const builder = new SummaryBuilder();
   await forEachFinalResult(index, (record) => addResult(builder, record));
   return { summary: builder.build(null, null), index };

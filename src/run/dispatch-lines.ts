@@ -34,7 +34,7 @@ export interface DispatchOptions {
   shutdown: Shutdown;
   execute: Omit<ExecuteContext, 'slots' | 'onAttemptEnd'>;
   /** Earlier results by custom_id: a line matching one may leave a second line for it in the file. */
-  prior: ReadonlyMap<string, unknown>;
+  prior: { has(custom_id: string): boolean };
   /** `--limit`: only the first this many requests (non-blank lines) are dealt with; undefined for all. */
   lineLimit: number | undefined;
   /**

@@ -1,9 +1,10 @@
 /**
  * Intake: one input line → what the run does with it. Parsing and validation, custom_id uniqueness
  * (`check`, which `lp-batch estimate` shares), and the resume decision against an earlier result
- * (`take`). Keeps only what uniqueness needs (the ids seen).
+ * (`take`). Keeps only what uniqueness needs (the ids seen, as fingerprints for a regular file).
  */
-import { LineNames } from '../input/line-names.js';
+import type { FingerprintOf } from '../fingerprint-table.js';
+import { LineNames, type RereadableInput } from '../input/line-names.js';
 import { type LineDefaults, parseRequestLine, wantedCustomId } from '../input/parse-line.js';
 import type { InvalidUtf8 } from '../input/utf8.js';
 import { fingerprintMetadata, hashParams } from '../output/params-hash.js';
@@ -12,6 +13,7 @@ import type { ResultEntry } from '../output/results-scan.js';
 import type { BatchRequest } from '../types.js';
 import type { CachePrefix } from '../cache/prompt-prefixes.js';
 import type { RequestCaching } from '../cache/request-caching.js';
+import type { PriorResults } from './prior-results.js';
 import { decideResume } from './resume.js';
 import { type Shard, shardOfCustomId } from './shard.js';
 
@@ -60,8 +62,14 @@ export type Intake =
 
 export interface IntakeOptions {
   file: string;
+  /**
+   * The input's path when it is a regular file, read again to confirm a custom_id held as a
+   * fingerprint; undefined for a stream (standard input, a FIFO), whose ids are then kept whole.
+   */
+  path?: string | undefined;
   defaults: LineDefaults;
-  prior: ReadonlyMap<string, ResultEntry>;
+  /** Earlier results (`PriorResults.none()` for none); the lines a run names are marked in it. */
+  prior: PriorResults;
   skipErrored: boolean;
   /** `--shard`: only lines whose name falls in this shard are this run's. */
   shard?: Shard | undefined;
@@ -69,13 +77,13 @@ export interface IntakeOptions {
   caching?: RequestCaching | undefined;
   /** The lines go to a Message Batch, which runs no stream: `"stream": true` is refused. */
   batches?: boolean | undefined;
+  /** The fingerprint of a custom_id (see ../fingerprint-table.ts); tests pass a poor one to force collisions. */
+  fingerprint?: FingerprintOf | undefined;
 }
 
 export class LineIntake {
   readonly #opts: IntakeOptions;
-  readonly #names = new LineNames();
-  /** Ids of earlier results that this input still asks for. */
-  readonly matched = new Set<string>();
+  readonly #names: LineNames;
   /** Top-level params lp-batch does not know, each reported once. */
   readonly #warnedKeys = new Set<string>();
   /** Warnings about values sent as is (an unknown block type), each reported once. */
@@ -83,6 +91,9 @@ export class LineIntake {
 
   constructor(opts: IntakeOptions) {
     this.#opts = opts;
+    const input: RereadableInput | null =
+      opts.path === undefined ? null : { path: opts.path, shown: opts.file };
+    this.#names = new LineNames(input, opts.fingerprint);
   }
 
   /**
@@ -114,7 +125,7 @@ export class LineIntake {
     const { custom_id, clash } = this.#names.assign(wanted, line);
     // Decided by the name the line got, so a refused line too is in exactly one shard.
     if (shard && shardOfCustomId(custom_id, shard.n) !== shard.k) return { kind: 'other_shard', custom_id };
-    if (this.#opts.prior.has(custom_id)) this.matched.add(custom_id);
+    this.#opts.prior.ask(custom_id);
     const batchProblem = parsed.ok && this.#opts.batches ? batchRefusal(parsed.request.params) : null;
     if (clash !== null || !parsed.ok || batchProblem !== null) {
       const message =
@@ -196,9 +207,8 @@ export class LineIntake {
     const { prior: results, shard } = this.#opts;
     const { custom_id } = this.#names.assign(wantedCustomId(text, line), line);
     if (shard && shardOfCustomId(custom_id, shard.n) !== shard.k) return 'other_shard';
-    const prior = results.get(custom_id);
-    if (prior === undefined) return null;
-    this.matched.add(custom_id);
+    if (!results.ask(custom_id)) return null;
+    const prior = results.get(custom_id) as ResultEntry;
     const final = prior.type === 'succeeded' || this.#opts.skipErrored;
     return { prior, model: prior.model ?? NO_MODEL, final };
   }

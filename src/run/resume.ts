@@ -5,10 +5,11 @@
  */
 import { rm } from 'node:fs/promises';
 import { ResultsFileError } from '../errors.js';
-import { sortByInputLine } from '../output/results-order.js';
-import { cutTornTail, rewriteResultsFile } from '../output/results-rewrite.js';
+import type { ResultsIndex } from '../output/results-index.js';
+import { type ByteRange, cutTornTail, rewriteResultsFile } from '../output/results-rewrite.js';
 import { type ResultEntry, scanResultsFile } from '../output/results-scan.js';
 import type { ShownPath } from '../types.js';
+import { PriorResults } from './prior-results.js';
 
 export type ResumeDecision =
   /** A succeeded result for the same params: done, not sent. */
@@ -37,8 +38,8 @@ export function decideResume(
 }
 
 export interface PreparedResults {
-  /** Newest earlier result per custom_id (empty on a fresh file). */
-  prior: Map<string, ResultEntry>;
+  /** Newest earlier result per custom_id (none on a fresh file); close it once the run is over. */
+  prior: PriorResults;
   /** Whether the file already holds more than one line for some custom_id. */
   superseded: number;
   /** Bytes of a torn last line that were cut away, or 0. */
@@ -61,11 +62,12 @@ export async function prepareResults(file: ShownPath, overwrite: boolean): Promi
   }
   if (overwrite) {
     await rm(file.path, { force: true });
-    return { prior: new Map(), superseded: 0, cutBytes: 0 };
+    return { prior: PriorResults.none(), superseded: 0, cutBytes: 0 };
   }
-  if (scan === null) return { prior: new Map(), superseded: 0, cutBytes: 0 };
+  if (scan === null) return { prior: PriorResults.none(), superseded: 0, cutBytes: 0 };
   if (scan.tornTail) await cutTornTail(file.path, scan.tornTail, file.shown);
-  return { prior: scan.entries, superseded: scan.superseded, cutBytes: scan.tornTail?.bytes ?? 0 };
+  const prior = new PriorResults(scan.index);
+  return { prior, superseded: scan.superseded, cutBytes: scan.tornTail?.bytes ?? 0 };
 }
 
 /**
@@ -78,15 +80,25 @@ export async function finalizeResults(
   mayHaveDuplicates: boolean,
 ): Promise<void> {
   if (!mayHaveDuplicates && order === 'completion') return;
-  const scan = await scanResultsFile(file.path, { name: file.shown });
+  const scan = await scanResultsFile(file.path, { name: file.shown, inputLines: order === 'input' });
   if (scan === null) return;
-  const entries = [...scan.entries.values()];
-  const options = { name: file.shown };
-  if (order === 'completion') {
-    if (scan.superseded > 0) await rewriteResultsFile(file.path, entries, options);
-    return;
+  const { index } = scan;
+  const options = { name: file.shown, order: 'as-given' as const };
+  try {
+    if (order === 'completion') {
+      if (scan.superseded > 0) await rewriteResultsFile(file.path, rangesOf(index, index.entries()), options);
+      return;
+    }
+    // Ties (two custom_ids of one input line: a file another input wrote) stay in file order.
+    const sorted = index.entries('input');
+    const alreadySorted = scan.superseded === 0 && sorted.every((entry, i) => entry === i);
+    if (!alreadySorted) await rewriteResultsFile(file.path, rangesOf(index, sorted), options);
+  } finally {
+    index.close();
   }
-  const sorted = sortByInputLine(entries);
-  const alreadySorted = scan.superseded === 0 && sorted.every((entry, i) => entry === entries[i]);
-  if (!alreadySorted) await rewriteResultsFile(file.path, sorted, { ...options, order: 'as-given' });
+}
+
+/** Where the lines of `entries` are, in their order. */
+function* rangesOf(index: ResultsIndex, entries: Uint32Array): Generator<ByteRange> {
+  for (const entry of entries) yield { offset: index.offsetOf(entry), length: index.lengthOf(entry) };
 }

@@ -17,7 +17,6 @@ import { DispatchGate } from '../limits/dispatch-gate.js';
 import type { RunSettings } from '../options/run.js';
 import { createRedactor } from '../output/redact.js';
 import { failureOf } from '../output/result-line.js';
-import type { ResultEntry } from '../output/results-scan.js';
 import { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type RunSummary, SummaryBuilder } from '../output/summary.js';
 import type { ResultLine, ShownPath } from '../types.js';
@@ -26,6 +25,7 @@ import { nanosToUsd } from '../pricing/cost.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { dispatchLines } from './dispatch-lines.js';
 import { LineIntake } from './intake.js';
+import type { PriorResults } from './prior-results.js';
 import { Recorder } from './recorder.js';
 import type { Shard } from './shard.js';
 import { finalizeResults, prepareResults } from './resume.js';
@@ -150,6 +150,7 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
   const caching = setUpCaching(settings.cache, plan.sharedHeads, prices, clock);
   const intake = new LineIntake({
     file: input.shown,
+    path: input.kind === 'file' ? input.path : undefined,
     defaults: lineDefaultsOf(settings, plan.endpoint),
     prior: prepared.prior,
     skipErrored: settings.skipErrored,
@@ -203,8 +204,10 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     shutdown.dispose();
     writer.close();
     await transport.close();
+    prepared.prior.close();
   }
   for (const message of caching.warnings()) warn(message);
+  const foreign = countForeign(prepared.prior, recorder);
   if (dispatched.changed > 0)
     warn(`${dispatched.changed} requests changed since their result was written: sent again`);
   if (dispatched.metadataChanged > 0) {
@@ -212,7 +215,6 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
       `${dispatched.metadataChanged} results kept from earlier runs have metadata that differs from their input line's now: they keep the metadata they were written with`,
     );
   }
-  const foreign = countForeign(prepared.prior, intake.matched, recorder);
   if (foreign.count > 0 && dispatched.inputRead) {
     const where =
       plan.shard === null ? input.shown : `shard ${plan.shard.k}/${plan.shard.n} of ${input.shown}`;
@@ -283,17 +285,12 @@ function secondsToMs(seconds: number): number {
 const FOREIGN_IDS_NAMED = 5;
 
 /** Earlier results this run did not come to: they stay in the file, so they count in its summary. */
-function countForeign(
-  prior: ReadonlyMap<string, ResultEntry>,
-  matched: ReadonlySet<string>,
-  recorder: Recorder,
-): { count: number; ids: string[] } {
+function countForeign(prior: PriorResults, recorder: Recorder): { count: number; ids: string[] } {
   let count = 0;
   const ids: string[] = [];
-  for (const [id, entry] of prior) {
-    if (matched.has(id)) continue;
+  for (const entry of prior.unasked()) {
     count += 1;
-    if (ids.length < FOREIGN_IDS_NAMED) ids.push(id);
+    if (ids.length < FOREIGN_IDS_NAMED) ids.push(entry.custom_id);
     recorder.resumed(entry.model ?? NO_MODEL, entry);
   }
   return { count, ids };

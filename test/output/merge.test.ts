@@ -8,6 +8,7 @@ import { mergeResultsFiles } from '../../src/output/merge.js';
 import { erroredLine, notSentFailure } from '../../src/output/result-line.js';
 import { scanResultsFile } from '../../src/output/results-scan.js';
 import { it } from '../helpers/fixtures.js';
+import { entriesOf } from './results-file-fixtures.js';
 import { requestLine, writeInput } from '../helpers/run-helpers.js';
 
 /** A results line for `custom_id` (an errored one: the shape is all that matters here). */
@@ -49,7 +50,7 @@ describe('mergeResultsFiles', () => {
       `${resultLine('q1', 1)}\n${resultLine('q3', 3, 'new')}\n${resultLine('q2', 2)}\r\n\n${resultLine('q4', 4)}\n`,
     );
     const scan = await scanResultsFile(out.path);
-    expect([...(scan?.entries.keys() ?? [])]).toEqual(['q1', 'q3', 'q2', 'q4']);
+    expect([...entriesOf(scan).keys()]).toEqual(['q1', 'q3', 'q2', 'q4']);
     expect(scan?.superseded).toBe(0);
   });
 
@@ -62,6 +63,10 @@ describe('mergeResultsFiles', () => {
     const out = { path: join(dir, 'all.jsonl'), shown: 'all.jsonl' };
     const merging = mergeResultsFiles([a, b, c], out, null);
     await expect(merging).rejects.toThrow(ResultsFileError);
+    const colliding = mergeResultsFiles([a, b, c], out, null, { fingerprint: () => 0 });
+    await expect(colliding).rejects.toThrow(
+      '10 custom_ids have a result in more than one file: "q3" (in a.jsonl and c.jsonl)',
+    );
     await expect(merging).rejects.toThrow(
       '10 custom_ids have a result in more than one file: "q3" (in a.jsonl and c.jsonl), "q4" (in a.jsonl and c.jsonl), "q5" (in a.jsonl and c.jsonl), "q6" (in a.jsonl and c.jsonl), "q7" (in a.jsonl and c.jsonl) and 5 more; nothing was written.',
     );
@@ -93,6 +98,14 @@ describe('mergeResultsFiles', () => {
     );
     expect(report.missing).toEqual({ count: 10, ids: ['q2', 'line-5', 'r0', 'r1', 'r2'] });
     expect(report.extra).toEqual({ count: 1, ids: ['stray'] });
+    // The same when every custom_id shares one fingerprint: each match is settled by reading a line again.
+    const colliding = await mergeResultsFiles(
+      [a],
+      { path: join(dir, 'again.jsonl'), shown: 'again.jsonl' },
+      inputSource(input, dir, () => process.stdin),
+      { fingerprint: () => 0 },
+    );
+    expect(colliding).toEqual(report);
     // Written all the same: every result is kept, and a run on it sends what is missing.
     expect(readFileSync(out.path, 'utf8')).toBe(readFileSync(a.path, 'utf8'));
   });

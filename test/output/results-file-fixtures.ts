@@ -2,6 +2,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ResultEntry, type ResultsScan, resultEntryOf } from '../../src/output/results-scan.js';
 import type { ResultLine } from '../../src/types.js';
 
 /** A succeeded line as lp-batch writes it, with `text` as the whole answer. */
@@ -75,4 +76,23 @@ export async function writeResults(
   const path = join(folder, name);
   await writeFile(path, content);
   return path;
+}
+
+/** The entries of a scan, each line read again, by custom_id in file order (what the index stands for). */
+export function entriesOf(scan: ResultsScan | null): Map<string, ResultEntry> {
+  const entries = new Map<string, ResultEntry>();
+  if (scan === null) return entries;
+  for (const entry of scan.index.entries()) {
+    const result = resultEntryOf(scan.index, entry);
+    entries.set(scan.index.customIdOf(entry), result);
+  }
+  scan.index.close();
+  return entries;
+}
+
+/** A scan as plain data: its entries read again instead of its index. */
+export function scanData(scan: ResultsScan | null) {
+  if (scan === null) return null;
+  const { index: _index, ...rest } = scan;
+  return { ...rest, entries: entriesOf(scan) };
 }

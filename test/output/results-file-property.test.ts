@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResultsScanner, type ResultEntry, scanResultsFile } from '../../src/output/results-scan.js';
-import { errored, makeTempFolder, succeeded } from './results-file-fixtures.js';
+import { errored, makeTempFolder, scanData, succeeded } from './results-file-fixtures.js';
 
 /** One line of a generated results file and the entry a scan must make of it. */
 interface GeneratedLine {
@@ -91,16 +91,28 @@ function chop(bytes: Buffer, points: readonly number[]): Buffer[] {
 }
 
 describe('scanning a results file truncated anywhere', () => {
-  it('yields exactly the complete lines before the cut, however the bytes arrive', () => {
-    fc.assert(
-      fc.property(truncatedFile, fc.array(fc.nat(), { maxLength: 20 }), ({ file, cut }, points) => {
-        const scanner = createResultsScanner('out.jsonl');
-        const truncated = file.content.subarray(0, cut);
-        for (const chunk of chop(truncated, points)) scanner.push(chunk);
-        expect(scanner.finish()).toEqual(expectedScan(file.lines, cut));
-      }),
-      { numRuns: 500 },
-    );
+  it('yields exactly the complete lines before the cut, however the bytes arrive', async () => {
+    const temp = await makeTempFolder();
+    try {
+      // The scanner reads the file again only to confirm a custom_id it holds as a fingerprint.
+      const path = temp.file('out.jsonl');
+      await fc.assert(
+        fc.asyncProperty(
+          truncatedFile,
+          fc.array(fc.nat(), { maxLength: 20 }),
+          async ({ file, cut }, points) => {
+            const truncated = file.content.subarray(0, cut);
+            await writeFile(path, truncated);
+            const scanner = createResultsScanner(path);
+            for (const chunk of chop(truncated, points)) scanner.push(chunk);
+            expect(scanData(scanner.finish())).toEqual(expectedScan(file.lines, cut));
+          },
+        ),
+        { numRuns: 500 },
+      );
+    } finally {
+      await temp.remove();
+    }
   });
 
   it('never reports a partial line as a result when reading the truncated file from disk', async () => {
@@ -110,8 +122,11 @@ describe('scanning a results file truncated anywhere', () => {
       await fc.assert(
         fc.asyncProperty(truncatedFile, fc.integer({ min: 1, max: 64 }), async ({ file, cut }, chunkSize) => {
           await writeFile(path, file.content.subarray(0, cut));
-          const scan = await scanResultsFile(path, { chunkSize });
+          const scan = scanData(await scanResultsFile(path, { chunkSize }));
           expect(scan).toEqual(expectedScan(file.lines, cut));
+          // Every custom_id with one fingerprint: each match is settled by reading the line again.
+          const colliding = await scanResultsFile(path, { chunkSize, fingerprint: () => 0 });
+          expect(scanData(colliding)).toEqual(scan);
           for (const entry of scan?.entries.values() ?? []) {
             expect(entry.offset + entry.length).toBeLessThanOrEqual(scan?.tornTail?.offset ?? cut);
           }

@@ -1,12 +1,18 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResultsFileError } from '../../src/errors.js';
-import { sortByInputLine } from '../../src/output/results-order.js';
 import { isTempFileOf, tempFileName } from '../../src/output/atomic-file.js';
 import { rewriteResultsFile } from '../../src/output/results-rewrite.js';
 import { type ResultEntry, scanResultsFile } from '../../src/output/results-scan.js';
 import type { AnyResult } from '../helpers/run-helpers.js';
-import { errored, makeTempFolder, succeeded, toJsonl, writeResults } from './results-file-fixtures.js';
+import {
+  entriesOf,
+  errored,
+  makeTempFolder,
+  succeeded,
+  toJsonl,
+  writeResults,
+} from './results-file-fixtures.js';
 
 let temp: Awaited<ReturnType<typeof makeTempFolder>>;
 beforeEach(async () => {
@@ -30,10 +36,13 @@ async function readLines(path: string): Promise<string[]> {
     });
 }
 
-async function scanEntries(path: string): Promise<ResultEntry[]> {
-  const scan = await scanResultsFile(path);
+async function scanEntries(path: string, order: 'file' | 'input' = 'file'): Promise<ResultEntry[]> {
+  const scan = await scanResultsFile(path, { inputLines: true });
   if (scan === null) throw new Error(`expected ${path} to exist`);
-  return [...scan.entries.values()];
+  const byId = entriesOf(scan);
+  const ids = [...scan.index.entries(order)].map((entry) => scan.index.customIdOf(entry));
+  scan.index.close();
+  return ids.map((id) => byId.get(id) as ResultEntry);
 }
 
 /** A resumed run's file: `b` failed first and succeeded on the second run, `c` finished twice. */
@@ -58,7 +67,7 @@ describe('rewriteResultsFile', () => {
 
   it('writes the lines in input order when given sorted by line with order as-given', async () => {
     const path = await writeResults(temp.folder, 'out.jsonl', resumed);
-    await rewriteResultsFile(path, sortByInputLine(await scanEntries(path)), { order: 'as-given' });
+    await rewriteResultsFile(path, await scanEntries(path, 'input'), { order: 'as-given' });
     expect(await readLines(path)).toEqual(['a:a1', 'b:b2', 'c:c2', 'd:d1']);
     const reversed = (await scanEntries(path)).reverse();
     await rewriteResultsFile(path, reversed, { order: 'as-given' });
@@ -149,24 +158,11 @@ describe('temp file names', () => {
   });
 });
 
-describe('sortByInputLine', () => {
-  it('orders by input line, then by offset, without changing its argument', () => {
-    const entry = (custom_id: string, line: number, offset: number): ResultEntry => ({
-      custom_id,
-      type: 'succeeded',
-      params_hash: null,
-      usage: null,
-      model: null,
-      error_type: null,
-      error_kind: null,
-      metadata_hash: null,
-      batch: false,
-      line,
-      offset,
-      length: 10,
-    });
-    const given = [entry('c', 3, 0), entry('b', 1, 50), entry('a', 1, 20), entry('d', 2, 10)];
-    expect(sortByInputLine(given).map((e) => e.custom_id)).toEqual(['a', 'b', 'd', 'c']);
-    expect(given.map((e) => e.custom_id)).toEqual(['c', 'b', 'a', 'd']);
+describe("a scan's entries in input order", () => {
+  it('orders by input line, then by offset', async () => {
+    const content = toJsonl([succeeded('c', 3), succeeded('a', 1), succeeded('d', 2), succeeded('b', 1)]);
+    const path = await writeResults(temp.folder, 'out.jsonl', content);
+    expect((await scanEntries(path, 'input')).map((e) => e.custom_id)).toEqual(['a', 'b', 'd', 'c']);
+    expect((await scanEntries(path)).map((e) => e.custom_id)).toEqual(['c', 'a', 'd', 'b']);
   });
 });

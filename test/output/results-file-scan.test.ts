@@ -4,7 +4,14 @@ import { ResultsFileError } from '../../src/errors.js';
 import { cutTornTail } from '../../src/output/results-rewrite.js';
 import { scanResultsFile } from '../../src/output/results-scan.js';
 import type { AnyResult } from '../helpers/run-helpers.js';
-import { errored, makeTempFolder, succeeded, toJsonl, writeResults } from './results-file-fixtures.js';
+import {
+  errored,
+  makeTempFolder,
+  scanData,
+  succeeded,
+  toJsonl,
+  writeResults,
+} from './results-file-fixtures.js';
 
 let temp: Awaited<ReturnType<typeof makeTempFolder>>;
 beforeEach(async () => {
@@ -26,12 +33,12 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('scanResultsFile', () => {
   it('returns null when the file does not exist', async () => {
-    expect(await scanResultsFile(temp.file('missing.jsonl'))).toBeNull();
+    expect(scanData(await scanResultsFile(temp.file('missing.jsonl')))).toBeNull();
   });
 
   it('scans an empty file as no entries and no torn tail', async () => {
     const path = await writeResults(temp.folder, 'out.jsonl', '');
-    expect(await scanResultsFile(path)).toEqual({
+    expect(scanData(await scanResultsFile(path))).toEqual({
       entries: new Map(),
       lines: 0,
       superseded: 0,
@@ -45,7 +52,7 @@ describe('scanResultsFile', () => {
     const second = `${JSON.stringify(errored('b', 2, 'h2'))}\n`;
     const third = `${JSON.stringify({ ...succeeded('c', 7), params_hash: undefined })}\n`;
     const path = await writeResults(temp.folder, 'out.jsonl', first + second + third);
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     const firstBytes = Buffer.byteLength(first);
     const secondBytes = Buffer.byteLength(second);
     expect(scan?.lines).toBe(3);
@@ -101,7 +108,7 @@ describe('scanResultsFile', () => {
   it('keeps the newest line of a custom_id and counts the older ones as superseded', async () => {
     const lines = [errored('a', 1), succeeded('b', 2), errored('a', 1), succeeded('a', 1, 'third try', 'h9')];
     const path = await writeResults(temp.folder, 'out.jsonl', toJsonl(lines));
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     expect(scan?.lines).toBe(4);
     expect(scan?.superseded).toBe(2);
     expect(scan?.entries.size).toBe(2);
@@ -123,8 +130,8 @@ describe('scanResultsFile', () => {
     ];
     const content = toJsonl(lines);
     const path = await writeResults(temp.folder, 'out.jsonl', content);
-    const whole = await scanResultsFile(path);
-    const chunked = await scanResultsFile(path, { chunkSize: 7 });
+    const whole = scanData(await scanResultsFile(path));
+    const chunked = scanData(await scanResultsFile(path, { chunkSize: 7 }));
     expect(chunked).toEqual(whole);
     expect(chunked?.entries.size).toBe(3);
     expect(chunked?.size).toBe(Buffer.byteLength(content));
@@ -133,7 +140,7 @@ describe('scanResultsFile', () => {
   it('tolerates CRLF line endings and counts the CR in the line length', async () => {
     const content = toJsonl([succeeded('a', 1), succeeded('b', 2)], '\r\n');
     const path = await writeResults(temp.folder, 'out.jsonl', content);
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     const firstBytes = Buffer.byteLength(`${JSON.stringify(succeeded('a', 1))}\r\n`);
     expect(scan?.lines).toBe(2);
     expect(scan?.entries.get('a')).toMatchObject({ offset: 0, length: firstBytes });
@@ -144,7 +151,7 @@ describe('scanResultsFile', () => {
   it('tolerates a UTF-8 byte order mark: the first entry starts after it', async () => {
     const line = `${JSON.stringify(succeeded('a', 1))}\n`;
     const path = await writeResults(temp.folder, 'out.jsonl', `\uFEFF${line}${line.replace('"a"', '"b"')}`);
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     expect(scan?.entries.get('a')).toMatchObject({ offset: 3, length: Buffer.byteLength(line) });
     expect(scan?.entries.get('b')).toMatchObject({ offset: 3 + Buffer.byteLength(line) });
   });
@@ -155,7 +162,7 @@ describe('scanResultsFile', () => {
     const error = await rejection(scanResultsFile(path));
     expect(error.message).toContain(`${path}:5:`);
     await writeResults(temp.folder, 'out.jsonl', content.replace('nope\n', ''));
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     expect(scan?.lines).toBe(2);
     expect(scan?.entries.get('b')?.offset).toBe(content.indexOf('{"custom_id":"b"'));
   });
@@ -166,7 +173,7 @@ describe('scanResultsFile with a torn last line', () => {
     const complete = toJsonl([succeeded('a', 1), succeeded('b', 2)]);
     const fragment = JSON.stringify(succeeded('c', 3)).slice(0, 40);
     const path = await writeResults(temp.folder, 'out.jsonl', complete + fragment);
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     expect([...(scan?.entries.keys() ?? [])]).toEqual(['a', 'b']);
     expect(scan?.lines).toBe(2);
     expect(scan?.tornTail).toEqual({ offset: Buffer.byteLength(complete), bytes: 40 });
@@ -177,7 +184,7 @@ describe('scanResultsFile with a torn last line', () => {
     const complete = toJsonl([succeeded('a', 1)]);
     const whole = JSON.stringify(succeeded('b', 2));
     const path = await writeResults(temp.folder, 'out.jsonl', complete + whole);
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     expect(scan?.entries.has('b')).toBe(false);
     expect(scan?.tornTail).toEqual({ offset: Buffer.byteLength(complete), bytes: Buffer.byteLength(whole) });
   });
@@ -189,7 +196,7 @@ describe('scanResultsFile with a torn last line', () => {
       'out.jsonl',
       `${complete}${JSON.stringify(succeeded('b', 2))}\r`,
     );
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     expect(scan?.entries.size).toBe(1);
     expect(scan?.tornTail?.offset).toBe(Buffer.byteLength(complete));
   });
@@ -198,7 +205,7 @@ describe('scanResultsFile with a torn last line', () => {
     const complete = toJsonl([succeeded('a', 1)]);
     const fragment = '{"custom_id":"b","res';
     const path = await writeResults(temp.folder, 'out.jsonl', complete + fragment);
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     expect(scan?.tornTail).toEqual({ offset: Buffer.byteLength(complete), bytes: fragment.length });
   });
 });
@@ -207,17 +214,17 @@ describe('cutTornTail', () => {
   it('truncates at the torn tail and leaves the complete lines byte for byte', async () => {
     const complete = toJsonl([succeeded('a', 1, 'ünïcödé'), errored('b', 2)], '\r\n');
     const path = await writeResults(temp.folder, 'out.jsonl', `${complete}{"custom_id":"c","result":{"ty`);
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     await cutTornTail(path, scan?.tornTail ?? null);
     expect(await readFile(path)).toEqual(Buffer.from(complete));
-    const after = await scanResultsFile(path);
+    const after = scanData(await scanResultsFile(path));
     expect(after?.tornTail).toBeNull();
     expect(after?.entries).toEqual(scan?.entries);
   });
 
   it('empties a file whose only line is torn', async () => {
     const path = await writeResults(temp.folder, 'out.jsonl', '{"custom_id":"a"');
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     expect(scan?.tornTail).toEqual({ offset: 0, bytes: 16 });
     await cutTornTail(path, scan?.tornTail ?? null);
     expect((await readFile(path)).length).toBe(0);
@@ -233,7 +240,7 @@ describe('cutTornTail', () => {
   it('refuses to cut when the file grew since the scan', async () => {
     const complete = toJsonl([succeeded('a', 1)]);
     const path = await writeResults(temp.folder, 'out.jsonl', `${complete}{"cus`);
-    const scan = await scanResultsFile(path);
+    const scan = scanData(await scanResultsFile(path));
     const grown = `${complete}{"custom_id":"b"}\n`;
     await writeResults(temp.folder, 'out.jsonl', grown);
     const error = await rejection(cutTornTail(path, scan?.tornTail ?? null));

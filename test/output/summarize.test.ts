@@ -70,6 +70,22 @@ describe('summarizeResultsFile', () => {
     expect(summary).toMatchObject({ wall_ms: null, requests_per_second: null, stop: null, budget: null });
   });
 
+  it('counts the same when every custom_id shares one fingerprint (each match read again)', async ({
+    dir,
+  }) => {
+    const path = join(dir, 'out.jsonl');
+    const lines = Array.from({ length: 60 }, (_, i) =>
+      i % 3 === 0 ? failed(`q${i % 7}`, 'm', 2) : ok(`q${i % 11}`, `m${i % 2}`, 0.001 * i, 1 + (i % 3)),
+    );
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const file = { path, shown: 'out.jsonl' };
+    const whole = await summarizeResultsFile(file);
+    const colliding = await summarizeResultsFile(file, { fingerprint: () => 0 });
+    expect(colliding.summary).toEqual(whole.summary);
+    expect(whole.summary.requests.total).toBe(11);
+    expect(colliding.index).toMatchObject({ results: 11, superseded: 49 });
+  });
+
   it('finds the custom_id of a line whose fields come in another order (a hand-edited file)', async ({
     dir,
   }) => {

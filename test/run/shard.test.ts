@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineIntake } from '../../src/run/intake.js';
+import { PriorResults } from '../../src/run/prior-results.js';
 import { parseShard, shardOfCustomId, shareOfLimits } from '../../src/run/shard.js';
 
 /** The name a run gives each line of `lines` (blank lines aside), sharded or not; null: another shard's. */
@@ -12,7 +13,7 @@ function namesTaken(lines: readonly string[], shard?: { k: number; n: number }):
   const intake = new LineIntake({
     file: 'in.jsonl',
     defaults: {},
-    prior: new Map(),
+    prior: PriorResults.none(),
     skipErrored: false,
     shard,
   });
