@@ -8,6 +8,7 @@ import { nanosToUsd } from '../pricing/cost.js';
 import type { PriceTier } from '../pricing/price-table.js';
 import type { AnthropicErrorType, ErrorKind, NotRunType, Usage } from '../types.js';
 import { cacheSummary } from './cache-summary.js';
+import { LatencyHistogram } from './latency-histogram.js';
 import type { LiveTotals, ModelSummary, RunFacts, RunSummary } from './summary-types.js';
 
 // The shape is summary-types.ts's; those who build or read a summary import it from here too.
@@ -25,8 +26,9 @@ interface ModelTally {
   cacheRead: number;
   costNanos: number;
   unpriced: number;
-  latencies: number[];
-  ttfts: number[];
+  /** Fixed-size, whatever the number of results (see ./latency-histogram.ts for its error). */
+  latency: LatencyHistogram;
+  ttft: LatencyHistogram;
 }
 
 /** Model name used for lines that never named one (not JSON, say). */
@@ -77,8 +79,8 @@ export class SummaryBuilder {
     else t.costNanos += costNanos;
     this.#cacheSavedNanos += cacheSavedNanos ?? 0;
     if (timing.resumed) this.#resumed += 1;
-    if (timing.latencyMs !== undefined) t.latencies.push(timing.latencyMs);
-    if (timing.ttftMs !== undefined) t.ttfts.push(timing.ttftMs);
+    if (timing.latencyMs !== undefined) t.latency.add(timing.latencyMs);
+    if (timing.ttftMs !== undefined) t.ttft.add(timing.ttftMs);
   }
 
   /** A request that failed for good (or was never sent because its line was bad). */
@@ -177,8 +179,8 @@ export class SummaryBuilder {
         cache_creation_input_tokens: t.cacheWrite,
         cache_read_input_tokens: t.cacheRead,
         cost_usd: t.unpriced > 0 ? null : nanosToUsd(t.costNanos),
-        latency_ms: percentiles(t.latencies),
-        ttft_ms: percentiles(t.ttfts),
+        latency_ms: percentiles(t.latency),
+        ttft_ms: percentiles(t.ttft),
       };
       if (t.unpriced > 0) unpriced.push(model);
       requests.total += t.requests;
@@ -235,8 +237,8 @@ export class SummaryBuilder {
         cacheRead: 0,
         costNanos: 0,
         unpriced: 0,
-        latencies: [],
-        ttfts: [],
+        latency: new LatencyHistogram(),
+        ttft: new LatencyHistogram(),
       };
       this.#models.set(model, t);
     }
@@ -256,10 +258,10 @@ function sorted(counts: ReadonlyMap<string, number>): Record<string, number> {
   return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** Nearest-rank median and 95th percentile, or nulls for no samples. */
-export function percentiles(samples: number[]): { p50: number | null; p95: number | null } {
-  if (samples.length === 0) return { p50: null, p95: null };
-  const sorted = Float64Array.from(samples).sort();
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null;
-  return { p50: at(0.5), p95: at(0.95) };
+/**
+ * Nearest-rank median and 95th percentile, or nulls for no samples: exact below 256 ms, above that
+ * less than 1/128 below the true value (see ./latency-histogram.ts).
+ */
+export function percentiles(samples: LatencyHistogram): { p50: number | null; p95: number | null } {
+  return { p50: samples.quantile(0.5), p95: samples.quantile(0.95) };
 }

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LatencyHistogram } from '../../src/output/latency-histogram.js';
 import { percentiles, SummaryBuilder } from '../../src/output/summary.js';
 
 describe('SummaryBuilder', () => {
@@ -100,10 +102,50 @@ describe("the summary's cache figures", () => {
   });
 });
 
+/** A histogram of `samples`. */
+function histogram(samples: readonly number[]): LatencyHistogram {
+  const h = new LatencyHistogram();
+  for (const sample of samples) h.add(sample);
+  return h;
+}
+
+/** The nearest-rank `q` quantile of `samples`, computed from all of them. */
+function nearestRank(samples: readonly number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+}
+
 describe('percentiles', () => {
   it('takes the nearest rank, and nulls for no samples', () => {
-    expect(percentiles([])).toEqual({ p50: null, p95: null });
-    expect(percentiles([5])).toEqual({ p50: 5, p95: 5 });
-    expect(percentiles(Array.from({ length: 100 }, (_, i) => 100 - i))).toEqual({ p50: 50, p95: 95 });
+    expect(percentiles(histogram([]))).toEqual({ p50: null, p95: null });
+    expect(percentiles(histogram([5]))).toEqual({ p50: 5, p95: 5 });
+    expect(percentiles(histogram(Array.from({ length: 100 }, (_, i) => 100 - i)))).toEqual({
+      p50: 50,
+      p95: 95,
+    });
+  });
+
+  it('is exact below 256 ms, and above never more than the true value nor 1/128 of it less', () => {
+    const sample = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 2 ** 41 - 1 }));
+    fc.assert(
+      fc.property(
+        fc.array(sample, { minLength: 1, maxLength: 200 }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        (samples, q) => {
+          const exact = nearestRank(samples, q);
+          const got = histogram(samples).quantile(q) as number;
+          if (exact < 256) expect(got).toBe(exact);
+          expect(got).toBeLessThanOrEqual(exact);
+          expect(exact - got).toBeLessThan(exact / 128 + 1);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the smallest and the largest sample exactly, however large', () => {
+    const samples = [3_000_001, 7_654_321, 5_000_000];
+    expect(histogram(samples).quantile(0.01)).toBe(3_000_001);
+    expect(histogram(samples).quantile(1)).toBe(7_654_321);
   });
 });
