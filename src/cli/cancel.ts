@@ -2,7 +2,6 @@
  * `lp-batch cancel <job>`: asks the gateway to cancel every batch of a job that has not ended. Their
  * requests not yet run come back `canceled` (`lp-batch results` writes them; a later run sends them).
  */
-import { cancelBatchesWith } from '../batches/library-status.js';
 import { JOB_OPTIONS } from '../options/batches.js';
 import { resolveOptions } from '../options/define.js';
 import { REPORT_OPTIONS } from '../options/shared.js';
@@ -18,6 +17,7 @@ export const cancelCommand = defineCommand({
   async handler(positionals, given, io) {
     const { json } = resolveOptions(REPORT_OPTIONS, given);
     const job = positionals.job ?? '';
+    const { cancelBatchesWith } = await import('../batches/library-status.js');
     const report = await cancelBatchesWith({ ...given, jobPath: job }, { env: io.env, cwd: io.cwd });
     if (json) {
       io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

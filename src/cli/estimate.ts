@@ -2,7 +2,7 @@
  * `lp-batch estimate <input>`: what a run of the file would cost, before it runs. The estimate
  * itself is the library's `estimate` (same options, same checks); this file prints it.
  */
-import { estimateWith } from '../estimate/estimate.js';
+import type { EstimateFileOptions } from '../estimate/estimate.js';
 import { resolveOptions } from '../options/define.js';
 import { ESTIMATE_OPTIONS } from '../options/estimate.js';
 import { REPORT_OPTIONS } from '../options/shared.js';
@@ -23,11 +23,9 @@ export const estimateCommand = defineCommand({
 });
 
 /** Estimates `options.inputPath` and prints the report on stdout (warnings on stderr). Shared with `run --dry-run`. */
-export async function printEstimate(
-  options: Parameters<typeof estimateWith>[0],
-  json: boolean,
-  io: CliIO,
-): Promise<number> {
+export async function printEstimate(options: EstimateFileOptions, json: boolean, io: CliIO): Promise<number> {
+  // Loaded when an estimate starts (see ./index.ts).
+  const { estimateWith } = await import('../estimate/estimate.js');
   const { report, prices } = await estimateWith(
     { ...options, onWarning: (message) => io.stderr.write(`lp-batch: warning: ${message}\n`) },
     { env: io.env, cwd: io.cwd, stdin: io.stdin },

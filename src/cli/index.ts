@@ -1,40 +1,17 @@
 /**
  * The command line: yargs wiring of the commands (one file each) and the mapping of errors to exit
  * codes. `main` never exits the process itself; bin/lp-batch.js sets process.exitCode from what it returns.
+ * Start-up loads only what is asked for: `--version` alone loads nothing more than this file; the
+ * commands' flags and yargs load once there is a command line to read; a command's own dependencies
+ * (undici, zod, cli-progress, ...) only when it runs (its handler imports them).
  */
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { LpBatchError, UsageError } from '../errors.js';
-import { resolveOptions } from '../options/define.js';
 import { packageVersion } from '../version.js';
-import { type CliIO, type Command, optionValues, yargsOptions } from './command.js';
+import type { CliIO, Command } from './command.js';
 import { EXIT } from './exit-codes.js';
-import { cancelCommand } from './cancel.js';
-import { estimateCommand } from './estimate.js';
-import { mergeCommand } from './merge.js';
-import { mockServerCommand } from './mock-server.js';
-import { pricingCommand } from './pricing.js';
-import { resultsCommand } from './results.js';
-import { runCommand } from './run.js';
-import { statusCommand } from './status.js';
-import { submitCommand } from './submit.js';
-import { findArgvMistake } from './suggest.js';
-import { summarizeCommand } from './summarize.js';
 
 export type { CliIO } from './command.js';
-
-/** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [
-  runCommand,
-  submitCommand,
-  statusCommand,
-  cancelCommand,
-  resultsCommand,
-  estimateCommand,
-  pricingCommand,
-  summarizeCommand,
-  mergeCommand,
-  mockServerCommand,
-];
 
 /** A command line as yargs read it, before its command runs. */
 export interface ParsedCommandLine {
@@ -51,7 +28,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   ignoreWriteErrors(io.stdout);
   let code: number = EXIT.ok;
   try {
-    const cli = commandLine(argv, async ({ command, positionals, options, lists }) => {
+    if (argv.length === 1 && argv[0] === '--version') {
+      io.stdout.write(`${packageVersion()}\n`);
+      return EXIT.ok;
+    }
+    const cli = await commandLine(argv, async ({ command, positionals, options, lists }) => {
       code = await command.handler(positionals, options, io, lists);
     });
     if (argv.length === 0) {
@@ -81,12 +62,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
  * @throws UsageError for an unknown command or flag, a missing positional or a bad value
  */
 export async function parseCommandLine(argv: string[]): Promise<ParsedCommandLine | null> {
+  const { resolveOptions } = await import('../options/define.js');
   let parsed: ParsedCommandLine | null = null;
-  await commandLine(argv, (found) => {
+  const cli = await commandLine(argv, (found) => {
     resolveOptions(found.command.options, found.options);
     parsed = found;
     return Promise.resolve();
-  }).parseAsync();
+  });
+  await cli.parseAsync();
   return parsed;
 }
 
@@ -95,10 +78,16 @@ export async function parseCommandLine(argv: string[]): Promise<ParsedCommandLin
  * command line, a misspelt command or flag); `run` gets the command `argv` names, with its arguments.
  * @throws UsageError from those checks
  */
-function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => Promise<void>): Argv {
+async function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => Promise<void>): Promise<Argv> {
   refuseKeyInArgv(argv);
+  const [{ COMMANDS }, { findArgvMistake }, { optionValues, yargsOptions }] = await Promise.all([
+    import('./commands.js'),
+    import('./suggest.js'),
+    import('./command.js'),
+  ]);
   const mistake = findArgvMistake(argv, COMMANDS);
   if (mistake !== null) throw new UsageError(mistake);
+  const { default: yargs } = await import('yargs');
   let cli = yargs(argv.map((arg) => (arg === '-' ? DASH : arg)))
     .scriptName('lp-batch')
     .usage(

@@ -11,7 +11,6 @@ import { inputSource } from '../input/input-source.js';
 import { resolveOptions } from '../options/define.js';
 import { MERGE_OPTIONS } from '../options/merge.js';
 import { indexFinalResults } from '../output/final-results.js';
-import { listed, mergeResultsFiles } from '../output/merge.js';
 import { checkWritablePath, refuseSameFiles } from '../output/path-checks.js';
 import { lockResultsFile } from '../output/results-lock.js';
 import type { ShownPath } from '../types.js';
@@ -40,6 +39,7 @@ export const mergeCommand = defineCommand({
     ]);
     checkWritablePath({ ...target, role: '-o' }, { regularFile: true, writableFolder: true });
 
+    const { listed, mergeResultsFiles } = await import('../output/merge.js');
     const lock = await lockResultsFile(target, { warn: (message) => say(`warning: ${message}`) });
     try {
       await refuseResults(target, overwrite);

@@ -4,7 +4,6 @@
  * prints its URL on stdout and serves until SIGINT or SIGTERM.
  */
 import { UsageError } from '../errors.js';
-import { startMockServer } from '../mock/server.js';
 import { MOCK_SERVER_COMMAND_OPTIONS } from '../options/mock-server.js';
 import { defineCommand } from './command.js';
 import { EXIT } from './exit-codes.js';
@@ -16,6 +15,7 @@ export const mockServerCommand = defineCommand({
   options: MOCK_SERVER_COMMAND_OPTIONS,
   async handler(_positionals, given, io) {
     const port = given.port ?? MOCK_SERVER_COMMAND_OPTIONS.port.default;
+    const { startMockServer } = await import('../mock/server.js');
     // A server that runs for hours keeps nothing of what it received.
     const server = await startMockServer({ ...given, port, record: false }).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

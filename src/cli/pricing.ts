@@ -4,7 +4,6 @@
  */
 import { resolveOptions } from '../options/define.js';
 import { PRICING_OPTIONS, REPORT_OPTIONS } from '../options/shared.js';
-import { loadPriceTable } from '../pricing/price-file.js';
 import type { PriceData } from '../pricing/price-table.js';
 import { defineCommand } from './command.js';
 import { EXIT } from './exit-codes.js';
@@ -20,6 +19,7 @@ export const pricingCommand = defineCommand({
   options: PRICING_COMMAND_OPTIONS,
   async handler(_positionals, given, io) {
     const { pricing, json } = resolveOptions(PRICING_COMMAND_OPTIONS, given);
+    const { loadPriceTable } = await import('../pricing/price-file.js');
     const data = (await loadPriceTable({ file: pricing, cwd: io.cwd })).toData();
     io.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : formatPrices(data));
     return EXIT.ok;

@@ -2,7 +2,7 @@
  * `lp-batch results <job> [output]`: the results of a job's ended batches, written as a run writes
  * them, and the same summary. The work itself is the library's `fetchBatchResults`.
  */
-import { type BatchResultsReport, fetchBatchResultsWith } from '../batches/library-results.js';
+import type { BatchResultsReport } from '../batches/library-results.js';
 import { RESULTS_OPTIONS } from '../options/batches.js';
 import { resolveOptions } from '../options/define.js';
 import { GATE_OPTIONS } from '../options/shared.js';
@@ -27,6 +27,8 @@ export const resultsCommand = defineCommand({
   options: { ...RESULTS_OPTIONS, ...RESULTS_CLI_OPTIONS },
   async handler(positionals, given, io) {
     const gates = resolveOptions(RESULTS_CLI_OPTIONS, given);
+    // Loaded when a download starts (see ./index.ts).
+    const { fetchBatchResultsWith } = await import('../batches/library-results.js');
     const say = (text: string) => io.stderr.write(text);
     const shutdown = new Shutdown();
     const stopListening = stopOnSignals(

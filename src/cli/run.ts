@@ -8,14 +8,12 @@ import { RUN_OPTIONS } from '../options/run.js';
 import { GATE_OPTIONS } from '../options/shared.js';
 import { counted } from '../shorten.js';
 import type { BatchJobStatus } from '../batches/status.js';
-import { type RunBatchReport, type RunProgress, runBatchWith } from '../run/run-batch.js';
+import type { RunBatchReport, RunProgress } from '../run/run-batch.js';
 import { Shutdown } from '../run/shutdown.js';
 import { defineCommand } from './command.js';
 import { printEstimate } from './estimate.js';
 import { EXIT } from './exit-codes.js';
 import { failedGate, type Gates } from './gates.js';
-import { createBatchProgressReporter } from './batch-progress.js';
-import { createProgressReporter } from './progress.js';
 import { stopOnSignals } from './signals.js';
 import { appendStepSummary, stepSummaryFile } from './step-summary.js';
 import { formatSummaryMarkdown } from './summary-markdown.js';
@@ -54,6 +52,10 @@ export const runCommand = defineCommand({
       const estimate = { inputPath: positionals.input ?? '', model, maxTokens, pricing, priceTier } as const;
       return printEstimate(estimate, false, io);
     }
+    // Loaded when a run starts: `--help` and a usage error need neither (see ./index.ts).
+    const [{ runBatchWith }, { createProgressReporter }, { createBatchProgressReporter }] = await Promise.all(
+      [import('../run/run-batch.js'), import('./progress.js'), import('./batch-progress.js')],
+    );
     const batches = given.engine === 'batches';
     const reporter = createProgressReporter(progress, io.stderr);
     const batchReporter = createBatchProgressReporter(progress, io.stderr);

@@ -1,5 +1,4 @@
 /** `lp-batch status <job>`: where each batch of a job stands, as the gateway says now. */
-import { batchStatusWith } from '../batches/library-status.js';
 import { JOB_OPTIONS } from '../options/batches.js';
 import { resolveOptions } from '../options/define.js';
 import { REPORT_OPTIONS } from '../options/shared.js';
@@ -14,6 +13,7 @@ export const statusCommand = defineCommand({
   options: { ...JOB_OPTIONS, ...REPORT_OPTIONS },
   async handler(positionals, given, io) {
     const { json } = resolveOptions(REPORT_OPTIONS, given);
+    const { batchStatusWith } = await import('../batches/library-status.js');
     const status = await batchStatusWith(
       { ...given, jobPath: positionals.job ?? '' },
       { env: io.env, cwd: io.cwd },

@@ -2,7 +2,7 @@
  * `lp-batch submit <input> <output>`: the requests of <input> not done in <output> submitted as Message
  * Batches, and the job file written. The submission itself is the library's `submitBatches`.
  */
-import { type BatchSubmitReport, submitBatchesWith } from '../batches/library.js';
+import type { BatchSubmitReport } from '../batches/library.js';
 import { SUBMIT_OPTIONS } from '../options/batches.js';
 import { resolveOptions } from '../options/define.js';
 import { REPORT_OPTIONS } from '../options/shared.js';
@@ -23,6 +23,8 @@ export const submitCommand = defineCommand({
   options: { ...SUBMIT_OPTIONS, ...REPORT_OPTIONS },
   async handler(positionals, given, io) {
     const { json } = resolveOptions(REPORT_OPTIONS, given);
+    // Loaded when a submission starts (see ./index.ts).
+    const { submitBatchesWith } = await import('../batches/library.js');
     const say = (text: string) => io.stderr.write(text);
     const shutdown = new Shutdown();
     const stopListening = stopOnSignals(shutdown, say, 'no new batches (those created are in the job file)');
