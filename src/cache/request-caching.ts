@@ -3,6 +3,7 @@
  * of a tools+system prefix other lines share; under `schedule` and `auto`, the cacheable prefixes
  * the schedule groups it by. `off` leaves every request as it is, unscheduled.
  */
+import type { CacheMode } from '../options/run.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { BatchRequest, MessageParams } from '../types.js';
 import { cacheMinimumTokens, MAX_BREAKPOINTS } from './cache-rules.js';
@@ -15,10 +16,6 @@ import {
   promptPrefixes,
 } from './prompt-prefixes.js';
 import type { SharedHeads } from './shared-heads.js';
-
-/** The values of `--cache`. */
-export const CACHE_MODES = ['schedule', 'auto', 'off'] as const;
-export type CacheMode = (typeof CACHE_MODES)[number];
 
 /** What is sent for a request, and how the schedule groups it. */
 export interface PreparedRequest {

@@ -7,7 +7,8 @@ import type { Clock } from '../clock.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { CacheGate } from './cache-gate.js';
 import { PrefixUsage } from './prefix-usage.js';
-import { type CacheMode, RequestCaching } from './request-caching.js';
+import type { CacheMode } from '../options/run.js';
+import { RequestCaching } from './request-caching.js';
 import { MAX_COUNTED_HEADS, SharedHeads } from './shared-heads.js';
 
 export interface RunCaching {

@@ -2,7 +2,6 @@
  * The options of a run, shared by `lp-batch run` and `runBatch()`: the groups of ./shared.ts and
  * those only a run has. Values are in the CLI's units (seconds, USD) in both.
  */
-import { CACHE_MODES } from '../cache/request-caching.js';
 import { BATCH_JOB_OPTIONS, BATCH_WAIT_OPTIONS, ENGINE_OPTIONS } from './batch-job.js';
 import { option, type OptionValues, type ResolvedOptions } from './define.js';
 import {
@@ -12,6 +11,10 @@ import {
   REPORT_FILE_OPTIONS,
   SENDING_OPTIONS,
 } from './shared.js';
+
+/** The values of `--cache` (here, not beside the caching itself: a flag table must load light, see ../cli/index.ts). */
+export const CACHE_MODES = ['schedule', 'auto', 'off'] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
 
 /** `--summary FILE`: a run's, and `lp-batch results`'. */
 export const SUMMARY_FILE_OPTIONS = {
