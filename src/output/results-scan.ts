@@ -100,6 +100,9 @@ export async function scanResultsFile(path: string, options: ScanOptions = {}): 
 /** The result of an entry of `index`: its line read again and parsed. */
 export function resultEntryOf(index: ResultsIndex, entry: number): ResultEntry {
   const offset = index.offsetOf(entry);
-  const fields = parseResultLine(index.text(entry), `${index.name} at byte ${offset}`);
-  return { ...fields, offset, length: index.lengthOf(entry) };
+  const entryOf = parseResultLine(index.text(entry), `${index.name} at byte ${offset}`) as ResultEntry;
+  // Set on the parsed fields, not spread into a copy: a resumed run does this for every line.
+  entryOf.offset = offset;
+  entryOf.length = index.lengthOf(entry);
+  return entryOf;
 }
