@@ -105,13 +105,8 @@ async function finalLinesOf(
   if (ended === null) throw new UsageError(`results file not found: ${source.shown}`);
   const end = ended.tornTail?.offset ?? ended.size;
   const ranges =
-    superseded > 0 ? rangesOf(index) : first === null ? [] : [{ offset: first, length: end - first }];
+    superseded > 0 ? index.ranges() : first === null ? [] : [{ offset: first, length: end - first }];
   return { ranges, tornTail: ended.tornTail };
-}
-
-/** Where the final lines of `index` are, in file order, read as they are written. */
-function* rangesOf(index: ResultsIndex): Generator<ByteRange> {
-  for (const entry of index.entries()) yield { offset: index.offsetOf(entry), length: index.lengthOf(entry) };
 }
 
 /**

@@ -172,6 +172,11 @@ export class ResultsIndex {
     return entries;
   }
 
+  /** Where the lines of `entries` are, in their order, made as they are read (a rewrite's ranges). */
+  *ranges(entries: Uint32Array = this.entries()): Generator<{ offset: number; length: number }> {
+    for (const entry of entries) yield { offset: this.#offsets.get(entry), length: this.#lengths.get(entry) };
+  }
+
   /** Closes the file it reads lines again from (a later read opens it again). */
   close(): void {
     this.#reread.close();

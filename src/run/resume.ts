@@ -5,8 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { ResultsFileError } from '../errors.js';
-import type { ResultsIndex } from '../output/results-index.js';
-import { type ByteRange, cutTornTail, rewriteResultsFile } from '../output/results-rewrite.js';
+import { cutTornTail, rewriteResultsFile } from '../output/results-rewrite.js';
 import { type ResultEntry, scanResultsFile } from '../output/results-scan.js';
 import type { ShownPath } from '../types.js';
 import { PriorResults } from './prior-results.js';
@@ -86,19 +85,14 @@ export async function finalizeResults(
   const options = { name: file.shown, order: 'as-given' as const };
   try {
     if (order === 'completion') {
-      if (scan.superseded > 0) await rewriteResultsFile(file.path, rangesOf(index, index.entries()), options);
+      if (scan.superseded > 0) await rewriteResultsFile(file.path, index.ranges(), options);
       return;
     }
     // Ties (two custom_ids of one input line: a file another input wrote) stay in file order.
     const sorted = index.entries('input');
     const alreadySorted = scan.superseded === 0 && sorted.every((entry, i) => entry === i);
-    if (!alreadySorted) await rewriteResultsFile(file.path, rangesOf(index, sorted), options);
+    if (!alreadySorted) await rewriteResultsFile(file.path, index.ranges(sorted), options);
   } finally {
     index.close();
   }
-}
-
-/** Where the lines of `entries` are, in their order. */
-function* rangesOf(index: ResultsIndex, entries: Uint32Array): Generator<ByteRange> {
-  for (const entry of entries) yield { offset: index.offsetOf(entry), length: index.lengthOf(entry) };
 }
