@@ -53,7 +53,18 @@ describe('lp-batch --version and --help (spawned)', () => {
   }) => {
     const r = await runTracingLoads(dir, ['--help']);
     expect(r.code).toBe(0);
-    for (const command of ['run', 'estimate', 'pricing', 'summarize', 'merge', 'mock-server']) {
+    const commands = [
+      'run',
+      'submit',
+      'status',
+      'cancel',
+      'results',
+      'estimate',
+      'pricing',
+      'summarize',
+      'merge',
+    ];
+    for (const command of [...commands, 'mock-server']) {
       expect(r.stdout).toMatch(new RegExp(`lp-batch ${command}\\b`));
     }
     expect(r.packages).toContain('yargs');
