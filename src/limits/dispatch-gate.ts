@@ -2,7 +2,7 @@
  * The dispatch gate: every attempt of every request passes it. Before an attempt it waits for a
  * global pause (rate-limit headers near zero, or a retry-after when 429s come from most requests in
  * flight), the budget's worst case and the rpm/itpm/otpm buckets; after, it settles them all with
- * what really happened and feeds adaptive concurrency. It counts no slots: the run's p-limit does,
+ * what really happened and feeds adaptive concurrency. It counts no slots: the run's Slots do,
  * at the concurrency the gate reports.
  */
 import type { Clock } from '../clock.js';
@@ -38,7 +38,7 @@ export interface GateOptions {
    * (the run passes `--max-retry-wait`): a longer ask is a broken gateway.
    */
   maxPauseMs: number;
-  /** Called when adaptive concurrency moves, with the new value (the run sets p-limit's `concurrency`). */
+  /** Called when adaptive concurrency moves, with the new value (the run sets its Slots' `limit`). */
   onConcurrencyChange?: ((concurrency: number) => void) | undefined;
   clock: Clock;
 }
@@ -60,6 +60,7 @@ export type AttemptOutcome =
   | { ok: false; error: unknown };
 
 const ABORTED: Admission = Object.freeze({ ok: false, reason: 'aborted' });
+const UNKNOWN_PRICE: Admission = Object.freeze({ ok: false, reason: 'unknown_price' });
 
 /** The least attempts looked at to tell "most attempts congested" (see `backoffEscalates`). */
 const BACKOFF_WINDOW = 16;
@@ -154,16 +155,9 @@ export class DispatchGate {
    * failed in a way that stops the run (401/403, the spend cap: see `classify`).
    */
   async admit(params: MessageParams, signal?: AbortSignal): Promise<Admission> {
-    if (signal?.aborted || this.#stopped) return ABORTED;
+    const now = this.admitNow(params, signal);
+    if (now !== null) return now;
     const estimate = this.#estimateOf(params);
-    if (this.#budget !== null && estimate.worstCaseNanos === null) {
-      return { ok: false, reason: 'unknown_price' };
-    }
-    // Nobody in line: most attempts go at once, without the cost of queueing.
-    if (this.#turns.empty) {
-      const step = this.#tryAdmit(estimate);
-      if (step !== 'change' && !('waitMs' in step)) return step;
-    }
     const turn = this.#turns.enter(signal);
     try {
       if (!(await turn.ready)) return ABORTED;
@@ -171,6 +165,19 @@ export class DispatchGate {
     } finally {
       turn.leave();
     }
+  }
+
+  /**
+   * `admit` when it is decided at once, without a promise: nobody in line and nothing to wait for
+   * (the common case), or a refusal. Null when the attempt has to wait: then `await admit(...)`.
+   */
+  admitNow(params: MessageParams, signal?: AbortSignal): Admission | null {
+    if (signal?.aborted || this.#stopped) return ABORTED;
+    const estimate = this.#estimateOf(params);
+    if (this.#budget !== null && estimate.worstCaseNanos === null) return UNKNOWN_PRICE;
+    if (!this.#turns.empty) return null;
+    const step = this.#tryAdmit(estimate);
+    return step === 'change' || 'waitMs' in step ? null : step;
   }
 
   /**

@@ -3,12 +3,12 @@
  * policy, then what happened (succeeded with its message and cost, errored with its failure, or never
  * sent). Writing the result line is the recorder's job.
  */
-import type { LimitFunction } from 'p-limit';
 import type { CacheGate, CacheTicket } from '../cache/cache-gate.js';
 import type { CachePrefix } from '../cache/prompt-prefixes.js';
 import type { Clock } from '../clock.js';
 import type { Transport } from '../client/transport.js';
 import type { DispatchGate, Refusal } from '../limits/dispatch-gate.js';
+import type { Slots } from '../limits/slots.js';
 import { type Failure, failureOf, notSentFailure } from '../output/result-line.js';
 import type { Priced, PriceTable } from '../pricing/price-table.js';
 import { classify, type StopReason } from '../retry/policy.js';
@@ -18,11 +18,11 @@ import type { Shutdown } from './shutdown.js';
 
 export interface ExecuteContext {
   /**
-   * The slots of the run (p-limit): each attempt holds one while it waits at the gate and is sent,
-   * and lets it go during the wait before a retry, so a request waiting out a backoff never keeps
-   * another from being sent.
+   * The slots of the run: each attempt holds one while it waits at the gate and is sent, and lets it
+   * go during the wait before a retry, so a request waiting out a backoff never keeps another from
+   * being sent.
    */
-  slots: LimitFunction;
+  slots: Slots;
   /** Told after each attempt let its slot go. */
   onAttemptEnd: () => void;
   transport: Transport;
@@ -77,6 +77,7 @@ export async function executeRequest(
   prefixes: readonly CachePrefix[] | null = null,
 ): Promise<Execution> {
   const ticket = prefixes === null || !ctx.cache ? null : ctx.cache.enter(prefixes, req);
+  if (ticket === null) return attemptUntilFinal(req, json, ctx, null);
   let usage: Usage | null = null;
   try {
     const execution = await attemptUntilFinal(req, json, ctx, ticket);
@@ -100,42 +101,46 @@ async function attemptUntilFinal(
     ctx.forceStream && req.params.stream !== true ? JSON.stringify({ ...req.params, stream: true }) : json;
   let ttftMs: number | undefined;
 
-  const attemptInSlot = async (): Promise<Attempt> => {
-    const admission = await gate.admit(req.params, shutdown.draining);
-    if (!admission.ok) return { sent: false, reason: admission.reason };
-    const attemptStart = clock.now();
-    ttftMs = undefined;
-    let begun = false;
-    try {
-      const { message, headers } = await ctx.transport.send(body, {
-        stream,
-        onFirstContentDelta: () => {
-          ttftMs = clock.now() - attemptStart;
-        },
-        onBegin:
-          ticket === null
-            ? undefined
-            : () => {
-                begun = true;
-                ticket.begun(attemptStart);
-              },
-      });
-      const priced = ctx.prices.priceUsage(message.usage, req.params.model, message.model);
-      gate.settle(admission.ticket, { ok: true, usage: message.usage, costNanos: priced.nanos, headers });
-      return { sent: true, message, priced };
-    } catch (error) {
-      gate.settle(admission.ticket, { ok: false, error });
-      // A warm-up that failed before its response began hands its role to the next of its group.
-      if (!begun) ticket?.failed();
-      throw error;
-    }
-  };
   const attempt = async (): Promise<Attempt> => {
     // Waiting for the group's warm-up holds no slot: the warm-up itself always finds one.
     if (ticket !== null) await ticket.turn(shutdown.draining);
-    return ctx.slots(attemptInSlot).finally(() => {
+    if (!ctx.slots.tryTake()) await ctx.slots.take();
+    try {
+      const admission =
+        gate.admitNow(req.params, shutdown.draining) ?? (await gate.admit(req.params, shutdown.draining));
+      if (!admission.ok) return { sent: false, reason: admission.reason };
+      const attemptStart = clock.now();
+      ttftMs = undefined;
+      let begun = false;
+      try {
+        const { message, headers } = await ctx.transport.send(body, {
+          stream,
+          onFirstContentDelta: stream
+            ? () => {
+                ttftMs = clock.now() - attemptStart;
+              }
+            : undefined,
+          onBegin:
+            ticket === null
+              ? undefined
+              : () => {
+                  begun = true;
+                  ticket.begun(attemptStart);
+                },
+        });
+        const priced = ctx.prices.priceUsage(message.usage, req.params.model, message.model);
+        gate.settle(admission.ticket, { ok: true, usage: message.usage, costNanos: priced.nanos, headers });
+        return { sent: true, message, priced };
+      } catch (error) {
+        gate.settle(admission.ticket, { ok: false, error });
+        // A warm-up that failed before its response began hands its role to the next of its group.
+        if (!begun) ticket?.failed();
+        throw error;
+      }
+    } finally {
+      ctx.slots.release();
       ctx.onAttemptEnd();
-    });
+    }
   };
 
   const outcome = await withRetries(attempt, {
