@@ -1,8 +1,9 @@
 /**
- * Appends result lines to the results file, durably. A line goes to the kernel before the process
- * does anything else: results that become final in the same turn of the event loop are written
- * together in one write(2) as soon as that turn's synchronous work and promise callbacks are done,
- * never later than the next I/O. A killed process therefore loses no line that was written; the
+ * Appends result lines to the results file, durably. The results that become final in one turn of
+ * the event loop (the responses it read) are written together in one write(2) at the end of that
+ * turn (setImmediate), and at once by `flush`, which the run calls before it sends any request: no
+ * request reaches a server while a result final before it waits outside the file. A killed process
+ * therefore loses no line that was written, and at most the results of the turn it died in; the
  * file is fsynced at most `fsyncIntervalMs` after a write and again at close (a power cut loses at
  * most that much).
  *
@@ -54,20 +55,19 @@ export class ResultsWriter {
 
   /**
    * Queues one result as one complete line; it reaches the kernel in the write that ends this turn
-   * of the event loop (a microtask), coalesced with the other results of the turn.
+   * of the event loop, or in an earlier `flush`, coalesced with the other results of the turn.
    */
   append(result: ResultLine): void {
     if (this.#closed) throw new Error('results writer is closed');
     this.#pending.push(`${JSON.stringify(result)}\n`);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      queueMicrotask(() => this.flush());
+      setImmediate(this.#endOfTurn);
     }
   }
 
   /** Writes every queued line now, synchronously: once it returns they survive the process being killed. */
   flush(): void {
-    this.#flushQueued = false;
     if (this.#pending.length === 0) return;
     const lines = this.#pending;
     this.#pending = [];
@@ -109,6 +109,11 @@ export class ResultsWriter {
     }
     closeSync(this.#fd);
   }
+
+  readonly #endOfTurn = (): void => {
+    this.#flushQueued = false;
+    this.flush();
+  };
 
   /** Synchronous on purpose: an fsync still running when close() closes the descriptor would race it. */
   #sync(): void {

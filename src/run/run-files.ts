@@ -131,6 +131,8 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     maxResponseBytes: settings.maxResponseBytes,
     signal: shutdown.aborted,
     redact,
+    // No request goes out while a result final before it is not in the file (see ResultsWriter).
+    beforeSend: () => writer.flush(),
   });
   const slots = new Slots(settings.concurrency);
   const gate = new DispatchGate({

@@ -238,6 +238,73 @@ describe('Transport', () => {
     expect((error as ConnectionError).message).toContain('ECONNREFUSED');
   });
 
+  it.for([
+    ['keeps a stream whose socket is reset after message_stop: it is whole and paid for', true],
+    ['fails a stream whose socket is reset before message_stop with a ConnectionError', false],
+  ] as const)('%s', async ([, whole]) => {
+    const events = [
+      [
+        'message_start',
+        {
+          type: 'message_start',
+          message: {
+            id: 'msg_1',
+            type: 'message',
+            role: 'assistant',
+            model: 'm',
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 3, output_tokens: 1 },
+          },
+        },
+      ],
+      [
+        'content_block_start',
+        { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      ],
+      [
+        'content_block_delta',
+        { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'kept' } },
+      ],
+      ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+      [
+        'message_delta',
+        {
+          type: 'message_delta',
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { output_tokens: 2 },
+        },
+      ],
+      ['message_stop', { type: 'message_stop' }],
+    ] as const;
+    const sent = whole ? events : events.slice(0, -1);
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(sent.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(''));
+      // Gone without the chunked body's end: a reset, as far as the client can tell.
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const transport = transportTo(`http://127.0.0.1:${port}`);
+    try {
+      const sending = transport.send(BODY, { stream: true });
+      if (whole) {
+        const { message } = await sending;
+        expect(message.content).toEqual([{ type: 'text', text: 'kept' }]);
+        expect(message.usage.output_tokens).toBe(2);
+      } else {
+        const error = await failureOf(sending);
+        expect(error).toBeInstanceOf(ConnectionError);
+        expect((error as ConnectionError).errorKind).toBe('connection');
+      }
+    } finally {
+      await transport.close();
+      server.close();
+    }
+  });
+
   it('tells a 200 that is not JSON from JSON that is not a message', async ({ serve }) => {
     const garbled = await serve({ fault: () => faults.invalidJson() });
     const notJson = (await failureOf(sendTo(garbled))) as InvalidResponseError;

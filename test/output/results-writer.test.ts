@@ -1,4 +1,4 @@
-/** Durable appends: a line reaches the file before the process does anything else. */
+/** Durable appends: the lines of one turn of the event loop go to the file together, at its end or on flush. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
