@@ -83,6 +83,8 @@ export interface ExchangeResponse {
 
 export interface SendResult {
   message: Message;
+  /** The JSON text the message was read from (a plain response), or null (a stream). */
+  messageJson: string | null;
   status: number;
   requestId: string | null;
   headers: ResponseHeaders;
@@ -138,11 +140,18 @@ export class Transport {
     this.#messages = {
       answer: (status, headers, text, requestId) => ({
         message: messageFromBody(status, headers, text, redact),
+        messageJson: text,
         status,
         requestId,
         headers,
       }),
-      streamed: (message, status, headers, requestId) => ({ message, status, requestId, headers }),
+      streamed: (message, status, headers, requestId) => ({
+        message,
+        messageJson: null,
+        status,
+        requestId,
+        headers,
+      }),
     };
     this.#stop?.addEventListener('abort', () => {
       for (const attempt of this.#live) attempt.fail(this.#stop?.reason);

@@ -87,30 +87,52 @@ export function anthropicErrorType(type: string | null): AnthropicErrorType {
     : 'api_error';
 }
 
-export function succeededLine(
+/** What a succeeded line says besides its request and message (`cost_usd`: null when unpriced). */
+export interface SucceededExtra {
+  costUsd: number | null;
+  attempts: number;
+  latencyMs: number;
+  ttftMs?: number | undefined;
+  paramsHash?: string | undefined;
+  /** The Message Batch that ran it (the batches engine). */
+  batchId?: string | undefined;
+}
+
+export function succeededLine(id: LineId, message: Message, extra: SucceededExtra): SucceededLine {
+  return { ...lineIdOf(id), result: { type: 'succeeded', message }, ...succeededFields(message, extra) };
+}
+
+/**
+ * `JSON.stringify(succeededLine(id, message, extra))`, with the message written as `messageJson`,
+ * the JSON text it was read from (on one line): the same line, without building it and turning the
+ * message back into text.
+ */
+export function succeededLineJson(
   id: LineId,
   message: Message,
-  extra: {
-    costUsd: number | null;
-    attempts: number;
-    latencyMs: number;
-    ttftMs?: number | undefined;
-    paramsHash?: string | undefined;
-    batchId?: string | undefined;
-  },
-): SucceededLine {
-  const result: SucceededLine = {
-    ...lineIdOf(id),
-    result: { type: 'succeeded', message },
+  messageJson: string,
+  extra: SucceededExtra,
+): string {
+  const head = JSON.stringify(lineIdOf(id));
+  const fields = JSON.stringify(succeededFields(message, extra));
+  return `${head.slice(0, -1)},"result":{"type":"succeeded","message":${messageJson}},${fields.slice(1)}`;
+}
+
+/** The fields of a succeeded line after `result`, in the order written. */
+function succeededFields(
+  message: Message,
+  extra: SucceededExtra,
+): Pick<SucceededLine, 'usage' | 'cost_usd' | 'attempts' | 'latency_ms' | 'ttft_ms' | 'params_hash' | 'batch_id'> {
+  const fields: ReturnType<typeof succeededFields> = {
     usage: message.usage,
     cost_usd: extra.costUsd,
     attempts: extra.attempts,
     latency_ms: Math.round(extra.latencyMs),
   };
-  if (extra.ttftMs !== undefined) result.ttft_ms = Math.round(extra.ttftMs);
-  if (extra.paramsHash !== undefined) result.params_hash = extra.paramsHash;
-  if (extra.batchId !== undefined) result.batch_id = extra.batchId;
-  return result;
+  if (extra.ttftMs !== undefined) fields.ttft_ms = Math.round(extra.ttftMs);
+  if (extra.paramsHash !== undefined) fields.params_hash = extra.paramsHash;
+  if (extra.batchId !== undefined) fields.batch_id = extra.batchId;
+  return fields;
 }
 
 /** What every line kind may carry after its own fields. */

@@ -58,8 +58,13 @@ export class ResultsWriter {
    * of the event loop, or in an earlier `flush`, coalesced with the other results of the turn.
    */
   append(result: ResultLine): void {
+    this.appendJson(JSON.stringify(result));
+  }
+
+  /** `append` for a result already in its JSON text (one line, no line end). */
+  appendJson(json: string): void {
     if (this.#closed) throw new Error('results writer is closed');
-    this.#pending.push(`${JSON.stringify(result)}\n`);
+    this.#pending.push(`${json}\n`);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       setImmediate(this.#endOfTurn);

@@ -122,8 +122,13 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
       if (execution.reason === 'over_budget') opts.onSkipped(req);
       return;
     }
-    const line = recorder.executed({ ...req, model: req.params.model, paramsHash: hash }, execution);
-    if (execution.kind === 'errored' && execution.stop !== null && line.result.type === 'errored') {
+    const recorded = { ...req, model: req.params.model, paramsHash: hash };
+    if (execution.kind === 'succeeded') {
+      recorder.succeeded(recorded, execution);
+      return;
+    }
+    const line = recorder.errored(recorded, execution.failure, execution);
+    if (execution.stop !== null) {
       shutdown.stop({ reason: execution.stop, message: line.result.error.error.message });
     }
   };

@@ -46,6 +46,8 @@ export type Execution =
   | {
       kind: 'succeeded';
       message: Message;
+      /** The JSON text the message was read from (a plain response), or null (a stream). */
+      messageJson: string | null;
       priced: Priced;
       attempts: number;
       latencyMs: number;
@@ -64,7 +66,9 @@ export type Execution =
   | { kind: 'not_sent'; reason: Exclude<Refusal, 'unknown_price'> };
 
 /** One attempt's answer: the message and its cost, or the gate's refusal (a value, never thrown). */
-type Attempt = { sent: true; message: Message; priced: Priced } | { sent: false; reason: Refusal };
+type Attempt =
+  | { sent: true; message: Message; messageJson: string | null; priced: Priced }
+  | { sent: false; reason: Refusal };
 
 /**
  * Sends `req`, whose params serialize to `json`, until its outcome is final. With cacheable
@@ -113,7 +117,7 @@ async function attemptUntilFinal(
       ttftMs = undefined;
       let begun = false;
       try {
-        const { message, headers } = await ctx.transport.send(body, {
+        const { message, messageJson, headers } = await ctx.transport.send(body, {
           stream,
           onFirstContentDelta: stream
             ? () => {
@@ -130,7 +134,7 @@ async function attemptUntilFinal(
         });
         const priced = ctx.prices.priceUsage(message.usage, req.params.model, message.model);
         gate.settle(admission.ticket, { ok: true, usage: message.usage, costNanos: priced.nanos, headers });
-        return { sent: true, message, priced };
+        return { sent: true, message, messageJson, priced };
       } catch (error) {
         gate.settle(admission.ticket, { ok: false, error });
         // A warm-up that failed before its response began hands its role to the next of its group.
@@ -155,8 +159,16 @@ async function attemptUntilFinal(
   if (outcome.ok) {
     const value = outcome.value;
     if (value.sent) {
-      const { message, priced } = value;
-      return { kind: 'succeeded', message, priced, attempts, latencyMs, ttftMs: stream ? ttftMs : undefined };
+      const { message, messageJson, priced } = value;
+      return {
+        kind: 'succeeded',
+        message,
+        messageJson,
+        priced,
+        attempts,
+        latencyMs,
+        ttftMs: stream ? ttftMs : undefined,
+      };
     }
     if (value.reason !== 'unknown_price') return { kind: 'not_sent', reason: value.reason };
     const message = `not sent: model "${req.params.model}" has no price, so its cost cannot be held under --max-cost`;
