@@ -71,6 +71,18 @@ interface Held {
 }
 
 /**
+ * A ticket as the gate issues it: what its attempt reserved, until it is settled. Held on the
+ * ticket itself rather than in a WeakMap beside it, which every garbage collection would walk.
+ */
+class Ticket implements AttemptTicket {
+  constructor(
+    readonly gate: DispatchGate,
+    readonly admittedAt: number,
+    public held: Held | null,
+  ) {}
+}
+
+/**
  * Admits attempts one at a time, first come first served: only the head of the line computes waits,
  * sleeps and reserves, so callers never stampede past a bucket. Every settlement wakes the head,
  * whose wait may have shortened (tokens refunded, budget freed).
@@ -86,8 +98,8 @@ export class DispatchGate {
   readonly #onConcurrencyChange: ((concurrency: number) => void) | undefined;
   readonly #turns = new TurnQueue();
   readonly #changes = new ChangeNotifier();
+  /** Each request's estimate, made once for all its attempts (a WeakMap: GC walks it, so only when needed). */
   readonly #estimates = new WeakMap<MessageParams, AttemptEstimate>();
-  readonly #held = new WeakMap<AttemptTicket, Held>();
   #shrinks = 0;
   /** Set by a failure that means every request would fail (401/403, the spend cap): nothing more is admitted. */
   #stopped = false;
@@ -189,11 +201,11 @@ export class DispatchGate {
    * feeds adaptive concurrency. Throws on a ticket that was not admitted here or is already settled.
    */
   settle(ticket: AttemptTicket, outcome: AttemptOutcome): void {
-    const held = this.#held.get(ticket);
-    if (held === undefined) {
+    const held = ticket instanceof Ticket && ticket.gate === this ? ticket.held : null;
+    if (held === null) {
       throw new Error('DispatchGate.settle: this ticket was not admitted here or is already settled');
     }
-    this.#held.delete(ticket);
+    (ticket as Ticket).held = null;
     const now = this.#clock.now();
     const nowEpochMs = this.#clock.nowEpochMs();
     let change = 0;
@@ -254,9 +266,7 @@ export class DispatchGate {
       if (budget !== null) this.#budget?.settle(budget, 0);
       return { waitMs: rate.waitMs };
     }
-    const ticket: AttemptTicket = Object.freeze({ admittedAt: now });
-    this.#held.set(ticket, { rate: rate.ticket, budget });
-    return { ok: true, ticket };
+    return { ok: true, ticket: new Ticket(this, now, { rate: rate.ticket, budget }) };
   }
 
   /** A reservation, null without a budget, or why not: refused for good, or `wait` for requests in flight. */
@@ -271,11 +281,11 @@ export class DispatchGate {
   }
 
   #estimateOf(params: MessageParams): AttemptEstimate {
+    // Without ITPM or a budget nothing is estimated, and nothing is kept (see #estimates).
+    if (!this.#needsEstimate) return { inputTokens: 0, maxTokens: params.max_tokens, worstCaseNanos: 0 };
     let estimate = this.#estimates.get(params);
     if (estimate === undefined) {
-      estimate = this.#needsEstimate
-        ? estimateAttempt(params, this.#prices)
-        : { inputTokens: 0, maxTokens: params.max_tokens, worstCaseNanos: 0 };
+      estimate = estimateAttempt(params, this.#prices);
       this.#estimates.set(params, estimate);
     }
     return estimate;

@@ -104,8 +104,8 @@ export function succeededLine(id: LineId, message: Message, extra: SucceededExtr
 
 /**
  * `JSON.stringify(succeededLine(id, message, extra))`, with the message written as `messageJson`,
- * the JSON text it was read from (on one line): the same line, without building it and turning the
- * message back into text.
+ * the JSON text it was read from (on one line): the same line (a property test holds them equal),
+ * written field by field without building it and turning the message back into text.
  */
 export function succeededLineJson(
   id: LineId,
@@ -113,9 +113,23 @@ export function succeededLineJson(
   messageJson: string,
   extra: SucceededExtra,
 ): string {
-  const head = JSON.stringify(lineIdOf(id));
-  const fields = JSON.stringify(succeededFields(message, extra));
-  return `${head.slice(0, -1)},"result":{"type":"succeeded","message":${messageJson}},${fields.slice(1)}`;
+  const { custom_id, line, model, metadata } = id;
+  const { costUsd, ttftMs, paramsHash } = extra;
+  return (
+    `{"custom_id":${JSON.stringify(custom_id)},"line":${jsonNumber(line)},"model":${JSON.stringify(model)}` +
+    (metadata === undefined ? '' : `,"metadata":${JSON.stringify(metadata)}`) +
+    `,"result":{"type":"succeeded","message":${messageJson}},"usage":${JSON.stringify(message.usage)}` +
+    `,"cost_usd":${costUsd === null ? 'null' : jsonNumber(costUsd)},"attempts":${jsonNumber(extra.attempts)}` +
+    `,"latency_ms":${jsonNumber(Math.round(extra.latencyMs))}` +
+    (ttftMs === undefined ? '' : `,"ttft_ms":${jsonNumber(Math.round(ttftMs))}`) +
+    (paramsHash === undefined ? '' : `,"params_hash":${JSON.stringify(paramsHash)}`) +
+    '}'
+  );
+}
+
+/** A number as JSON.stringify writes it. */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
 }
 
 /** The fields of a succeeded line after `result`, in the order written. */
