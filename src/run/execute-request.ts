@@ -12,7 +12,7 @@ import type { Slots } from '../limits/slots.js';
 import { type Failure, failureOf, notSentFailure } from '../output/result-line.js';
 import type { Priced, PriceTable } from '../pricing/price-table.js';
 import { classify, type StopReason } from '../retry/policy.js';
-import { withRetries } from '../retry/with-retries.js';
+import { type RetryOptions, withRetries } from '../retry/with-retries.js';
 import type { BatchRequest, Message, Usage } from '../types.js';
 import type { Shutdown } from './shutdown.js';
 
@@ -147,13 +147,7 @@ async function attemptUntilFinal(
     }
   };
 
-  const outcome = await withRetries(attempt, {
-    ...ctx.retry,
-    clock,
-    signal: shutdown.aborted,
-    onRetry: ctx.onRetry,
-    escalate: () => gate.backoffEscalates,
-  });
+  const outcome = await withRetries(attempt, retryOptionsOf(ctx));
   const latencyMs = clock.now() - started;
   const { attempts } = outcome;
   if (outcome.ok) {
@@ -177,4 +171,23 @@ async function attemptUntilFinal(
   if (outcome.aborted) return { kind: 'not_sent', reason: 'aborted' };
   const { stop } = classify(outcome.error, clock.nowEpochMs());
   return { kind: 'errored', failure: failureOf(outcome.error), attempts, latencyMs, stop };
+}
+
+/** The retry options of a run's requests: made once per context, not once per request. */
+const retryOptions = new WeakMap<ExecuteContext, RetryOptions>();
+
+function retryOptionsOf(ctx: ExecuteContext): RetryOptions {
+  let options = retryOptions.get(ctx);
+  if (options === undefined) {
+    const { gate } = ctx;
+    options = {
+      ...ctx.retry,
+      clock: ctx.clock,
+      signal: ctx.shutdown.aborted,
+      onRetry: ctx.onRetry,
+      escalate: () => gate.backoffEscalates,
+    };
+    retryOptions.set(ctx, options);
+  }
+  return options;
 }
