@@ -99,6 +99,8 @@ function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => Promise
   refuseKeyInArgv(argv);
   const mistake = findArgvMistake(argv, COMMANDS);
   if (mistake !== null) throw new UsageError(mistake);
+  // Texts only for a command line that asks for them (see yargsOptions).
+  const described = argv.length === 0 || argv.some((arg) => arg === '--help' || arg.startsWith('--help='));
   let cli = yargs(argv.map((arg) => (arg === '-' ? DASH : arg)))
     .scriptName('lp-batch')
     .usage(
@@ -108,7 +110,7 @@ function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => Promise
     cli = cli.command(
       command.command,
       command.describe,
-      (y: Argv) => withPositionals(y, command).options(yargsOptions(command.options)),
+      (y: Argv) => withPositionals(y, command).options(yargsOptions(command.options, described)),
       async (argv: Record<string, unknown>) => {
         const given = Object.fromEntries(Object.entries(argv).map(([key, value]) => [key, undashed(value)]));
         const positionals: Record<string, string> = {};
