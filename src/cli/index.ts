@@ -130,7 +130,8 @@ function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => Promise
     .strict()
     .version(packageVersion())
     .help()
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    // Wrapping is for a person reading the help (see `described`).
+    .wrap(described ? Math.min(110, process.stdout.columns ?? 110) : null)
     .exitProcess(false)
     .fail((message, error) => {
       // yargs' own complaints (a flag without its value, ...) come as a YError: a usage error too.
