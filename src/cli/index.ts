@@ -125,21 +125,23 @@ function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => Promise
       },
     );
   }
-  return cli
-    .demandCommand(1, `Name a command: ${COMMANDS.map((c) => c.command.split(' ')[0]).join(', ')}`)
-    .strict()
-    .version(packageVersion())
-    .help()
-    // Wrapping is for a person reading the help (see `described`).
-    .wrap(described ? Math.min(110, process.stdout.columns ?? 110) : null)
-    .exitProcess(false)
-    .fail((message, error) => {
-      // yargs' own complaints (a flag without its value, ...) come as a YError: a usage error too.
-      if (error === undefined || error === null || error.name === 'YError') {
-        throw new UsageError(oneLine(message ?? error?.message ?? 'usage error'));
-      }
-      throw error;
-    });
+  return (
+    cli
+      .demandCommand(1, `Name a command: ${COMMANDS.map((c) => c.command.split(' ')[0]).join(', ')}`)
+      .strict()
+      .version(packageVersion())
+      .help()
+      // Wrapping is for a person reading the help (see `described`).
+      .wrap(described ? Math.min(110, process.stdout.columns ?? 110) : null)
+      .exitProcess(false)
+      .fail((message, error) => {
+        // yargs' own complaints (a flag without its value, ...) come as a YError: a usage error too.
+        if (error === undefined || error === null || error.name === 'YError') {
+          throw new UsageError(oneLine(message ?? error?.message ?? 'usage error'));
+        }
+        throw error;
+      })
+  );
 }
 
 /**

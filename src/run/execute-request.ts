@@ -107,7 +107,8 @@ async function attemptUntilFinal(
 
   const attempt = async (): Promise<Attempt> => {
     // Waiting for the group's warm-up holds no slot: the warm-up itself always finds one.
-    if (ticket !== null) await ticket.turn(shutdown.draining);
+    const turn = ticket?.turn(shutdown.draining) ?? null;
+    if (turn !== null) await turn;
     if (!ctx.slots.tryTake()) await ctx.slots.take();
     try {
       const admission =
