@@ -122,7 +122,8 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
       if (execution.reason === 'over_budget') opts.onSkipped(req);
       return;
     }
-    const recorded = { ...req, model: req.params.model, paramsHash: hash };
+    const { custom_id, metadata } = req;
+    const recorded = { custom_id, line: req.line, model: req.params.model, metadata, paramsHash: hash };
     if (execution.kind === 'succeeded') {
       recorder.succeeded(recorded, execution);
       return;
