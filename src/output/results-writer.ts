@@ -11,7 +11,7 @@
  * cut back to its last complete line, and that line's successors, and every line appended after,
  * are kept in `unsaved` (never dropped: they are paid results), for the caller to put elsewhere.
  */
-import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import type { ResultLine } from '../types.js';
 
 export interface ResultsWriterOptions {
@@ -26,6 +26,8 @@ export class ResultsWriter {
   readonly #timer: NodeJS.Timeout;
   readonly #onFailure: ((error: Error) => void) | undefined;
   #dirty = false;
+  /** An interval fdatasync is running in libuv's pool: the descriptor stays open until it is done. */
+  #syncing = false;
   #pending: string[] = [];
   #flushQueued = false;
   #closed = false;
@@ -112,7 +114,8 @@ export class ResultsWriter {
     } catch (error) {
       this.#failed(error as Error, [], 0);
     }
-    closeSync(this.#fd);
+    // An interval fdatasync still running must not find its descriptor closed, or reused: it closes it.
+    if (!this.#syncing) closeSync(this.#fd);
   }
 
   readonly #endOfTurn = (): void => {
@@ -120,15 +123,23 @@ export class ResultsWriter {
     this.flush();
   };
 
-  /** Synchronous on purpose: an fsync still running when close() closes the descriptor would race it. */
+  /**
+   * In libuv's pool, not on the event loop: a disk that takes tens of ms to sync would hold up every
+   * response meanwhile. close() syncs for itself, synchronously, and leaves the descriptor to this.
+   */
   #sync(): void {
-    if (!this.#dirty || this.#closed || this.#failure !== null) return;
+    if (!this.#dirty || this.#closed || this.#failure !== null || this.#syncing) return;
     this.#dirty = false;
-    try {
-      fdatasyncSync(this.#fd);
-    } catch (error) {
-      this.#failed(error as Error, [], 0);
-    }
+    this.#syncing = true;
+    fdatasync(this.#fd, (error) => {
+      this.#syncing = false;
+      if (this.#closed) {
+        // close() synced since, and its verdict is the one that counts.
+        closeSync(this.#fd);
+        return;
+      }
+      if (error !== null) this.#failed(error, [], 0);
+    });
   }
 
   /**
