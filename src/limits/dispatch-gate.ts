@@ -65,15 +65,9 @@ const UNKNOWN_PRICE: Admission = Object.freeze({ ok: false, reason: 'unknown_pri
 /** The least attempts looked at to tell "most attempts congested" (see `backoffEscalates`). */
 const BACKOFF_WINDOW = 16;
 
-interface Held {
-  rate: RateLimitTicket;
-  budget: BudgetReservation | null;
-}
+type Held = { rate: RateLimitTicket; budget: BudgetReservation | null };
 
-/**
- * A ticket as the gate issues it: what its attempt reserved, until it is settled. Held on the
- * ticket itself rather than in a WeakMap beside it, which every garbage collection would walk.
- */
+/** A ticket holds what its attempt reserved until settled (not a WeakMap beside it: GC walks those). */
 class Ticket implements AttemptTicket {
   constructor(
     readonly gate: DispatchGate,
