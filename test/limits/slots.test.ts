@@ -3,9 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { Slots } from '../../src/limits/slots.js';
 import { idle } from '../helpers/virtual-clock.js';
 
-/** Takes a slot for `name`, noting in `order` when it got it. */
-function taker(slots: Slots, order: string[]) {
-  return (name: string) => slots.take().then(() => order.push(name));
+/** One slot, taken, and callers `a` then `b` waiting for it; `order` notes when each got one. */
+function twoWaiting() {
+  const slots = new Slots(1);
+  const order: string[] = [];
+  expect(slots.tryTake()).toBe(true);
+  for (const name of ['a', 'b']) void slots.take().then(() => order.push(name));
+  return { slots, order };
 }
 
 describe('Slots', () => {
@@ -21,12 +25,7 @@ describe('Slots', () => {
   });
 
   it('hands a released slot to the first caller waiting, in the order they came', async () => {
-    const slots = new Slots(1);
-    const order: string[] = [];
-    const take = taker(slots, order);
-    expect(slots.tryTake()).toBe(true);
-    void take('a');
-    void take('b');
+    const { slots, order } = twoWaiting();
     expect(slots.waiting).toBe(2);
     await idle();
     expect(order).toEqual([]);
@@ -44,12 +43,7 @@ describe('Slots', () => {
   });
 
   it('hands out the new slots when the limit rises, and lets slots in use finish when it falls', async () => {
-    const slots = new Slots(1);
-    const order: string[] = [];
-    const take = taker(slots, order);
-    expect(slots.tryTake()).toBe(true);
-    void take('a');
-    void take('b');
+    const { slots, order } = twoWaiting();
     slots.limit = 3;
     await idle();
     expect(order).toEqual(['a', 'b']);
