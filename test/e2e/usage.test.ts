@@ -20,9 +20,7 @@ describe('lp-batch usage (spawned)', () => {
       const r = await runCli(args);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^lp-batch run <input> <output>/);
-      expect(r.stdout).toMatch(
-        /-c, --concurrency +Requests in flight at once .*\n.*\[default: 8\]/,
-      );
+      expect(r.stdout).toMatch(/-c, --concurrency +Requests in flight at once .*\n.*\[default: 8\]/);
       expect(r.stdout).toMatch(/--progress +bar \(a progress bar\)/);
     }
   });
