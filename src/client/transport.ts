@@ -4,32 +4,24 @@
  * or a RequestError (see ../errors.ts); the retry policy decides what to do with the error. Owns the
  * limits of one attempt: `--timeout`, `--idle-timeout` and `--max-response-bytes`.
  *
- * A message's attempt is one undici dispatch whose handler (./exchange.ts) takes the response as it
- * comes: no stream object, no async iterator and no AbortController per attempt, which cost more
- * than the rest of an attempt on this side of the socket. Other requests (`exchange`: count_tokens,
- * the Message Batches API) hand their body to a reader as a stream.
+ * A message's attempt is one undici dispatch whose handler (./message-attempt.ts) takes the response
+ * as it comes, the hot path of a run; other requests (`exchange`: count_tokens, the Message Batches
+ * API) hand their body to a reader as a stream.
  */
 import { type Dispatcher, Pool } from 'undici';
 import { ConnectionError, RequestError, type ResponseHeaders } from '../errors.js';
-import type { Message } from '../types.js';
 import { AttemptLimit } from './attempt-limit.js';
 import {
-  type AttemptOptions,
-  Exchange,
-  type ExchangeLimits,
+  type AttemptLimits,
+  describeNetworkError,
   type LiveAttempts,
-  type Reading,
-} from './exchange.js';
+  MessageAttempt,
+  type SendOptions,
+  type SendResult,
+} from './message-attempt.js';
 import type { Endpoint } from './providers.js';
 import { type BodyLimits, checkDeclaredLength, limitBody, readText } from './response-body.js';
-import {
-  countFromBody,
-  errorFromResponse,
-  messageFromBody,
-  pickHeaders,
-  type Redact,
-  requestIdOf,
-} from './responses.js';
+import { countFromBody, errorFromResponse, pickHeaders, type Redact, requestIdOf } from './responses.js';
 
 export interface TransportOptions {
   endpoint: Endpoint;
@@ -52,12 +44,7 @@ export interface TransportOptions {
   beforeSend?: (() => void) | undefined;
 }
 
-/**
- * What one send asks for: a stream or not, and the moments the caller is told of (the first content
- * delta of a stream; the response's beginning, when its prompt's cache entries become readable: a
- * stream's first event, a plain response's 2xx headers).
- */
-export type SendOptions = AttemptOptions;
+export type { SendOptions, SendResult } from './message-attempt.js';
 
 /** A request of `exchange`: a method and a path on the endpoint's origin. */
 export interface ExchangeRequest {
@@ -81,15 +68,6 @@ export interface ExchangeResponse {
   chunks: AsyncIterable<Uint8Array>;
 }
 
-export interface SendResult {
-  message: Message;
-  /** The JSON text the message was read from (a plain response), or null (a stream). */
-  messageJson: string | null;
-  status: number;
-  requestId: string | null;
-  headers: ResponseHeaders;
-}
-
 /** Appended to the Messages path for `count_tokens`: `/v1/messages/count_tokens`. */
 const COUNT_TOKENS_SUFFIX = '/count_tokens';
 
@@ -111,8 +89,7 @@ export class Transport {
   readonly #beforeSend: () => void;
   /** The attempts in flight, so that one listener on the stop signal reaches them all. */
   readonly #live: LiveAttempts = new Set();
-  readonly #limits: ExchangeLimits;
-  readonly #messages: Reading<SendResult>;
+  readonly #limits: AttemptLimits;
 
   constructor(opts: TransportOptions) {
     const { url, headers } = opts.endpoint;
@@ -137,22 +114,6 @@ export class Transport {
       maxResponseBytes: opts.maxResponseBytes,
       redact,
     };
-    this.#messages = {
-      answer: (status, headers, text, requestId) => ({
-        message: messageFromBody(status, headers, text, redact),
-        messageJson: text,
-        status,
-        requestId,
-        headers,
-      }),
-      streamed: (message, status, headers, requestId) => ({
-        message,
-        messageJson: null,
-        status,
-        requestId,
-        headers,
-      }),
-    };
     this.#stop?.addEventListener('abort', () => {
       for (const attempt of this.#live) attempt.fail(this.#stop?.reason);
     });
@@ -161,7 +122,7 @@ export class Transport {
   /** POSTs `body` (a JSON string) once. Resolves with the message; rejects with a RequestError. */
   send(body: string, opts: SendOptions): Promise<SendResult> {
     this.#beforeSend();
-    const attempt = new Exchange<SendResult>(this.#limits, this.#messages, opts, this.#live);
+    const attempt = new MessageAttempt(this.#limits, opts, this.#live);
     if (this.#stop?.aborted) {
       attempt.fail(this.#stop.reason);
       return attempt.done;
@@ -237,7 +198,7 @@ export class Transport {
     const stop = this.#stop;
     const controller = new AbortController();
     const live = { fail: (reason: unknown) => controller.abort(reason) };
-    const limit = new AttemptLimit(controller, this.#timeoutMs, stream);
+    const limit = new AttemptLimit(() => controller.abort(), this.#timeoutMs, stream);
     if (stop?.aborted) controller.abort(stop.reason);
     this.#live.add(live);
     try {
@@ -292,10 +253,4 @@ async function* withChunkHook(
     onChunk();
     yield chunk;
   }
-}
-
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
 }

@@ -1,18 +1,20 @@
 /**
- * One attempt's response, taken as undici hands it over (its dispatch handler): the status and the
- * headers lp-batch reads, then the body, collected under `--max-response-bytes` or decoded event by
- * event for a stream, all under one timer (`--timeout`, then `--idle-timeout` between a stream's
- * chunks). Settles its promise once, with the answer or a RequestError; whatever undici reports
- * after that is ignored.
+ * One attempt of a Messages request, taken as undici hands its response over (the dispatch handler):
+ * the status and the headers lp-batch reads, then the body, collected under `--max-response-bytes`
+ * or decoded event by event for a stream, under the attempt's timer (./attempt-limit.ts). Settles
+ * its promise once, with the message or a RequestError; whatever undici reports after that is
+ * ignored. No stream object, no async iterator and no AbortController per attempt: they cost more
+ * than the rest of an attempt on this side of the socket.
  */
 import type { Dispatcher } from 'undici';
 import { ConnectionError, RequestError, type ResponseHeaders, ResponseTooLargeError } from '../errors.js';
 import type { Message } from '../types.js';
-import { errorFromResponse, pickHeaders, type Redact, requestIdOf } from './responses.js';
+import { AttemptLimit } from './attempt-limit.js';
+import { errorFromResponse, messageFromBody, pickHeaders, type Redact, requestIdOf } from './responses.js';
 import { MessageStreamReader } from './sse-reader.js';
 
 /** The limits every attempt of a transport runs under. */
-export interface ExchangeLimits {
+export interface AttemptLimits {
   /** A plain request: the limit on headers and body together. A stream: on its response headers. ms. */
   timeoutMs: number;
   /** A stream: the longest silence between two chunks of its body, ms. */
@@ -22,16 +24,12 @@ export interface ExchangeLimits {
   redact: Redact;
 }
 
-/** What an answer becomes: the same for every attempt of a kind (a message, a token count). */
-export interface Reading<T> {
-  /** A whole 2xx body that is not a stream, as text. Throws a RequestError for one it cannot use. */
-  answer: (status: number, headers: ResponseHeaders, text: string, requestId: string | null) => T;
-  /** A stream's final message. */
-  streamed?: (message: Message, status: number, headers: ResponseHeaders, requestId: string | null) => T;
-}
-
-/** What this attempt asked for. */
-export interface AttemptOptions {
+/**
+ * What one send asks for: a stream or not, and the moments the caller is told of (the first content
+ * delta of a stream; the response's beginning, when its prompt's cache entries become readable: a
+ * stream's first event, a plain response's 2xx headers).
+ */
+export interface SendOptions {
   /** A stream was asked for: a 2xx `text/event-stream` answer is decoded as one. */
   stream: boolean;
   /** Called once, at the first content delta of a stream. */
@@ -40,22 +38,31 @@ export interface AttemptOptions {
   onBegin?: (() => void) | undefined;
 }
 
+export interface SendResult {
+  message: Message;
+  /** The JSON text the message was read from (a plain response), or null (a stream). */
+  messageJson: string | null;
+  status: number;
+  requestId: string | null;
+  headers: ResponseHeaders;
+}
+
 /** The attempts of a transport in flight, which its stop signal ends. */
 export type LiveAttempts = Set<{ fail(error: unknown): void }>;
 
 const NO_HEADERS: ResponseHeaders = Object.freeze({});
 
-export class Exchange<T> implements Dispatcher.DispatchHandler {
-  /** Settles once: the answer, or a RequestError (or the run's stop reason). */
-  readonly done: Promise<T>;
-  #resolve!: (value: T) => void;
+export class MessageAttempt implements Dispatcher.DispatchHandler {
+  /** Settles once: the message, or a RequestError (or the run's stop reason). */
+  readonly done: Promise<SendResult>;
+  #resolve!: (value: SendResult) => void;
   #reject!: (error: unknown) => void;
   #settled = false;
-  readonly #limits: ExchangeLimits;
-  readonly #reading: Reading<T>;
-  readonly #attempt: AttemptOptions;
+  readonly #limits: AttemptLimits;
+  readonly #send: SendOptions;
   /** The transport's attempts in flight: this one leaves it when it settles. */
   readonly #live: LiveAttempts;
+  readonly #limit: AttemptLimit;
   #controller: Dispatcher.DispatchController | null = null;
   #status = 0;
   #headers = NO_HEADERS;
@@ -63,20 +70,20 @@ export class Exchange<T> implements Dispatcher.DispatchHandler {
   readonly #chunks: Buffer[] = [];
   #bytes = 0;
   #reader: MessageStreamReader | null = null;
-  #timer: NodeJS.Timeout;
-  /** Whether the timer measures silence (a stream past its headers), so that each chunk restarts it. */
-  #idle = false;
 
-  constructor(limits: ExchangeLimits, reading: Reading<T>, attempt: AttemptOptions, live: LiveAttempts) {
+  constructor(limits: AttemptLimits, send: SendOptions, live: LiveAttempts) {
     this.#limits = limits;
-    this.#reading = reading;
-    this.#attempt = attempt;
+    this.#send = send;
     this.#live = live;
-    this.done = new Promise<T>((resolve, reject) => {
+    this.done = new Promise<SendResult>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    this.#timer = setTimeout(this.#expire, limits.timeoutMs);
+    this.#limit = new AttemptLimit(
+      () => this.fail(new ConnectionError({ reason: this.#limit.expired ?? 'timed out', timeout: true })),
+      limits.timeoutMs,
+      send.stream,
+    );
   }
 
   /**
@@ -116,7 +123,7 @@ export class Exchange<T> implements Dispatcher.DispatchHandler {
       return;
     }
     const ok = statusCode >= 200 && statusCode < 300;
-    const { stream, onFirstContentDelta, onBegin } = this.#attempt;
+    const { stream, onFirstContentDelta, onBegin } = this.#send;
     if (!(stream && ok && (this.#headers['content-type'] ?? '').includes('text/event-stream'))) {
       if (ok) onBegin?.();
       return;
@@ -128,9 +135,7 @@ export class Exchange<T> implements Dispatcher.DispatchHandler {
       onBegin,
     });
     // From now on only silence counts: a stream that keeps sending is never cut.
-    clearTimeout(this.#timer);
-    this.#idle = true;
-    this.#timer = setTimeout(this.#expire, this.#limits.idleTimeoutMs);
+    this.#limit.headersArrived(this.#limits.idleTimeoutMs);
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -140,7 +145,7 @@ export class Exchange<T> implements Dispatcher.DispatchHandler {
       this.fail(this.#tooLarge(null));
       return;
     }
-    if (this.#idle) this.#timer.refresh();
+    this.#limit.onChunk();
     if (this.#reader === null) {
       this.#chunks.push(chunk);
       return;
@@ -160,12 +165,14 @@ export class Exchange<T> implements Dispatcher.DispatchHandler {
     }
     this.#settle();
     const status = this.#status;
+    const headers = this.#headers;
     const text = this.#text();
     try {
       if (status < 200 || status >= 300) {
-        throw errorFromResponse(status, this.#headers, text, { redact: this.#limits.redact });
+        throw errorFromResponse(status, headers, text, { redact: this.#limits.redact });
       }
-      this.#resolve(this.#reading.answer(status, this.#headers, text, this.#requestId));
+      const message = messageFromBody(status, headers, text, this.#limits.redact);
+      this.#resolve({ message, messageJson: text, status, requestId: this.#requestId, headers });
     } catch (error) {
       this.#reject(error);
     }
@@ -189,10 +196,15 @@ export class Exchange<T> implements Dispatcher.DispatchHandler {
   #finishStream(): void {
     this.#settle();
     const reader = this.#reader as MessageStreamReader;
-    const streamed = this.#reading.streamed;
     try {
-      if (streamed === undefined) throw new Error('a stream was not asked for');
-      this.#resolve(streamed(reader.end(), this.#status, this.#headers, this.#requestId));
+      const message = reader.end();
+      this.#resolve({
+        message,
+        messageJson: null,
+        status: this.#status,
+        requestId: this.#requestId,
+        headers: this.#headers,
+      });
     } catch (error) {
       this.#reject(error);
     }
@@ -200,27 +212,16 @@ export class Exchange<T> implements Dispatcher.DispatchHandler {
 
   #settle(): void {
     this.#settled = true;
-    clearTimeout(this.#timer);
+    this.#limit.clear();
     this.#live.delete(this);
   }
-
-  readonly #expire = (): void => {
-    const seconds = (ms: number) => ms / 1000;
-    const { timeoutMs, idleTimeoutMs } = this.#limits;
-    let reason: string;
-    if (this.#idle) reason = `the stream sent nothing for --idle-timeout ${seconds(idleTimeoutMs)}s`;
-    else if (this.#attempt.stream) reason = `no response headers within --timeout ${seconds(timeoutMs)}s`;
-    else reason = `no complete response within --timeout ${seconds(timeoutMs)}s`;
-    this.fail(new ConnectionError({ reason, timeout: true }));
-  };
 
   /** The body as UTF-8 text, a BOM dropped (as undici's `body.text()` drops it). */
   #text(): string {
     const chunks = this.#chunks;
     if (chunks.length === 0) return '';
-    const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#bytes)).toString(
-      'utf8',
-    );
+    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#bytes);
+    const text = body.toString('utf8');
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
@@ -234,7 +235,8 @@ export class Exchange<T> implements Dispatcher.DispatchHandler {
   }
 }
 
-function describeNetworkError(error: unknown): string {
+/** A network error in words: its code first when it has one (`ECONNRESET: ...`). */
+export function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
