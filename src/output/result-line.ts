@@ -114,7 +114,7 @@ export function succeededLineJson(
   extra: SucceededExtra,
 ): string {
   const { custom_id, line, model, metadata } = id;
-  const { costUsd, ttftMs, paramsHash } = extra;
+  const { costUsd, ttftMs, paramsHash, batchId } = extra;
   return (
     `{"custom_id":${JSON.stringify(custom_id)},"line":${jsonNumber(line)},"model":${JSON.stringify(model)}` +
     (metadata === undefined ? '' : `,"metadata":${JSON.stringify(metadata)}`) +
@@ -123,6 +123,7 @@ export function succeededLineJson(
     `,"latency_ms":${jsonNumber(Math.round(extra.latencyMs))}` +
     (ttftMs === undefined ? '' : `,"ttft_ms":${jsonNumber(Math.round(ttftMs))}`) +
     (paramsHash === undefined ? '' : `,"params_hash":${JSON.stringify(paramsHash)}`) +
+    (batchId === undefined ? '' : `,"batch_id":${JSON.stringify(batchId)}`) +
     '}'
   );
 }
@@ -136,7 +137,10 @@ function jsonNumber(n: number): string {
 function succeededFields(
   message: Message,
   extra: SucceededExtra,
-): Pick<SucceededLine, 'usage' | 'cost_usd' | 'attempts' | 'latency_ms' | 'ttft_ms' | 'params_hash' | 'batch_id'> {
+): Pick<
+  SucceededLine,
+  'usage' | 'cost_usd' | 'attempts' | 'latency_ms' | 'ttft_ms' | 'params_hash' | 'batch_id'
+> {
   const fields: ReturnType<typeof succeededFields> = {
     usage: message.usage,
     cost_usd: extra.costUsd,

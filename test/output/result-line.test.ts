@@ -27,6 +27,7 @@ describe('succeededLineJson', () => {
           latencyMs: fc.double({ min: 0, max: 1e6, noNaN: true }),
           ttftMs: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: undefined }),
           paramsHash: fc.option(fc.string(), { nil: undefined }),
+          batchId: fc.option(fc.constantFrom('msgbatch_01', 'b"1'), { nil: undefined }),
         }),
         ({ model, metadata, ...extra }) => {
           const id = { custom_id: 'q-1', line: 7, model, ...(metadata === undefined ? {} : { metadata }) };
