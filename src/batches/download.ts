@@ -116,12 +116,13 @@ function write(ctx: DownloadContext, req: RecordedRequest, result: BatchResult, 
       const execution = {
         kind: 'succeeded',
         message,
+        messageJson: null,
         priced,
         attempts: 1,
         latencyMs,
         ttftMs: undefined,
       } as const;
-      recorder.executed({ ...req, model }, execution);
+      recorder.succeeded({ ...req, model }, execution);
       return;
     }
     case 'errored':

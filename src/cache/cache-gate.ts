@@ -12,8 +12,12 @@ import type { CachePrefix } from './prompt-prefixes.js';
 
 /** One request under the schedule, from its first attempt to its end. */
 export interface CacheTicket {
-  /** Resolves when the attempt may go: at once, or once what it waits for has begun. Resolves too when `signal` aborts. */
-  turn(signal: AbortSignal): Promise<void>;
+  /**
+   * Null when the attempt may go now; else a promise that resolves once it may (what it waits for
+   * has begun), or when `signal` aborts. Decided at once when it can, so that an attempt that need
+   * not wait takes its slot before requests read after it.
+   */
+  turn(signal: AbortSignal): Promise<void> | null;
   /** The response of the attempt sent at `sentAt` (clock ms) has begun: a stream's first event, a plain response's 2xx headers. */
   begun(sentAt: number): void;
   /** The attempt ended before its response began. */
@@ -41,20 +45,22 @@ export class CacheGate {
     const id = (this.#ids += 1);
     const schedule = this.#schedule;
     schedule.add(id, prefixes);
+    const mayGo = (signal: AbortSignal) => signal.aborted || schedule.next(id, this.#clock.now()) === 'go';
+    const waitTurn = async (signal: AbortSignal) => {
+      do {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            signal.removeEventListener('abort', wake);
+            this.#waiting.delete(id);
+            resolve();
+          };
+          this.#waiting.set(id, wake);
+          signal.addEventListener('abort', wake, { once: true });
+        });
+      } while (!mayGo(signal));
+    };
     return {
-      turn: async (signal) => {
-        while (!signal.aborted && schedule.next(id, this.#clock.now()) === 'wait') {
-          await new Promise<void>((resolve) => {
-            const wake = () => {
-              signal.removeEventListener('abort', wake);
-              this.#waiting.delete(id);
-              resolve();
-            };
-            this.#waiting.set(id, wake);
-            signal.addEventListener('abort', wake, { once: true });
-          });
-        }
-      },
+      turn: (signal) => (mayGo(signal) ? null : waitTurn(signal)),
       begun: (sentAt) => this.#wake(schedule.begun(id, sentAt)),
       failed: () => this.#wake(schedule.failed(id)),
       done: (usage) => {

@@ -47,10 +47,15 @@ export function defineCommand<T extends OptionTable>(command: Command<T>): Comma
   return command;
 }
 
-/** yargs flags of an option table: names in kebab case, no yargs defaults (the run fills them in). */
-export function yargsOptions(table: OptionTable): Record<string, Options> {
+/**
+ * yargs flags of an option table: names in kebab case, no yargs defaults (the run fills them in).
+ * `described` (default true): with the texts `--help` shows. Without them, parsing is the same and
+ * the help yargs renders after every command line (it caches it for later) costs next to nothing:
+ * with them it takes ~100 ms, before a run's first request.
+ */
+export function yargsOptions(table: OptionTable, described = true): Record<string, Options> {
   const flags: Record<string, Options> = {};
-  for (const [name, spec] of Object.entries(table)) flags[flagOf(name)] = yargsOption(spec);
+  for (const [name, spec] of Object.entries(table)) flags[flagOf(name)] = yargsOption(spec, described);
   return flags;
 }
 
@@ -101,15 +106,15 @@ function numberFromText(value: unknown): unknown {
   return Number.isNaN(number) ? value : number;
 }
 
-function yargsOption(spec: AnyOptionSpec): Options {
-  const shown = defaultShown(spec);
+function yargsOption(spec: AnyOptionSpec, described: boolean): Options {
+  const shown = described ? defaultShown(spec) : null;
   return {
     // A repeated `string` flag comes as a list (yargs' duplicate-arguments-array): `--header` relies on it.
     // Numbers come as text too, made numbers by optionValues.
     type: spec.kind === 'boolean' ? 'boolean' : 'string',
     // `-o` with nothing after it is a mistake to name, not an empty path.
     requiresArg: spec.kind !== 'boolean',
-    describe: plain(spec.describe),
+    ...(described ? { describe: plain(spec.describe) } : {}),
     ...(spec.alias === undefined ? {} : { alias: spec.alias }),
     ...(spec.choices === undefined ? {} : { choices: spec.choices as string[] }),
     ...(shown === null ? {} : { defaultDescription: plain(shown) }),

@@ -88,6 +88,8 @@ async function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => P
   const mistake = findArgvMistake(argv, COMMANDS);
   if (mistake !== null) throw new UsageError(mistake);
   const { default: yargs } = await import('yargs');
+  // Texts only for a command line that asks for them (see yargsOptions).
+  const described = argv.length === 0 || argv.some((arg) => arg === '--help' || arg.startsWith('--help='));
   let cli = yargs(argv.map((arg) => (arg === '-' ? DASH : arg)))
     .scriptName('lp-batch')
     .usage(
@@ -97,7 +99,7 @@ async function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => P
     cli = cli.command(
       command.command,
       command.describe,
-      (y: Argv) => withPositionals(y, command).options(yargsOptions(command.options)),
+      (y: Argv) => withPositionals(y, command).options(yargsOptions(command.options, described)),
       async (argv: Record<string, unknown>) => {
         const given = Object.fromEntries(Object.entries(argv).map(([key, value]) => [key, undashed(value)]));
         const positionals: Record<string, string> = {};
@@ -112,20 +114,23 @@ async function commandLine(argv: string[], run: (parsed: ParsedCommandLine) => P
       },
     );
   }
-  return cli
-    .demandCommand(1, `Name a command: ${COMMANDS.map((c) => c.command.split(' ')[0]).join(', ')}`)
-    .strict()
-    .version(packageVersion())
-    .help()
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .exitProcess(false)
-    .fail((message, error) => {
-      // yargs' own complaints (a flag without its value, ...) come as a YError: a usage error too.
-      if (error === undefined || error === null || error.name === 'YError') {
-        throw new UsageError(oneLine(message ?? error?.message ?? 'usage error'));
-      }
-      throw error;
-    });
+  return (
+    cli
+      .demandCommand(1, `Name a command: ${COMMANDS.map((c) => c.command.split(' ')[0]).join(', ')}`)
+      .strict()
+      .version(packageVersion())
+      .help()
+      // Wrapping is for a person reading the help (see `described`).
+      .wrap(described ? Math.min(110, process.stdout.columns ?? 110) : null)
+      .exitProcess(false)
+      .fail((message, error) => {
+        // yargs' own complaints (a flag without its value, ...) come as a YError: a usage error too.
+        if (error === undefined || error === null || error.name === 'YError') {
+          throw new UsageError(oneLine(message ?? error?.message ?? 'usage error'));
+        }
+        throw error;
+      })
+  );
 }
 
 /**

@@ -5,15 +5,16 @@
  * coming is never cut.
  */
 export class AttemptLimit {
-  /** What ran out, in words naming the flag, once a limit aborted the attempt; else null. */
+  /** What ran out, in words naming the flag, once a limit ended the attempt; else null. */
   expired: string | null = null;
-  readonly #controller: AbortController;
+  /** Ends the attempt (aborts its request) once `expired` is set. */
+  readonly #onExpire: () => void;
   #timer: NodeJS.Timeout;
   /** Whether the timer measures silence (a stream past its headers), so that each chunk restarts it. */
   #idle = false;
 
-  constructor(controller: AbortController, timeoutMs: number, stream: boolean) {
-    this.#controller = controller;
+  constructor(onExpire: () => void, timeoutMs: number, stream: boolean) {
+    this.#onExpire = onExpire;
     const what = stream ? 'no response headers' : 'no complete response';
     this.#timer = this.#arm(`${what} within --timeout ${seconds(timeoutMs)}s`, timeoutMs);
   }
@@ -40,7 +41,7 @@ export class AttemptLimit {
   #arm(reason: string, ms: number): NodeJS.Timeout {
     return setTimeout(() => {
       this.expired = reason;
-      this.#controller.abort();
+      this.#onExpire();
     }, ms);
   }
 }

@@ -26,60 +26,77 @@ export interface StreamContext {
 }
 
 /**
- * Decode and fold a streamed Messages response. Reads the body to its end (so the connection
- * can be reused) but ignores everything after `message_stop`, a failure of the body included.
- * @throws ApiError (status 200) for an `event: error`; the caller should send the request again
- *   when its type is retryable.
- * @throws ConnectionError when the body ends before `message_stop`.
- * @throws InvalidResponseError (status 200) when an event's data is not JSON or a known event is malformed.
+ * Decodes and folds a streamed Messages response as its chunks arrive (undici hands them over one
+ * by one: nothing waits on a promise per chunk). Once `message_stop` came the message is whole and
+ * paid for: whatever follows is ignored, and so should a failure of the body be (a socket reset, a
+ * silence past --idle-timeout, bytes past --max-response-bytes): see `done`.
  */
-export async function readMessageStream(
-  body: AsyncIterable<Uint8Array | string>,
-  ctx: StreamContext,
-): Promise<Message> {
-  const accumulator = createMessageAccumulator(ctx.redact);
-  const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
-  const received: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => received.push(event) });
-  const state = { events: 0, sawContentDelta: false, endsWithCR: false };
+export class MessageStreamReader {
+  readonly #ctx: StreamContext;
+  readonly #accumulator: MessageAccumulator;
+  readonly #decoder = new TextDecoder();
+  readonly #received: EventSourceMessage[] = [];
+  readonly #parser = createParser({ onEvent: (event) => this.#received.push(event) });
+  readonly #state = { events: 0, sawContentDelta: false, endsWithCR: false };
 
-  // Events are collected, then handled outside the parser's callback, so a throw never
-  // leaves the parser half-way through a line.
-  const feed = (text: string): void => {
+  constructor(ctx: StreamContext) {
+    this.#ctx = ctx;
+    this.#accumulator = createMessageAccumulator(ctx.redact);
+  }
+
+  /** Whether `message_stop` came: the message is whole, whatever happens to the rest of the body. */
+  get done(): boolean {
+    return this.#accumulator.done;
+  }
+
+  /**
+   * One chunk of the body, cut anywhere (inside a line, inside a character).
+   * @throws ApiError (status 200) for an `event: error`; the caller should send the request again
+   *   when its type is retryable.
+   * @throws InvalidResponseError (status 200) when an event's data is not JSON or a known event is malformed.
+   */
+  push(chunk: Uint8Array | string): void {
+    if (this.done) return;
+    // Strings go through the decoder too, so one decoder owns the BOM and split characters.
+    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+    this.#feed(this.#decoder.decode(bytes, { stream: true }));
+  }
+
+  /**
+   * The body ended: the final message.
+   * @throws ConnectionError when it ended before `message_stop`, and whatever `push` throws for its last bytes.
+   */
+  end(): Message {
+    if (!this.done) {
+      this.#feed(this.#decoder.decode());
+      // The parser waits for a '\n' after a final '\r'; at the end of the body none can come.
+      // The SDK takes the '\r' as a line end, so a CR-only stream's last event still counts.
+      if (this.#state.endsWithCR) this.#feed('\n');
+    }
+    if (!this.done) {
+      throw new ConnectionError({
+        reason: `stream ended before message_stop (after ${this.#state.events} events)`,
+      });
+    }
+    return this.#accumulator.message();
+  }
+
+  // Events are collected, then handled outside the parser's callback, so a throw never leaves the
+  // parser half-way through a line.
+  #feed(text: string): void {
     if (text === '') return;
-    parser.feed(text);
-    state.endsWithCR = text.endsWith('\r');
-    for (const event of received) {
-      if (accumulator.done) break;
-      handleEvent(event, accumulator, ctx, state);
+    this.#parser.feed(text);
+    this.#state.endsWithCR = text.endsWith('\r');
+    const received = this.#received;
+    try {
+      for (const event of received) {
+        if (this.done) break;
+        handleEvent(event, this.#accumulator, this.#ctx, this.#state);
+      }
+    } finally {
+      received.length = 0;
     }
-    received.length = 0;
-  };
-
-  try {
-    for await (const chunk of body) {
-      if (accumulator.done) continue;
-      // Strings go through the decoder too, so one decoder owns the BOM and split characters.
-      feed(decoder.decode(typeof chunk === 'string' ? encoder.encode(chunk) : chunk, { stream: true }));
-    }
-  } catch (error) {
-    // After message_stop the message is whole and paid for: a socket reset, a silence past
-    // --idle-timeout or bytes past --max-response-bytes that follow it must not send it again.
-    if (!accumulator.done) throw error;
   }
-  if (!accumulator.done) {
-    feed(decoder.decode());
-    // The parser waits for a '\n' after a final '\r'; at the end of the body none can come.
-    // The SDK takes the '\r' as a line end, so a CR-only stream's last event still counts.
-    if (state.endsWithCR) feed('\n');
-  }
-  if (!accumulator.done) {
-    throw new ConnectionError({
-      reason: `stream ended before message_stop (after ${state.events} events)`,
-    });
-  }
-  return accumulator.message();
 }
 
 function handleEvent(

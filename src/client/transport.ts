@@ -3,22 +3,25 @@
  * keep-alive pool sized to the concurrency. Turns whatever comes back into a Message (a token count)
  * or a RequestError (see ../errors.ts); the retry policy decides what to do with the error. Owns the
  * limits of one attempt: `--timeout`, `--idle-timeout` and `--max-response-bytes`.
+ *
+ * A message's attempt is one undici dispatch whose handler (./message-attempt.ts) takes the response
+ * as it comes, the hot path of a run; other requests (`exchange`: count_tokens, the Message Batches
+ * API) hand their body to a reader as a stream.
  */
 import { type Dispatcher, Pool } from 'undici';
 import { ConnectionError, RequestError, type ResponseHeaders } from '../errors.js';
-import type { Message } from '../types.js';
 import { AttemptLimit } from './attempt-limit.js';
+import {
+  type AttemptLimits,
+  describeNetworkError,
+  type LiveAttempts,
+  MessageAttempt,
+  type SendOptions,
+  type SendResult,
+} from './message-attempt.js';
 import type { Endpoint } from './providers.js';
 import { type BodyLimits, checkDeclaredLength, limitBody, readText } from './response-body.js';
-import {
-  countFromBody,
-  errorFromResponse,
-  messageFromBody,
-  pickHeaders,
-  type Redact,
-  requestIdOf,
-} from './responses.js';
-import { readMessageStream } from './sse-reader.js';
+import { countFromBody, errorFromResponse, pickHeaders, type Redact, requestIdOf } from './responses.js';
 
 export interface TransportOptions {
   endpoint: Endpoint;
@@ -34,18 +37,14 @@ export interface TransportOptions {
   signal?: AbortSignal | undefined;
   /** Applied to every string the server sent before it is kept or quoted: a secret is never even half-kept. */
   redact?: Redact | undefined;
+  /**
+   * Called right before each request goes out. The run writes the results already final first, so
+   * that none is missing from the file once a later request has reached the server.
+   */
+  beforeSend?: (() => void) | undefined;
 }
 
-export interface SendOptions {
-  stream: boolean;
-  /** Called once, at the first content delta of a stream. */
-  onFirstContentDelta?: (() => void) | undefined;
-  /**
-   * Called once the response has begun, the moment its prompt's cache entries become readable:
-   * a stream's first event (`message_start`), a plain response's 2xx headers.
-   */
-  onBegin?: (() => void) | undefined;
-}
+export type { SendOptions, SendResult } from './message-attempt.js';
 
 /** A request of `exchange`: a method and a path on the endpoint's origin. */
 export interface ExchangeRequest {
@@ -69,13 +68,6 @@ export interface ExchangeResponse {
   chunks: AsyncIterable<Uint8Array>;
 }
 
-export interface SendResult {
-  message: Message;
-  status: number;
-  requestId: string | null;
-  headers: ResponseHeaders;
-}
-
 /** Appended to the Messages path for `count_tokens`: `/v1/messages/count_tokens`. */
 const COUNT_TOKENS_SUFFIX = '/count_tokens';
 
@@ -86,14 +78,18 @@ export class Transport {
   readonly #path: string;
   readonly #countPath: string;
   readonly #headers: Record<string, string>;
-  readonly #streamHeaders: Record<string, string>;
+  /** The message headers as undici's flat [name, value, ...] list: read once per request, never copied. */
+  readonly #messageHeaders: string[];
+  readonly #streamHeaders: string[];
   readonly #timeoutMs: number;
   readonly #idleTimeoutMs: number;
   readonly #maxResponseBytes: number;
   readonly #stop: AbortSignal | undefined;
   readonly #redact: Redact;
-  /** Controllers of the attempts in flight, so that one listener on the stop signal reaches them all. */
-  readonly #live = new Set<AbortController>();
+  readonly #beforeSend: () => void;
+  /** The attempts in flight, so that one listener on the stop signal reaches them all. */
+  readonly #live: LiveAttempts = new Set();
+  readonly #limits: AttemptLimits;
 
   constructor(opts: TransportOptions) {
     const { url, headers } = opts.endpoint;
@@ -103,20 +99,42 @@ export class Transport {
     this.#countPath = countUrl.pathname + countUrl.search;
     this.countTokensUrl = countUrl.href;
     this.#headers = { ...headers, accept: 'application/json' };
-    this.#streamHeaders = { ...headers, accept: 'text/event-stream' };
+    this.#messageHeaders = Object.entries(this.#headers).flat();
+    this.#streamHeaders = Object.entries({ ...headers, accept: 'text/event-stream' }).flat();
     this.#timeoutMs = opts.timeoutMs;
     this.#idleTimeoutMs = opts.idleTimeoutMs;
     this.#maxResponseBytes = opts.maxResponseBytes;
     this.#stop = opts.signal;
-    this.#redact = opts.redact ?? ((text) => text);
+    const redact = opts.redact ?? ((text) => text);
+    this.#redact = redact;
+    this.#beforeSend = opts.beforeSend ?? (() => {});
+    this.#limits = {
+      timeoutMs: opts.timeoutMs,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
+      redact,
+    };
     this.#stop?.addEventListener('abort', () => {
-      for (const controller of this.#live) controller.abort(this.#stop?.reason);
+      for (const attempt of this.#live) attempt.fail(this.#stop?.reason);
     });
   }
 
   /** POSTs `body` (a JSON string) once. Resolves with the message; rejects with a RequestError. */
   send(body: string, opts: SendOptions): Promise<SendResult> {
-    return this.#limited(opts.stream, (signal, limit) => this.#attempt(body, opts, signal, limit));
+    this.#beforeSend();
+    const attempt = new MessageAttempt(this.#limits, opts, this.#live);
+    if (this.#stop?.aborted) {
+      attempt.fail(this.#stop.reason);
+      return attempt.done;
+    }
+    this.#live.add(attempt);
+    const headers = opts.stream ? this.#streamHeaders : this.#messageHeaders;
+    // Timeouts of 0 are off: the attempt's own timer is its one clock.
+    this.#pool.dispatch(
+      { path: this.#path, method: 'POST', headers, body, headersTimeout: 0, bodyTimeout: 0 },
+      attempt,
+    );
+    return attempt.done;
   }
 
   /**
@@ -176,11 +194,13 @@ export class Transport {
     // One controller and one timer per attempt, and no listener of its own on the stop signal:
     // AbortSignal.timeout/any cost several times more on this path and keep their timers alive.
     // The timers are ours, not undici's: theirs tick about once a second and name undici's codes.
+    this.#beforeSend();
     const stop = this.#stop;
     const controller = new AbortController();
-    const limit = new AttemptLimit(controller, this.#timeoutMs, stream);
+    const live = { fail: (reason: unknown) => controller.abort(reason) };
+    const limit = new AttemptLimit(() => controller.abort(), this.#timeoutMs, stream);
     if (stop?.aborted) controller.abort(stop.reason);
-    this.#live.add(controller);
+    this.#live.add(live);
     try {
       return await attempt(controller.signal, limit);
     } catch (error) {
@@ -191,49 +211,8 @@ export class Transport {
       throw new ConnectionError({ reason: describeNetworkError(error), cause: error });
     } finally {
       limit.clear();
-      this.#live.delete(controller);
+      this.#live.delete(live);
     }
-  }
-
-  async #attempt(
-    body: string,
-    opts: SendOptions,
-    signal: AbortSignal,
-    limit: AttemptLimit,
-  ): Promise<SendResult> {
-    const res = await this.#pool.request({
-      path: this.#path,
-      method: 'POST',
-      headers: opts.stream ? this.#streamHeaders : this.#headers,
-      body,
-      signal,
-      // 0: off. AttemptLimit is the one clock of an attempt.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
-    const headers = pickHeaders(res.headers, this.#redact);
-    const requestId = requestIdOf(headers);
-    const status = res.statusCode;
-    const isStream = opts.stream && (headers['content-type'] ?? '').includes('text/event-stream');
-    const ok = status >= 200 && status < 300;
-    if (isStream && ok) limit.headersArrived(this.#idleTimeoutMs);
-    if (!isStream && ok) opts.onBegin?.();
-
-    const chunks = await this.#body(res, status, headers, limit);
-    if (status < 200 || status >= 300) {
-      throw errorFromResponse(status, headers, await readText(chunks), { redact: this.#redact });
-    }
-    if (isStream) {
-      const message = await readMessageStream(chunks, {
-        requestId,
-        redact: this.#redact,
-        onFirstContentDelta: opts.onFirstContentDelta,
-        onBegin: opts.onBegin,
-      });
-      return { message, status, requestId, headers };
-    }
-    const message = messageFromBody(status, headers, await readText(chunks), this.#redact);
-    return { message, status, requestId, headers };
   }
 
   /** The response's body as chunks held to `--max-response-bytes` (refused unread when its length says so). */
@@ -274,10 +253,4 @@ async function* withChunkHook(
     onChunk();
     yield chunk;
   }
-}
-
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
 }

@@ -2,7 +2,7 @@
  * The dispatch gate: every attempt of every request passes it. Before an attempt it waits for a
  * global pause (rate-limit headers near zero, or a retry-after when 429s come from most requests in
  * flight), the budget's worst case and the rpm/itpm/otpm buckets; after, it settles them all with
- * what really happened and feeds adaptive concurrency. It counts no slots: the run's p-limit does,
+ * what really happened and feeds adaptive concurrency. It counts no slots: the run's Slots do,
  * at the concurrency the gate reports.
  */
 import type { Clock } from '../clock.js';
@@ -38,7 +38,7 @@ export interface GateOptions {
    * (the run passes `--max-retry-wait`): a longer ask is a broken gateway.
    */
   maxPauseMs: number;
-  /** Called when adaptive concurrency moves, with the new value (the run sets p-limit's `concurrency`). */
+  /** Called when adaptive concurrency moves, with the new value (the run sets its Slots' `limit`). */
   onConcurrencyChange?: ((concurrency: number) => void) | undefined;
   clock: Clock;
 }
@@ -60,13 +60,20 @@ export type AttemptOutcome =
   | { ok: false; error: unknown };
 
 const ABORTED: Admission = Object.freeze({ ok: false, reason: 'aborted' });
+const UNKNOWN_PRICE: Admission = Object.freeze({ ok: false, reason: 'unknown_price' });
 
 /** The least attempts looked at to tell "most attempts congested" (see `backoffEscalates`). */
 const BACKOFF_WINDOW = 16;
 
-interface Held {
-  rate: RateLimitTicket;
-  budget: BudgetReservation | null;
+type Held = { rate: RateLimitTicket; budget: BudgetReservation | null };
+
+/** A ticket holds what its attempt reserved until settled (not a WeakMap beside it: GC walks those). */
+class Ticket implements AttemptTicket {
+  constructor(
+    readonly gate: DispatchGate,
+    readonly admittedAt: number,
+    public held: Held | null,
+  ) {}
 }
 
 /**
@@ -85,8 +92,8 @@ export class DispatchGate {
   readonly #onConcurrencyChange: ((concurrency: number) => void) | undefined;
   readonly #turns = new TurnQueue();
   readonly #changes = new ChangeNotifier();
+  /** Each request's estimate, made once for all its attempts (a WeakMap: GC walks it, so only when needed). */
   readonly #estimates = new WeakMap<MessageParams, AttemptEstimate>();
-  readonly #held = new WeakMap<AttemptTicket, Held>();
   #shrinks = 0;
   /** Set by a failure that means every request would fail (401/403, the spend cap): nothing more is admitted. */
   #stopped = false;
@@ -154,16 +161,9 @@ export class DispatchGate {
    * failed in a way that stops the run (401/403, the spend cap: see `classify`).
    */
   async admit(params: MessageParams, signal?: AbortSignal): Promise<Admission> {
-    if (signal?.aborted || this.#stopped) return ABORTED;
+    const now = this.admitNow(params, signal);
+    if (now !== null) return now;
     const estimate = this.#estimateOf(params);
-    if (this.#budget !== null && estimate.worstCaseNanos === null) {
-      return { ok: false, reason: 'unknown_price' };
-    }
-    // Nobody in line: most attempts go at once, without the cost of queueing.
-    if (this.#turns.empty) {
-      const step = this.#tryAdmit(estimate);
-      if (step !== 'change' && !('waitMs' in step)) return step;
-    }
     const turn = this.#turns.enter(signal);
     try {
       if (!(await turn.ready)) return ABORTED;
@@ -171,6 +171,19 @@ export class DispatchGate {
     } finally {
       turn.leave();
     }
+  }
+
+  /**
+   * `admit` when it is decided at once, without a promise: nobody in line and nothing to wait for
+   * (the common case), or a refusal. Null when the attempt has to wait: then `await admit(...)`.
+   */
+  admitNow(params: MessageParams, signal?: AbortSignal): Admission | null {
+    if (signal?.aborted || this.#stopped) return ABORTED;
+    const estimate = this.#estimateOf(params);
+    if (this.#budget !== null && estimate.worstCaseNanos === null) return UNKNOWN_PRICE;
+    if (!this.#turns.empty) return null;
+    const step = this.#tryAdmit(estimate);
+    return step === 'change' || 'waitMs' in step ? null : step;
   }
 
   /**
@@ -182,11 +195,11 @@ export class DispatchGate {
    * feeds adaptive concurrency. Throws on a ticket that was not admitted here or is already settled.
    */
   settle(ticket: AttemptTicket, outcome: AttemptOutcome): void {
-    const held = this.#held.get(ticket);
-    if (held === undefined) {
+    const held = ticket instanceof Ticket && ticket.gate === this ? ticket.held : null;
+    if (held === null) {
       throw new Error('DispatchGate.settle: this ticket was not admitted here or is already settled');
     }
-    this.#held.delete(ticket);
+    (ticket as Ticket).held = null;
     const now = this.#clock.now();
     const nowEpochMs = this.#clock.nowEpochMs();
     let change = 0;
@@ -247,9 +260,7 @@ export class DispatchGate {
       if (budget !== null) this.#budget?.settle(budget, 0);
       return { waitMs: rate.waitMs };
     }
-    const ticket: AttemptTicket = Object.freeze({ admittedAt: now });
-    this.#held.set(ticket, { rate: rate.ticket, budget });
-    return { ok: true, ticket };
+    return { ok: true, ticket: new Ticket(this, now, { rate: rate.ticket, budget }) };
   }
 
   /** A reservation, null without a budget, or why not: refused for good, or `wait` for requests in flight. */
@@ -264,11 +275,11 @@ export class DispatchGate {
   }
 
   #estimateOf(params: MessageParams): AttemptEstimate {
+    // Without ITPM or a budget nothing is estimated, and nothing is kept (see #estimates).
+    if (!this.#needsEstimate) return { inputTokens: 0, maxTokens: params.max_tokens, worstCaseNanos: 0 };
     let estimate = this.#estimates.get(params);
     if (estimate === undefined) {
-      estimate = this.#needsEstimate
-        ? estimateAttempt(params, this.#prices)
-        : { inputTokens: 0, maxTokens: params.max_tokens, worstCaseNanos: 0 };
+      estimate = estimateAttempt(params, this.#prices);
       this.#estimates.set(params, estimate);
     }
     return estimate;

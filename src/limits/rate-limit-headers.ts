@@ -19,6 +19,15 @@ export interface RateLimitHeaders {
   outputTokens: RateLimitWindow | null;
 }
 
+const PREFIX = 'anthropic-ratelimit-';
+
+const NO_LIMITS: RateLimitHeaders = Object.freeze({
+  requests: null,
+  tokens: null,
+  inputTokens: null,
+  outputTokens: null,
+});
+
 /**
  * Read `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`.
  * Names are matched case-insensitively; garbage values become null rather than errors, because
@@ -27,15 +36,20 @@ export interface RateLimitHeaders {
 export function parseRateLimitHeaders(
   headers: Readonly<Record<string, string | undefined>>,
 ): RateLimitHeaders {
-  const lower = new Map<string, string>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string') lower.set(name.toLowerCase(), value);
+  let lower: Map<string, string> | null = null;
+  for (const name in headers) {
+    const value = headers[name];
+    const key = name.toLowerCase();
+    if (typeof value === 'string' && key.startsWith(PREFIX)) (lower ??= new Map()).set(key, value);
   }
+  // Most gateways send none: every answer of a run is read, so that case allocates nothing.
+  if (lower === null) return NO_LIMITS;
+  const found = lower;
   const window = (kind: string): RateLimitWindow | null => {
-    const prefix = `anthropic-ratelimit-${kind}-`;
-    const limit = lower.get(`${prefix}limit`);
-    const remaining = lower.get(`${prefix}remaining`);
-    const reset = lower.get(`${prefix}reset`);
+    const prefix = `${PREFIX}${kind}-`;
+    const limit = found.get(`${prefix}limit`);
+    const remaining = found.get(`${prefix}remaining`);
+    const reset = found.get(`${prefix}reset`);
     if (limit === undefined && remaining === undefined && reset === undefined) return null;
     return { limit: parseCount(limit), remaining: parseCount(remaining), resetAt: parseTime(reset) };
   };

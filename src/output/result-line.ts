@@ -87,30 +87,70 @@ export function anthropicErrorType(type: string | null): AnthropicErrorType {
     : 'api_error';
 }
 
-export function succeededLine(
+/** What a succeeded line says besides its request and message (`cost_usd`: null when unpriced). */
+export interface SucceededExtra {
+  costUsd: number | null;
+  attempts: number;
+  latencyMs: number;
+  ttftMs?: number | undefined;
+  paramsHash?: string | undefined;
+  /** The Message Batch that ran it (the batches engine). */
+  batchId?: string | undefined;
+}
+
+export function succeededLine(id: LineId, message: Message, extra: SucceededExtra): SucceededLine {
+  return { ...lineIdOf(id), result: { type: 'succeeded', message }, ...succeededFields(message, extra) };
+}
+
+/**
+ * `JSON.stringify(succeededLine(id, message, extra))`, with the message written as `messageJson`,
+ * the JSON text it was read from (on one line): the same line (a property test holds them equal),
+ * written field by field without building it and turning the message back into text.
+ */
+export function succeededLineJson(
   id: LineId,
   message: Message,
-  extra: {
-    costUsd: number | null;
-    attempts: number;
-    latencyMs: number;
-    ttftMs?: number | undefined;
-    paramsHash?: string | undefined;
-    batchId?: string | undefined;
-  },
-): SucceededLine {
-  const result: SucceededLine = {
-    ...lineIdOf(id),
-    result: { type: 'succeeded', message },
+  messageJson: string,
+  extra: SucceededExtra,
+): string {
+  const { custom_id, line, model, metadata } = id;
+  const { costUsd, ttftMs, paramsHash, batchId } = extra;
+  return (
+    `{"custom_id":${JSON.stringify(custom_id)},"line":${jsonNumber(line)},"model":${JSON.stringify(model)}` +
+    (metadata === undefined ? '' : `,"metadata":${JSON.stringify(metadata)}`) +
+    `,"result":{"type":"succeeded","message":${messageJson}},"usage":${JSON.stringify(message.usage)}` +
+    `,"cost_usd":${costUsd === null ? 'null' : jsonNumber(costUsd)},"attempts":${jsonNumber(extra.attempts)}` +
+    `,"latency_ms":${jsonNumber(Math.round(extra.latencyMs))}` +
+    (ttftMs === undefined ? '' : `,"ttft_ms":${jsonNumber(Math.round(ttftMs))}`) +
+    (paramsHash === undefined ? '' : `,"params_hash":${JSON.stringify(paramsHash)}`) +
+    (batchId === undefined ? '' : `,"batch_id":${JSON.stringify(batchId)}`) +
+    '}'
+  );
+}
+
+/** A number as JSON.stringify writes it. */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
+}
+
+/** The fields of a succeeded line after `result`, in the order written. */
+function succeededFields(
+  message: Message,
+  extra: SucceededExtra,
+): Pick<
+  SucceededLine,
+  'usage' | 'cost_usd' | 'attempts' | 'latency_ms' | 'ttft_ms' | 'params_hash' | 'batch_id'
+> {
+  const fields: ReturnType<typeof succeededFields> = {
     usage: message.usage,
     cost_usd: extra.costUsd,
     attempts: extra.attempts,
     latency_ms: Math.round(extra.latencyMs),
   };
-  if (extra.ttftMs !== undefined) result.ttft_ms = Math.round(extra.ttftMs);
-  if (extra.paramsHash !== undefined) result.params_hash = extra.paramsHash;
-  if (extra.batchId !== undefined) result.batch_id = extra.batchId;
-  return result;
+  if (extra.ttftMs !== undefined) fields.ttft_ms = Math.round(extra.ttftMs);
+  if (extra.paramsHash !== undefined) fields.params_hash = extra.paramsHash;
+  if (extra.batchId !== undefined) fields.batch_id = extra.batchId;
+  return fields;
 }
 
 /** What every line kind may carry after its own fields. */

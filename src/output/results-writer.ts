@@ -1,8 +1,9 @@
 /**
- * Appends result lines to the results file, durably. A line goes to the kernel before the process
- * does anything else: results that become final in the same turn of the event loop are written
- * together in one write(2) as soon as that turn's synchronous work and promise callbacks are done,
- * never later than the next I/O. A killed process therefore loses no line that was written; the
+ * Appends result lines to the results file, durably. The results that become final in one turn of
+ * the event loop (the responses it read) are written together in one write(2) at the end of that
+ * turn (setImmediate), and at once by `flush`, which the run calls before it sends any request: no
+ * request reaches a server while a result final before it waits outside the file. A killed process
+ * therefore loses no line that was written, and at most the results of the turn it died in; the
  * file is fsynced at most `fsyncIntervalMs` after a write and again at close (a power cut loses at
  * most that much).
  *
@@ -10,7 +11,7 @@
  * cut back to its last complete line, and that line's successors, and every line appended after,
  * are kept in `unsaved` (never dropped: they are paid results), for the caller to put elsewhere.
  */
-import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import type { ResultLine } from '../types.js';
 
 export interface ResultsWriterOptions {
@@ -25,6 +26,8 @@ export class ResultsWriter {
   readonly #timer: NodeJS.Timeout;
   readonly #onFailure: ((error: Error) => void) | undefined;
   #dirty = false;
+  /** An interval fdatasync is running in libuv's pool: the descriptor stays open until it is done. */
+  #syncing = false;
   #pending: string[] = [];
   #flushQueued = false;
   #closed = false;
@@ -54,20 +57,24 @@ export class ResultsWriter {
 
   /**
    * Queues one result as one complete line; it reaches the kernel in the write that ends this turn
-   * of the event loop (a microtask), coalesced with the other results of the turn.
+   * of the event loop, or in an earlier `flush`, coalesced with the other results of the turn.
    */
   append(result: ResultLine): void {
+    this.appendJson(JSON.stringify(result));
+  }
+
+  /** `append` for a result already in its JSON text (one line, no line end). */
+  appendJson(json: string): void {
     if (this.#closed) throw new Error('results writer is closed');
-    this.#pending.push(`${JSON.stringify(result)}\n`);
+    this.#pending.push(`${json}\n`);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      queueMicrotask(() => this.flush());
+      setImmediate(this.#endOfTurn);
     }
   }
 
   /** Writes every queued line now, synchronously: once it returns they survive the process being killed. */
   flush(): void {
-    this.#flushQueued = false;
     if (this.#pending.length === 0) return;
     const lines = this.#pending;
     this.#pending = [];
@@ -107,18 +114,32 @@ export class ResultsWriter {
     } catch (error) {
       this.#failed(error as Error, [], 0);
     }
-    closeSync(this.#fd);
+    // An interval fdatasync still running must not find its descriptor closed, or reused: it closes it.
+    if (!this.#syncing) closeSync(this.#fd);
   }
 
-  /** Synchronous on purpose: an fsync still running when close() closes the descriptor would race it. */
+  readonly #endOfTurn = (): void => {
+    this.#flushQueued = false;
+    this.flush();
+  };
+
+  /**
+   * In libuv's pool, not on the event loop: a disk that takes tens of ms to sync would hold up every
+   * response meanwhile. close() syncs for itself, synchronously, and leaves the descriptor to this.
+   */
   #sync(): void {
-    if (!this.#dirty || this.#closed || this.#failure !== null) return;
+    if (!this.#dirty || this.#closed || this.#failure !== null || this.#syncing) return;
     this.#dirty = false;
-    try {
-      fdatasyncSync(this.#fd);
-    } catch (error) {
-      this.#failed(error as Error, [], 0);
-    }
+    this.#syncing = true;
+    fdatasync(this.#fd, (error) => {
+      this.#syncing = false;
+      if (this.#closed) {
+        // close() synced since, and its verdict is the one that counts.
+        closeSync(this.#fd);
+        return;
+      }
+      if (error !== null) this.#failed(error, [], 0);
+    });
   }
 
   /**

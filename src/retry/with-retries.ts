@@ -29,16 +29,34 @@ export type RetryOutcome<T> =
   | { ok: true; value: T; attempts: number }
   | { ok: false; error: unknown; attempts: number; aborted: boolean };
 
-/** Run `attempt` until it succeeds, fails for good, or the signal aborts a wait. Never throws. */
+/**
+ * Run `attempt` until it succeeds, fails for good, or the signal aborts a wait. Never throws. The
+ * first attempt runs outside p-retry: most requests succeed at once, and p-retry (its options copied
+ * and checked, a loop of awaits) is then only set up for a request that failed.
+ */
 export async function withRetries<T>(
   attempt: () => Promise<T>,
   opts: RetryOptions,
 ): Promise<RetryOutcome<T>> {
+  try {
+    return { ok: true, value: await attempt(), attempts: 1 };
+  } catch (error) {
+    return retryAfter(error, attempt, opts);
+  }
+}
+
+/** The attempts after a first one that failed with `first`, p-retry deciding on it as on the others. */
+async function retryAfter<T>(
+  first: unknown,
+  attempt: () => Promise<T>,
+  opts: RetryOptions,
+): Promise<RetryOutcome<T>> {
   const { clock, signal } = opts;
-  let attempts = 0;
+  let attempts = 1;
   try {
     const value = await pRetry(
-      () => {
+      (attemptNumber) => {
+        if (attemptNumber === 1) throw first;
         attempts += 1;
         return attempt();
       },

@@ -1,14 +1,15 @@
 /**
  * The heart of a run: read the input line by line, decide what each line is (invalid, resumed, to
- * send), and send what is to be sent, each attempt under p-limit, the one count of requests in
- * flight (a request waiting out a retry holds no slot), reading ahead no further than the
- * concurrency, and holding a bounded number of requests between their first attempt and their end. Results are recorded the moment they are final. When
- * reading for dispatch ends early (a stop, `--limit`), the rest of a regular file is still read,
- * only to count what a later run would send.
+ * send), and send what is to be sent, each attempt in one of the run's slots, the one count of
+ * requests in flight (a request waiting out a retry holds no slot), reading ahead no further than
+ * the concurrency, and holding a bounded number of requests between their first attempt and their
+ * end. Results are recorded the moment they are final. When reading for dispatch ends early (a
+ * stop, `--limit`), the rest of a regular file is still read, only to count what a later run would
+ * send.
  */
-import type { LimitFunction } from 'p-limit';
 import type { CachePrefix } from '../cache/prompt-prefixes.js';
 import type { InputLine } from '../input/jsonl-reader.js';
+import type { Slots } from '../limits/slots.js';
 import { notSentFailure } from '../output/result-line.js';
 import type { BatchRequest } from '../types.js';
 import { type ExecuteContext, type Execution, executeRequest } from './execute-request.js';
@@ -23,12 +24,15 @@ import type { Shutdown } from './shutdown.js';
 const REQUESTS_PER_SLOT = 4;
 
 export interface DispatchOptions {
-  /** The input's lines, read as they are needed; reading ends when the run stops dispatching. */
-  lines: AsyncIterable<InputLine>;
+  /**
+   * The input's lines, a chunk of the file at a time, read as they are needed; reading ends when the
+   * run stops dispatching.
+   */
+  batches: AsyncIterable<InputLine[]>;
   /** The most requests in flight (adaptive concurrency may allow fewer), and the read-ahead. */
   concurrency: number;
   /** The one count of attempts in flight; adaptive concurrency moves its limit. */
-  limit: LimitFunction;
+  slots: Slots;
   intake: LineIntake;
   recorder: Recorder;
   shutdown: Shutdown;
@@ -43,7 +47,7 @@ export interface DispatchOptions {
    * when the run stops dispatching).
    */
   countRest: boolean;
-  /** Told after every line dealt with, with the attempts in flight (p-limit's active count). */
+  /** Told after every line dealt with, with the attempts in flight. */
   onProgress: (inFlight: number) => void;
   /** A request not sent because its worst case did not fit what was left of `maxCost`. */
   onSkipped: (req: BatchRequest) => void;
@@ -73,14 +77,13 @@ export interface Dispatched {
  * read the input or to record a result drains the run and is thrown after that.
  */
 export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> {
-  const { intake, recorder, shutdown, limit } = opts;
-  const inFlight = () => limit.activeCount;
+  const { intake, recorder, shutdown, slots } = opts;
+  const inFlight = () => slots.active;
+  /** Requests between dispatch and their recorded result (sent, waiting for a slot, or for a retry). */
+  let underWay = 0;
   /** Attempts sent or queued for a slot: no line is read while they fill every slot. */
   const busy = () =>
-    limit.activeCount + limit.pendingCount >= opts.concurrency ||
-    unsettled.size >= opts.concurrency * REQUESTS_PER_SLOT;
-  /** Results still to be recorded: awaited before the run ends. */
-  const unsettled = new Set<Promise<void>>();
+    slots.active + slots.waiting >= opts.concurrency || underWay >= opts.concurrency * REQUESTS_PER_SLOT;
   const done: Dispatched = {
     notSent: 0,
     changed: 0,
@@ -90,11 +93,28 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
     metadataChanged: 0,
   };
   let failure: { error: unknown } | null = null;
-  let wake: (() => void) | null = null;
   const fail = (error: unknown) => {
     failure ??= { error };
     shutdown.drain();
   };
+
+  let wake: (() => void) | null = null;
+  let wakeQueued = false;
+  /**
+   * Wakes the loop once the event loop has dealt with every response that came in this turn
+   * (setImmediate): their results go to the file in one write, before the next requests go out.
+   */
+  const wakeSoon = () => {
+    if (wakeQueued) return;
+    wakeQueued = true;
+    setImmediate(() => {
+      wakeQueued = false;
+      const woken = wake;
+      wake = null;
+      woken?.();
+    });
+  };
+  const changed = () => new Promise<void>((resolve) => (wake = resolve));
 
   const settle = (req: BatchRequest, hash: string, execution: Execution) => {
     if (execution.kind === 'not_sent') {
@@ -102,51 +122,57 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
       if (execution.reason === 'over_budget') opts.onSkipped(req);
       return;
     }
-    const line = recorder.executed({ ...req, model: req.params.model, paramsHash: hash }, execution);
-    if (execution.kind === 'errored' && execution.stop !== null && line.result.type === 'errored') {
+    const { custom_id, metadata } = req;
+    const recorded = { custom_id, line: req.line, model: req.params.model, metadata, paramsHash: hash };
+    if (execution.kind === 'succeeded') {
+      recorder.succeeded(recorded, execution);
+      return;
+    }
+    const line = recorder.errored(recorded, execution.failure, execution);
+    if (execution.stop !== null) {
       shutdown.stop({ reason: execution.stop, message: line.result.error.error.message });
     }
   };
-  const execute: ExecuteContext = { ...opts.execute, slots: limit, onAttemptEnd: () => wake?.() };
-  const dispatch = (req: BatchRequest, json: string, hash: string, prefixes: CachePrefix[] | null) => {
-    const task = executeRequest(req, json, execute, prefixes)
-      .then((execution) => settle(req, hash, execution))
+  const execute: ExecuteContext = { ...opts.execute, slots, onAttemptEnd: wakeSoon };
+  const run = async (req: BatchRequest, json: string, hash: string, prefixes: CachePrefix[] | null) => {
+    try {
+      settle(req, hash, await executeRequest(req, json, execute, prefixes));
+    } catch (error) {
       // Recording failed (the onResult callback): nothing more is sent.
-      .catch(fail)
-      .finally(() => {
-        unsettled.delete(task);
-        opts.onProgress(inFlight());
-        wake?.();
-      });
-    unsettled.add(task);
+      fail(error);
+    } finally {
+      underWay -= 1;
+      opts.onProgress(inFlight());
+      wakeSoon();
+    }
   };
-  const slotFreed = () => new Promise<void>((resolve) => (wake = resolve));
 
+  const batches = opts.batches[Symbol.asyncIterator]();
   /**
-   * The lines left when dispatching ended early, `first` (already read) and what follows: each a
+   * The lines left when dispatching ended early, `rest` (already read) and what follows: each a
    * request a later run sends, unless its earlier result is final. Reads on only in a regular file,
    * and stops when the run is aborted; true when it reached the end.
    */
-  const countTheRest = async (first: InputLine | null): Promise<boolean> => {
+  const countTheRest = async (rest: readonly InputLine[]): Promise<boolean> => {
     const count = (input: InputLine) => {
       const earlier = intake.earlierResult(input.text, input.line);
       if (earlier === 'other_shard') return;
       if (earlier !== null) recorder.resumed(earlier.model, earlier.prior);
       if (earlier === null || !earlier.final) done.notSent += 1;
     };
-    if (first !== null) count(first);
+    for (const input of rest) count(input);
     if (!opts.countRest) return false;
     for (;;) {
       if (shutdown.aborted.aborted) return false;
-      const next = await lines.next();
+      const next = await batches.next();
       if (next.done === true) return true;
-      count(next.value);
+      for (const input of next.value) count(input);
     }
   };
 
-  const lines = opts.lines[Symbol.asyncIterator]();
-  /** A line read once dispatching had stopped: counted with the rest. */
-  let unread: InputLine | null = null;
+  /** The batch being dealt with, and the index of its next line. */
+  let batch: InputLine[] = [];
+  let at = 0;
   let taken = 0;
   try {
     for (;;) {
@@ -155,17 +181,19 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
         break;
       }
       if (shutdown.draining.aborted) break;
-      const next = await lines.next();
-      if (next.done === true) {
-        done.inputRead = true;
-        break;
+      if (at === batch.length) {
+        const next = await batches.next();
+        if (next.done === true) {
+          done.inputRead = true;
+          break;
+        }
+        batch = next.value;
+        at = 0;
+        continue;
       }
-      if (shutdown.draining.aborted) {
-        unread = next.value;
-        break;
-      }
+      const { line, text, invalidUtf8 } = batch[at] as InputLine;
+      at += 1;
       taken += 1;
-      const { line, text, invalidUtf8 } = next.value;
       const decided = intake.take(text, line, opts.warn, invalidUtf8);
       if (decided.kind === 'other_shard') continue;
       if (decided.kind === 'invalid') {
@@ -183,20 +211,21 @@ export async function dispatchLines(opts: DispatchOptions): Promise<Dispatched> 
       if (decided.changed) done.changed += 1;
       if (decided.hadPrior) done.mayHaveDuplicates = true;
       // Bounded read-ahead: no line is read while every slot is busy.
-      while (busy()) await slotFreed();
+      while (busy()) await changed();
       if (shutdown.draining.aborted) {
         done.notSent += 1;
         break;
       }
-      dispatch(decided.req, decided.json, decided.hash, decided.prefixes);
+      underWay += 1;
+      void run(decided.req, decided.json, decided.hash, decided.prefixes);
     }
-    if (!done.inputRead) done.inputRead = await countTheRest(unread);
+    if (!done.inputRead) done.inputRead = await countTheRest(batch.slice(at));
   } catch (error) {
     fail(error);
   } finally {
-    await lines.return?.();
+    await batches.return?.();
     // Whatever ended the loop, results of requests already sent are paid for: wait and record them.
-    while (unsettled.size > 0) await Promise.all(unsettled);
+    while (underWay > 0) await changed();
   }
   if (failure !== null) throw (failure as { error: unknown }).error;
   return done;

@@ -3,26 +3,26 @@
  * policy, then what happened (succeeded with its message and cost, errored with its failure, or never
  * sent). Writing the result line is the recorder's job.
  */
-import type { LimitFunction } from 'p-limit';
 import type { CacheGate, CacheTicket } from '../cache/cache-gate.js';
 import type { CachePrefix } from '../cache/prompt-prefixes.js';
 import type { Clock } from '../clock.js';
 import type { Transport } from '../client/transport.js';
 import type { DispatchGate, Refusal } from '../limits/dispatch-gate.js';
+import type { Slots } from '../limits/slots.js';
 import { type Failure, failureOf, notSentFailure } from '../output/result-line.js';
 import type { Priced, PriceTable } from '../pricing/price-table.js';
 import { classify, type StopReason } from '../retry/policy.js';
-import { withRetries } from '../retry/with-retries.js';
+import { type RetryOptions, withRetries } from '../retry/with-retries.js';
 import type { BatchRequest, Message, Usage } from '../types.js';
 import type { Shutdown } from './shutdown.js';
 
 export interface ExecuteContext {
   /**
-   * The slots of the run (p-limit): each attempt holds one while it waits at the gate and is sent,
-   * and lets it go during the wait before a retry, so a request waiting out a backoff never keeps
-   * another from being sent.
+   * The slots of the run: each attempt holds one while it waits at the gate and is sent, and lets it
+   * go during the wait before a retry, so a request waiting out a backoff never keeps another from
+   * being sent.
    */
-  slots: LimitFunction;
+  slots: Slots;
   /** Told after each attempt let its slot go. */
   onAttemptEnd: () => void;
   transport: Transport;
@@ -46,6 +46,8 @@ export type Execution =
   | {
       kind: 'succeeded';
       message: Message;
+      /** The JSON text the message was read from (a plain response), or null (a stream). */
+      messageJson: string | null;
       priced: Priced;
       attempts: number;
       latencyMs: number;
@@ -64,7 +66,9 @@ export type Execution =
   | { kind: 'not_sent'; reason: Exclude<Refusal, 'unknown_price'> };
 
 /** One attempt's answer: the message and its cost, or the gate's refusal (a value, never thrown). */
-type Attempt = { sent: true; message: Message; priced: Priced } | { sent: false; reason: Refusal };
+type Attempt =
+  | { sent: true; message: Message; messageJson: string | null; priced: Priced }
+  | { sent: false; reason: Refusal };
 
 /**
  * Sends `req`, whose params serialize to `json`, until its outcome is final. With cacheable
@@ -77,6 +81,7 @@ export async function executeRequest(
   prefixes: readonly CachePrefix[] | null = null,
 ): Promise<Execution> {
   const ticket = prefixes === null || !ctx.cache ? null : ctx.cache.enter(prefixes, req);
+  if (ticket === null) return attemptUntilFinal(req, json, ctx, null);
   let usage: Usage | null = null;
   try {
     const execution = await attemptUntilFinal(req, json, ctx, ticket);
@@ -100,58 +105,65 @@ async function attemptUntilFinal(
     ctx.forceStream && req.params.stream !== true ? JSON.stringify({ ...req.params, stream: true }) : json;
   let ttftMs: number | undefined;
 
-  const attemptInSlot = async (): Promise<Attempt> => {
-    const admission = await gate.admit(req.params, shutdown.draining);
-    if (!admission.ok) return { sent: false, reason: admission.reason };
-    const attemptStart = clock.now();
-    ttftMs = undefined;
-    let begun = false;
-    try {
-      const { message, headers } = await ctx.transport.send(body, {
-        stream,
-        onFirstContentDelta: () => {
-          ttftMs = clock.now() - attemptStart;
-        },
-        onBegin:
-          ticket === null
-            ? undefined
-            : () => {
-                begun = true;
-                ticket.begun(attemptStart);
-              },
-      });
-      const priced = ctx.prices.priceUsage(message.usage, req.params.model, message.model);
-      gate.settle(admission.ticket, { ok: true, usage: message.usage, costNanos: priced.nanos, headers });
-      return { sent: true, message, priced };
-    } catch (error) {
-      gate.settle(admission.ticket, { ok: false, error });
-      // A warm-up that failed before its response began hands its role to the next of its group.
-      if (!begun) ticket?.failed();
-      throw error;
-    }
-  };
   const attempt = async (): Promise<Attempt> => {
     // Waiting for the group's warm-up holds no slot: the warm-up itself always finds one.
-    if (ticket !== null) await ticket.turn(shutdown.draining);
-    return ctx.slots(attemptInSlot).finally(() => {
+    const turn = ticket?.turn(shutdown.draining) ?? null;
+    if (turn !== null) await turn;
+    if (!ctx.slots.tryTake()) await ctx.slots.take();
+    try {
+      const admission =
+        gate.admitNow(req.params, shutdown.draining) ?? (await gate.admit(req.params, shutdown.draining));
+      if (!admission.ok) return { sent: false, reason: admission.reason };
+      const attemptStart = clock.now();
+      ttftMs = undefined;
+      let begun = false;
+      try {
+        const { message, messageJson, headers } = await ctx.transport.send(body, {
+          stream,
+          onFirstContentDelta: stream
+            ? () => {
+                ttftMs = clock.now() - attemptStart;
+              }
+            : undefined,
+          onBegin:
+            ticket === null
+              ? undefined
+              : () => {
+                  begun = true;
+                  ticket.begun(attemptStart);
+                },
+        });
+        const priced = ctx.prices.priceUsage(message.usage, req.params.model, message.model);
+        gate.settle(admission.ticket, { ok: true, usage: message.usage, costNanos: priced.nanos, headers });
+        return { sent: true, message, messageJson, priced };
+      } catch (error) {
+        gate.settle(admission.ticket, { ok: false, error });
+        // A warm-up that failed before its response began hands its role to the next of its group.
+        if (!begun) ticket?.failed();
+        throw error;
+      }
+    } finally {
+      ctx.slots.release();
       ctx.onAttemptEnd();
-    });
+    }
   };
 
-  const outcome = await withRetries(attempt, {
-    ...ctx.retry,
-    clock,
-    signal: shutdown.aborted,
-    onRetry: ctx.onRetry,
-    escalate: () => gate.backoffEscalates,
-  });
+  const outcome = await withRetries(attempt, retryOptionsOf(ctx));
   const latencyMs = clock.now() - started;
   const { attempts } = outcome;
   if (outcome.ok) {
     const value = outcome.value;
     if (value.sent) {
-      const { message, priced } = value;
-      return { kind: 'succeeded', message, priced, attempts, latencyMs, ttftMs: stream ? ttftMs : undefined };
+      const { message, messageJson, priced } = value;
+      return {
+        kind: 'succeeded',
+        message,
+        messageJson,
+        priced,
+        attempts,
+        latencyMs,
+        ttftMs: stream ? ttftMs : undefined,
+      };
     }
     if (value.reason !== 'unknown_price') return { kind: 'not_sent', reason: value.reason };
     const message = `not sent: model "${req.params.model}" has no price, so its cost cannot be held under --max-cost`;
@@ -160,4 +172,23 @@ async function attemptUntilFinal(
   if (outcome.aborted) return { kind: 'not_sent', reason: 'aborted' };
   const { stop } = classify(outcome.error, clock.nowEpochMs());
   return { kind: 'errored', failure: failureOf(outcome.error), attempts, latencyMs, stop };
+}
+
+/** The retry options of a run's requests: made once per context, not once per request. */
+const retryOptions = new WeakMap<ExecuteContext, RetryOptions>();
+
+function retryOptionsOf(ctx: ExecuteContext): RetryOptions {
+  let options = retryOptions.get(ctx);
+  if (options === undefined) {
+    const { gate } = ctx;
+    options = {
+      ...ctx.retry,
+      clock: ctx.clock,
+      signal: ctx.shutdown.aborted,
+      onRetry: ctx.onRetry,
+      escalate: () => gate.backoffEscalates,
+    };
+    retryOptions.set(ctx, options);
+  }
+  return options;
 }

@@ -4,13 +4,20 @@
  * model turns out to have no price.
  */
 import { redactDeep } from '../output/redact.js';
-import { erroredLine, type Failure, type LineId, notRunLine, succeededLine } from '../output/result-line.js';
+import {
+  erroredLine,
+  type Failure,
+  type LineId,
+  notRunLine,
+  succeededLine,
+  succeededLineJson,
+} from '../output/result-line.js';
 import type { ResultEntry } from '../output/results-scan.js';
 import type { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type SummaryBuilder } from '../output/summary.js';
 import { nanosToUsd } from '../pricing/cost.js';
 import type { PriceTable } from '../pricing/price-table.js';
-import type { ErroredLine, NotRunType, ResultLine } from '../types.js';
+import type { ErroredLine, Message, NotRunType, ResultLine } from '../types.js';
 import type { Execution } from './execute-request.js';
 
 export interface RecorderOptions {
@@ -44,28 +51,31 @@ export class Recorder {
     this.#opts = opts;
   }
 
-  /** A sent request's final outcome: written now, counted in the summary. */
-  executed(req: RecordedRequest, execution: Exclude<Execution, { kind: 'not_sent' }>): ResultLine {
-    if (execution.kind === 'errored') return this.errored(req, execution.failure, execution);
+  /** A request that succeeded: written now, counted in the summary. */
+  succeeded(req: RecordedRequest, execution: Extract<Execution, { kind: 'succeeded' }>): void {
     const { priced, attempts, latencyMs, ttftMs } = execution;
-    // The whole answer came from the server, which may echo the key (a gateway's debug field).
-    const message = redactDeep(execution.message, this.#opts.redact);
-    const costUsd = priced.nanos === null ? null : nanosToUsd(priced.nanos);
-    const line = succeededLine(req, message, {
-      costUsd,
+    const { message, json } = this.#redacted(execution.message, execution.messageJson);
+    const extra = {
+      costUsd: priced.nanos === null ? null : nanosToUsd(priced.nanos),
       attempts,
       latencyMs,
       ttftMs,
       paramsHash: req.paramsHash,
       batchId: req.batchId,
-    });
-    this.#write(line);
+    };
+    const { writer, onResult } = this.#opts;
+    if (json === null) writer.append(succeededLine(req, message, extra));
+    else writer.appendJson(succeededLineJson(req, message, json, extra));
+    onResult?.(succeededLine(req, message, extra));
     if (priced.nanos === null) this.#warnUnpriced(priced.pricedAs);
     // The summary's percentiles are of the times as written (whole ms), so they match the file.
-    const timing = { latencyMs: line.latency_ms, ttftMs: line.ttft_ms, tier: this.#opts.prices.tier };
+    const timing = {
+      latencyMs: Math.round(latencyMs),
+      ttftMs: ttftMs === undefined ? undefined : Math.round(ttftMs),
+      tier: this.#opts.prices.tier,
+    };
     const saved = this.#opts.prices.cacheSavingNanos(priced.pricedAs, message.usage);
     this.#opts.summary.addSucceeded(req.model ?? NO_MODEL, message.usage, priced.nanos, timing, saved);
-    return line;
   }
 
   /** A request that failed for good, or a line that could not be sent (`attempts` 0). */
@@ -121,6 +131,20 @@ export class Recorder {
     if (priced.nanos === null) this.#warnUnpriced(priced.pricedAs);
     const saved = prices.cacheSavingNanos(priced.pricedAs, usage);
     summary.addSucceeded(model, usage, priced.nanos, { resumed: true, tier }, saved);
+  }
+
+  /**
+   * The message as it may be kept (the whole answer came from the server, which may echo the key: a
+   * gateway's debug field), and the JSON text it came as when that text can be written as it is: on
+   * one line and holding no secret. A text without a backslash can hold one only as written, which
+   * one look at the text finds; any other has every string in the message checked.
+   */
+  #redacted(sent: Message, json: string | null): { message: Message; json: string | null } {
+    const { redact } = this.#opts;
+    const oneLine = json !== null && !json.includes('\n') && !json.includes('\r');
+    if (oneLine && !json.includes('\\') && redact(json) === json) return { message: sent, json };
+    const message = redactDeep(sent, redact);
+    return { message, json: oneLine && message === sent ? json : null };
   }
 
   #write(line: ResultLine): void {

@@ -5,7 +5,6 @@
  * custom_id at the end. A failed write to the results file stops the run (`write_error`).
  */
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
 import type { Clock } from '../clock.js';
 import type { Endpoint } from '../client/providers.js';
 import { Transport } from '../client/transport.js';
@@ -14,13 +13,14 @@ import type { SharedHeads } from '../cache/shared-heads.js';
 import type { LineDefaults } from '../input/parse-line.js';
 import { namesInterleavedThinking } from '../input/schema-rules.js';
 import { DispatchGate } from '../limits/dispatch-gate.js';
+import { Slots } from '../limits/slots.js';
 import type { RunSettings } from '../options/run.js';
 import { createRedactor } from '../output/redact.js';
 import { failureOf } from '../output/result-line.js';
 import { ResultsWriter } from '../output/results-writer.js';
 import { NO_MODEL, type RunSummary, SummaryBuilder } from '../output/summary.js';
 import type { ResultLine, ShownPath } from '../types.js';
-import { type InputSource, readInputLines } from '../input/input-source.js';
+import { type InputSource, readInputBatches } from '../input/input-source.js';
 import { nanosToUsd } from '../pricing/cost.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { dispatchLines } from './dispatch-lines.js';
@@ -131,8 +131,10 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     maxResponseBytes: settings.maxResponseBytes,
     signal: shutdown.aborted,
     redact,
+    // No request goes out while a result final before it is not in the file (see ResultsWriter).
+    beforeSend: () => writer.flush(),
   });
-  const limit = pLimit(settings.concurrency);
+  const slots = new Slots(settings.concurrency);
   const gate = new DispatchGate({
     maxConcurrency: settings.concurrency,
     adaptive: settings.adaptiveConcurrency,
@@ -144,7 +146,7 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
     maxPauseMs: secondsToMs(settings.maxRetryWait),
     clock,
     onConcurrencyChange: (n) => {
-      limit.concurrency = n;
+      slots.limit = n;
     },
   });
   const caching = setUpCaching(settings.cache, plan.sharedHeads, prices, clock);
@@ -169,12 +171,12 @@ export async function runFiles(plan: RunPlan): Promise<RunOutcome> {
   let dispatched;
   try {
     dispatched = await dispatchLines({
-      lines: readInputLines(input, shutdown.draining),
+      batches: readInputBatches(input, shutdown.draining),
       lineLimit: settings.limit,
       // Only a regular file is read on after a stop, to count what was left (see DispatchOptions).
       countRest: input.kind === 'file',
       concurrency: settings.concurrency,
-      limit,
+      slots,
       intake,
       recorder,
       shutdown,

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readMessageStream } from '../../src/client/sse-reader.js';
 import { ApiError, ConnectionError } from '../../src/errors.js';
 import type { Message } from '../../src/types.js';
 import {
@@ -8,6 +7,7 @@ import {
   cutBytes,
   type LineEnding,
   loadFixture,
+  readMessageStream,
   readWithSdk,
   toAsyncIterable,
   wirePart,
@@ -21,7 +21,7 @@ async function readWithUs(chunks: readonly Uint8Array[]): Promise<Message> {
   return readMessageStream(toAsyncIterable(chunks), CTX);
 }
 
-describe('readMessageStream against the official SDK', () => {
+describe('MessageStreamReader against the official SDK', () => {
   it('finds the SDK adding only parsed_output and an undefined stop_details to the wire message', async () => {
     const sdk = await readWithSdk([encoder.encode(loadFixture('text-ping'))]);
     const ours = await readWithUs([encoder.encode(loadFixture('text-ping'))]);

@@ -1,6 +1,7 @@
 /** Shared by the SSE tests: recorded fixtures, chunking, and the official SDK as a reference reader. */
 import { readFileSync } from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
+import { MessageStreamReader, type StreamContext } from '../../src/client/sse-reader.js';
 import type { Message } from '../../src/types.js';
 
 const FIXTURES = new URL('../../fixtures/sse/', import.meta.url);
@@ -39,6 +40,16 @@ export function cutBytes(bytes: Uint8Array, offsets: readonly number[]): Uint8Ar
 
 export async function* toAsyncIterable<T>(chunks: readonly T[]): AsyncGenerator<T> {
   for (const chunk of chunks) yield chunk;
+}
+
+/** A whole body through a MessageStreamReader, chunk by chunk, as the transport feeds it. */
+export async function readMessageStream(
+  body: AsyncIterable<Uint8Array | string>,
+  ctx: StreamContext,
+): Promise<Message> {
+  const reader = new MessageStreamReader(ctx);
+  for await (const chunk of body) reader.push(chunk);
+  return reader.end();
 }
 
 /**

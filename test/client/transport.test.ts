@@ -9,6 +9,7 @@ import { faults } from '../../src/mock/faults.js';
 import type { MockServer } from '../../src/mock/server.js';
 import { createRedactor } from '../../src/output/redact.js';
 import { it } from '../helpers/fixtures.js';
+import { loadFixture } from './sse-helpers.js';
 
 const KEY = 'sk-transport-SECRET-0123456789';
 const BODY = JSON.stringify({
@@ -236,6 +237,35 @@ describe('Transport', () => {
     await transport.close();
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).message).toContain('ECONNREFUSED');
+  });
+
+  it.for([
+    ['keeps a stream whose socket is reset after message_stop: it is whole and paid for', 'text-ping'],
+    ['fails a stream whose socket is reset before message_stop with a ConnectionError', 'truncated'],
+  ] as const)('%s', async ([, fixture]) => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(loadFixture(fixture));
+      // Gone without the chunked body's end: a reset, as far as the client can tell.
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const transport = transportTo(`http://127.0.0.1:${port}`);
+    try {
+      const sending = transport.send(BODY, { stream: true });
+      if (fixture === 'text-ping') {
+        const { message } = await sending;
+        expect(message.content).toEqual([{ type: 'text', text: 'Hello! How can I help you today?' }]);
+      } else {
+        const error = await failureOf(sending);
+        expect(error).toBeInstanceOf(ConnectionError);
+        expect((error as ConnectionError).errorKind).toBe('connection');
+      }
+    } finally {
+      await transport.close();
+      server.close();
+    }
   });
 
   it('tells a 200 that is not JSON from JSON that is not a message', async ({ serve }) => {

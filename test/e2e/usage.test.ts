@@ -100,6 +100,19 @@ describe('lp-batch usage (spawned)', () => {
     expect(r.stderr).toMatch(/lp-batch mock-server +Serve the Anthropic-compatible simulator/);
   });
 
+  it('describes every flag of a command, with its default, under --help wherever it stands, exit 0', async () => {
+    for (const args of [
+      ['run', '--help'],
+      ['run', 'in.jsonl', 'out.jsonl', '-c', '4', '--help'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^lp-batch run <input> <output>/);
+      expect(r.stdout).toMatch(/-c, --concurrency +Requests in flight at once .*\n.*\[default: 8\]/);
+      expect(r.stdout).toMatch(/--progress +bar \(a progress bar\)/);
+    }
+  });
+
   it('suggests the nearest flag for a misspelt one, in one line, exit 2', async () => {
     const r = await runCli(['run', 'in.jsonl', 'out.jsonl', '--concurency', '4']);
     expect(r.code).toBe(2);

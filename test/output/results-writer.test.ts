@@ -1,7 +1,7 @@
-/** Durable appends: a line reaches the file before the process does anything else. */
-import { readFileSync } from 'node:fs';
+/** Durable appends: the lines of one turn of the event loop go to the file together, at its end or on flush. */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
 import { erroredLine, notSentFailure } from '../../src/output/result-line.js';
 import { ResultsWriter } from '../../src/output/results-writer.js';
@@ -42,6 +42,27 @@ describe('ResultsWriter', () => {
         .map((l) => (JSON.parse(l) as { line: number }).line),
     ).toEqual([1, 2]);
     second.close();
+  });
+
+  it('fsyncs on its interval off the event loop, and still closes its descriptor when close() comes mid-sync', async ({
+    dir,
+  }) => {
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    for (let n = 0; n < 20; n += 1) {
+      const path = join(dir, `out-${n}.jsonl`);
+      const writer = new ResultsWriter(path, { fsyncIntervalMs: 1 });
+      writer.append(line(n));
+      writer.flush();
+      // Long enough for the interval to start an fdatasync, which close() may then overtake.
+      await delay(2);
+      writer.close();
+      expect(writer.failure).toBeNull();
+      expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(line(n))}\n`);
+    }
+    // Every sync still running has finished and closed what it held.
+    for (let tries = 0; tries < 100 && openFds() > before; tries += 1) await delay(2);
+    expect(openFds()).toBe(before);
   });
 
   it('refuses an append after close, and closes twice without harm', ({ dir }) => {

@@ -1,9 +1,9 @@
 /** One request from dispatch to its outcome, through a real transport, a gate and virtual time. */
-import pLimit from 'p-limit';
 import { describe, expect } from 'vitest';
 import { buildEndpoint, PROVIDERS } from '../../src/client/providers.js';
 import { Transport } from '../../src/client/transport.js';
 import { DispatchGate, type GateOptions } from '../../src/limits/dispatch-gate.js';
+import { Slots } from '../../src/limits/slots.js';
 import { faults } from '../../src/mock/faults.js';
 import type { MockServer } from '../../src/mock/server.js';
 import { DEFAULT_PRICES } from '../../src/pricing/price-table.js';
@@ -48,7 +48,7 @@ async function execute(
   });
   const retries: unknown[] = [];
   const ctx: ExecuteContext = {
-    slots: pLimit(1),
+    slots: new Slots(1),
     onAttemptEnd: () => {},
     transport,
     gate: new DispatchGate({

@@ -50,18 +50,19 @@ function recorderIn(dir: string) {
 describe('Recorder', () => {
   it('writes a succeeded line with its cost, timings and hash, and counts it', ({ dir }) => {
     const { recorder, summary, seen, close } = recorderIn(dir);
-    const line = recorder.executed(
+    recorder.succeeded(
       { custom_id: 'a', line: 3, model: HAIKU, paramsHash: 'h1' },
       {
         kind: 'succeeded',
         message: MESSAGE,
+        messageJson: null,
         priced: { nanos: 27_500, pricedAs: HAIKU },
         attempts: 2,
         latencyMs: 812.4,
         ttftMs: 100.6,
       },
     );
-    expect(line).toEqual({
+    const line: ResultLine = {
       custom_id: 'a',
       line: 3,
       model: HAIKU,
@@ -72,13 +73,57 @@ describe('Recorder', () => {
       latency_ms: 812,
       ttft_ms: 101,
       params_hash: 'h1',
-    });
+    };
     expect(close()).toEqual([line]);
     expect(seen).toEqual([line]);
     expect(summary.build(1).by_model[HAIKU]).toMatchObject({
       succeeded: 1,
       latency_ms: { p50: 812, p95: 812 },
     });
+  });
+
+  it('writes a message as the server sent its JSON, the same line as built, when it holds no secret', ({
+    dir,
+  }) => {
+    const { recorder, seen, close, path } = recorderIn(dir);
+    const plain = { ...MESSAGE, content: [{ type: 'text' as const, text: 'no key here' }] };
+    const escaped = { ...MESSAGE, content: [{ type: 'text' as const, text: 'a "quote"\nand a line' }] };
+    const echoed = { ...MESSAGE, content: [{ type: 'text' as const, text: `your key is ${SECRET}` }] };
+    // Spaced and with an escaped secret: written only once redacted, as an object.
+    const sneaky = `{"debug" : "${SECRET.replace('s', '\\u0073')}", ${JSON.stringify(plain).slice(1)}`;
+    const sent = [
+      ['plain', plain, JSON.stringify(plain).replace('{"id":', '{ "id": ')],
+      ['escaped', escaped, JSON.stringify(escaped)],
+      ['echoed', echoed, JSON.stringify(echoed)],
+      ['sneaky', JSON.parse(sneaky) as Message, sneaky],
+      ['pretty', plain, JSON.stringify(plain, null, 2)],
+    ] as const;
+    for (const [custom_id, message, messageJson] of sent) {
+      recorder.succeeded(
+        { custom_id, line: 1, model: HAIKU, paramsHash: 'h' },
+        {
+          kind: 'succeeded',
+          message,
+          messageJson,
+          priced: { nanos: 1000, pricedAs: HAIKU },
+          attempts: 1,
+          latencyMs: 5,
+          ttftMs: undefined,
+        },
+      );
+    }
+    const results = close();
+    const written = readFileSync(path, 'utf8').split('\n').slice(0, -1);
+    expect(results).toEqual(seen);
+    expect(readFileSync(path, 'utf8')).not.toContain(SECRET);
+    expect(readFileSync(path, 'utf8')).not.toContain('\\u0073k-recorder');
+    // As sent (spaces kept), and the same line once read as the object form.
+    expect(written[0]).toContain(`"message":{ "id": "msg_1",`);
+    expect(written[1]).toBe(JSON.stringify(seen[1]));
+    expect(results[2]?.result).toMatchObject({ message: { content: [{ text: 'your key is [redacted]' }] } });
+    expect(JSON.stringify(results[3])).toContain('"debug":"[redacted]"');
+    expect(written[4]).toBe(JSON.stringify(seen[4]));
+    expect(results.map((r) => r.custom_id)).toEqual(['plain', 'escaped', 'echoed', 'sneaky', 'pretty']);
   });
 
   it('redacts every text of an errored line, and counts it under its type and kind', ({ dir }) => {
@@ -142,12 +187,13 @@ describe('Recorder', () => {
     const unpriced = {
       kind: 'succeeded' as const,
       message: MESSAGE,
+      messageJson: null,
       attempts: 1,
       latencyMs: 1,
       ttftMs: undefined,
     };
     for (const id of ['x', 'y']) {
-      recorder.executed(
+      recorder.succeeded(
         { custom_id: id, line: 1, model: 'mystery' },
         { ...unpriced, priced: { nanos: null, pricedAs: 'mystery' } },
       );
