@@ -114,6 +114,9 @@ export class CacheEstimate {
 
   /** A line with no breakpoint: its tools+system prefix, when long enough to cache, is one more of its group. */
   #countHead(params: MessageParams, minimum: number, inputTokens: number): void {
+    // A prefix is never longer than the whole input: a request below the minimum has nothing to
+    // cache, and is not hashed (most lines of most files; estimate reads 200,000 lines a second).
+    if (inputTokens < minimum) return;
     const head = promptHead(params);
     if (head === null || head.tokens < minimum) return;
     const seen = this.#heads.get(head.key);
