@@ -12,6 +12,7 @@ import { checkJsonLimits } from './json-limits.js';
 import { type Issue, showValue } from './schema-kit.js';
 import { validateParams } from './schema.js';
 import type { InvalidUtf8 } from './utf8.js';
+import { isRecord } from '../is-record.js';
 
 /** Fill-ins for lines that lack them (`--model`, `--max-tokens`), and how every line is sent. */
 export interface LineDefaults {
@@ -70,7 +71,7 @@ export function wantedCustomId(text: string, line: number): string {
   } catch {
     return autoCustomId(line);
   }
-  const rawId = isObject(value) ? value.custom_id : undefined;
+  const rawId = isRecord(value) ? value.custom_id : undefined;
   return typeof rawId === 'string' && isUsableCustomId(rawId) ? rawId : autoCustomId(line);
 }
 
@@ -112,7 +113,7 @@ export function parseRequestLine(
   } catch (error) {
     return fail(fallbackId, encoding ?? `not valid JSON: ${(error as Error).message}`);
   }
-  if (!isObject(value)) return fail(fallbackId, encoding ?? `expected a JSON object, got ${describe(value)}`);
+  if (!isRecord(value)) return fail(fallbackId, encoding ?? `expected a JSON object, got ${describe(value)}`);
 
   const rawId = value.custom_id;
   const idIsValid = isUsableCustomId(rawId);
@@ -127,7 +128,7 @@ export function parseRequestLine(
   }
   if ('error' in metadata) return fail(custom_id, metadata.error);
   if (error !== undefined) return fail(custom_id, error, kept);
-  if (!isObject(params)) {
+  if (!isRecord(params)) {
     return fail(custom_id, `${container ?? PARAMS}: expected an object, got ${describe(params)}`, kept);
   }
 
@@ -194,15 +195,11 @@ function readMetadata(
 ): { value: Metadata | undefined } | { error: string } {
   const metadata = container === null ? undefined : value.metadata;
   if (metadata === undefined) return { value: undefined };
-  if (!isObject(metadata)) return { error: `metadata: expected an object, got ${describe(metadata)}` };
+  if (!isRecord(metadata)) return { error: `metadata: expected an object, got ${describe(metadata)}` };
   const { tooDeep, unsendable } = checkJsonLimits(metadata, 'metadata');
   const issue = tooDeep ?? unsendable[0];
   if (issue) return { error: `${issue.path}: ${issue.message}` };
   return { value: metadata };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** What a value is, for a line or a container that is not an object: `an array`, `number 5`. */

@@ -13,6 +13,7 @@ import {
 } from '../types.js';
 import { anthropicErrorType, legacyErrorKind } from './result-line.js';
 import { fingerprintMetadata } from './params-hash.js';
+import { isRecord } from '../is-record.js';
 
 /** What the resume index keeps of one results line (never the message itself). */
 export interface ResultFields {
@@ -110,8 +111,8 @@ export interface ResultRecord extends Pick<
  */
 export function parseResultRecord(text: string, where: string): ResultRecord {
   const { fields, value, result } = readResultLine(text, where);
-  const error = isObject(result.error) ? result.error : null;
-  const inner = error !== null && isObject(error.error) ? error.error : null;
+  const error = isRecord(result.error) ? result.error : null;
+  const inner = error !== null && isRecord(error.error) ? error.error : null;
   const asked = value.model;
   // Property by property: a spread of `fields` here costs several times the parse of the line.
   return {
@@ -146,14 +147,14 @@ function readResultLine(
     const reason = error instanceof Error ? error.message : String(error);
     throw refuse(where, `the line is not JSON (${reason}): ${shorten(text, PREVIEW_CHARS)}`, error);
   }
-  if (!isObject(value)) {
+  if (!isRecord(value)) {
     throw refuse(where, `expected a JSON object, got ${describe(value)}`);
   }
   const { custom_id, result, line, params_hash } = value;
   if (typeof custom_id !== 'string') {
     throw refuse(where, `expected \`custom_id\` to be a string, got ${describe(custom_id)}`);
   }
-  if (!isObject(result)) {
+  if (!isRecord(result)) {
     throw refuse(where, `expected \`result\` to be an object, got ${describe(result)}`);
   }
   const type = result.type;
@@ -190,9 +191,9 @@ function numberOrNull(value: unknown): number | null {
 /** The few numbers a resumed run's summary needs; lenient, since they never decide anything. */
 function summaryFields(value: Record<string, unknown>, result: Record<string, unknown>) {
   const usage =
-    isObject(value.usage) && typeof value.usage.input_tokens === 'number' ? (value.usage as Usage) : null;
-  const message = isObject(result.message) ? result.message : null;
-  const error = isObject(result.error) && isObject(result.error.error) ? result.error.error : null;
+    isRecord(value.usage) && typeof value.usage.input_tokens === 'number' ? (value.usage as Usage) : null;
+  const message = isRecord(result.message) ? result.message : null;
+  const error = isRecord(result.error) && isRecord(result.error.error) ? result.error.error : null;
   const type = typeof error?.type === 'string' ? error.type : null;
   const status = typeof value.status === 'number' ? value.status : null;
   const kind = (ERROR_KINDS as readonly unknown[]).includes(value.error_kind)
@@ -203,7 +204,7 @@ function summaryFields(value: Record<string, unknown>, result: Record<string, un
     model: typeof message?.model === 'string' ? message.model : null,
     error_type: result.type === 'errored' ? anthropicErrorType(type) : null,
     error_kind: result.type === 'errored' ? kind : null,
-    metadata_hash: isObject(value.metadata) ? fingerprintMetadata(value.metadata) : null,
+    metadata_hash: isRecord(value.metadata) ? fingerprintMetadata(value.metadata) : null,
     batch: typeof value.batch_id === 'string',
   };
 }
@@ -211,10 +212,6 @@ function summaryFields(value: Record<string, unknown>, result: Record<string, un
 function refuse(where: string, what: string, cause?: unknown): ResultsFileError {
   const message = `${where}: not an lp-batch results file: ${what}`;
   return new ResultsFileError(message, cause === undefined ? undefined : { cause });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A short rendering of a value for an error message; never serialises a whole (maybe huge) object. */
