@@ -5,34 +5,36 @@
  * want of capacity, its own CPU time, the first and the last arrival as epoch ms). Stops when stdin closes or on
  * SIGTERM (so it never outlives the benchmark, even when the parent is killed).
  *
- * Usage: node scripts/bench-server.js [--latency-ms N] [--overload-rate R] [--rate-limit-rate R]
- *          [--max-concurrent N] [--seed S]
+ * Usage: node scripts/bench-server.js [any flag of lp-batch mock-server but --port, e.g. --latency-ms N
+ *          --overload-rate R --rate-limit-rate R --max-concurrent N --seed S]
  */
 import { createInterface } from 'node:readline';
 import { startMockServer } from '../dist/mock/server.js';
-
-const FLAGS = {
-  'latency-ms': 0,
-  'overload-rate': 0,
-  'rate-limit-rate': 0,
-  'max-concurrent': 0,
-  seed: 1,
-};
+import { MOCK_SERVER_OPTIONS } from '../dist/options/mock-server.js';
 
 /**
- * The only place that turns the bench's simulator flags into startMockServer options. The random
- * 529s and 429s (retry-after 1 s) are the simulator's own, drawn from its seeded generator, so two
- * runs of a case draw the same faults. The `fault` callback only notes arrival times, never a fault.
+ * The only place that turns the bench's simulator flags into startMockServer options: any flag of
+ * `lp-batch mock-server` (`--latency-ms 50`, `--overload-rate 0.2`, ...), checked by the simulator's
+ * own option table. The random 529s and 429s (retry-after 1 s) are the simulator's own, drawn from
+ * its seeded generator (seed 1 unless given), so two runs of a case draw the same faults. The
+ * `fault` callback only notes arrival times, never a fault.
  */
-function simulatorOptions(flags, onArrival) {
+function simulatorOptions(argv, onArrival) {
+  const given = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = (argv[i] ?? '').replace(/^--/, '').replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
+    if (!(name in MOCK_SERVER_OPTIONS) || argv[i + 1] === undefined) {
+      throw new Error(
+        `bench-server: expected --flag value pairs of lp-batch mock-server's flags, got ${argv[i]}`,
+      );
+    }
+    given[name] = Number(argv[i + 1]);
+  }
   return {
+    seed: 1,
+    ...given,
     // record: false keeps the server's memory flat over a million requests.
     record: false,
-    latencyMs: flags['latency-ms'],
-    overloadRate: flags['overload-rate'],
-    rateLimitRate: flags['rate-limit-rate'],
-    maxConcurrent: flags['max-concurrent'] > 0 ? flags['max-concurrent'] : undefined,
-    seed: flags.seed,
     fault: () => {
       onArrival();
       return undefined;
@@ -40,23 +42,10 @@ function simulatorOptions(flags, onArrival) {
   };
 }
 
-function parseFlags(argv) {
-  const flags = { ...FLAGS };
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]?.replace(/^--/, '');
-    const value = Number(argv[i + 1]);
-    if (!(name in FLAGS) || !Number.isFinite(value) || value < 0) {
-      throw new Error(`bench-server: expected --flag value with a flag of ${Object.keys(FLAGS).join(', ')}`);
-    }
-    flags[name] = value;
-  }
-  return flags;
-}
-
 const epochMs = () => performance.timeOrigin + performance.now();
 let window = { firstAt: 0, lastAt: 0 };
 const server = await startMockServer(
-  simulatorOptions(parseFlags(process.argv.slice(2)), () => {
+  simulatorOptions(process.argv.slice(2), () => {
     const now = epochMs();
     if (window.firstAt === 0) window.firstAt = now;
     window.lastAt = now;
