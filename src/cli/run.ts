@@ -24,7 +24,7 @@ const RUN_CLI_OPTIONS = {
   dryRun: option.boolean({
     default: false,
     describe:
-      'Send nothing, write nothing: print what the run would cost, as `lp-batch estimate <input>` does (no key needed)',
+      'Send nothing, write nothing: print what the run would cost, as `lp-batch estimate <input>` does (no key needed); every flag of the run is still checked',
   }),
   ...GATE_OPTIONS,
   progress: option.choice({
